@@ -1,0 +1,737 @@
+package pstats
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Marshal type codes (CPython Python/marshal.c).
+const (
+	tNull      = '0'
+	tNone      = 'N'
+	tFalse     = 'F'
+	tTrue      = 'T'
+	tStopIter  = 'S'
+	tEllipsis  = '.'
+	tInt       = 'i'
+	tInt64     = 'I' // read-only, old writers
+	tFloat     = 'f'
+	tBinFloat  = 'g'
+	tComplex   = 'x'
+	tBinCmplx  = 'y'
+	tLong      = 'l'
+	tString    = 's' // bytes in Python 3, str in Python 2
+	tInterned  = 't'
+	tRef       = 'r'
+	tTuple     = '('
+	tSmallTup  = ')'
+	tList      = '['
+	tDict      = '{'
+	tCode      = 'c'
+	tUnicode   = 'u'
+	tUnknown   = '?'
+	tSet       = '<'
+	tFrozenSet = '>'
+	tASCII     = 'a'
+	tASCIIInt  = 'A'
+	tShortASC  = 'z'
+	tShortASCI = 'Z'
+	tStringRef = 'R' // Python 2: index into the interned strings
+	tSlice     = ':' // Python 3.14
+	flagRef    = 0x80
+)
+
+// maxDepth bounds nesting; CPython's own limit is 2000.
+const maxDepth = 1000
+
+// FormatError is a malformed or unsupported file, with the byte offset at
+// which reading stopped.
+type FormatError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *FormatError) Error() string { return fmt.Sprintf("byte %d: %s", e.Offset, e.Msg) }
+
+// kind is the kind of a decoded value.
+type kind uint8
+
+const (
+	kNone kind = iota
+	kBool
+	kInt
+	kBig
+	kFloat
+	kComplex
+	kStr   // text
+	kBytes // Python 3 bytes; Python 2 str is decoded as kStr
+	kTuple
+	kList
+	kDict
+	kSet
+	kCode
+	kFunc // a (file, line, name) key decoded into a FuncID
+	kOther
+	kPending // a reference reserved for an object still being read
+)
+
+// value is a decoded marshal object. Only rare paths (code objects, keys
+// of unusual shape) build these; the pstats reader decodes the common
+// shapes directly.
+type value struct {
+	k     kind
+	i     int64   // kInt, kBool, kFunc (id)
+	f     float64 // kFloat, kComplex (real part)
+	s     string  // kStr, kBytes, kBig (decimal), kOther (repr), kCode (repr)
+	items []value // kTuple, kList, kSet, kDict (key, value pairs)
+	code  *codeInfo
+}
+
+type codeInfo struct {
+	file, name string
+	line       int64
+}
+
+// repr renders v roughly as Python's repr would.
+func (v value) repr() string {
+	switch v.k {
+	case kNone:
+		return "None"
+	case kBool:
+		if v.i != 0 {
+			return "True"
+		}
+		return "False"
+	case kInt:
+		return strconv.FormatInt(v.i, 10)
+	case kBig, kOther:
+		return v.s
+	case kFloat:
+		return pyFloat(v.f)
+	case kComplex:
+		return "(" + pyFloat(v.f) + "+...j)"
+	case kStr:
+		return pyQuote(v.s)
+	case kBytes:
+		return "b" + pyQuote(v.s)
+	case kCode:
+		return fmt.Sprintf("<code object %s, file \"%s\", line %d>", v.code.name, v.code.file, v.code.line)
+	case kFunc:
+		return fmt.Sprintf("<function #%d>", v.i)
+	case kTuple, kList, kSet, kDict:
+		open, close := "(", ")"
+		switch v.k {
+		case kList:
+			open, close = "[", "]"
+		case kSet, kDict:
+			open, close = "{", "}"
+		}
+		var b strings.Builder
+		b.WriteString(open)
+		for i, it := range v.items {
+			if i > 0 {
+				if v.k == kDict && i%2 == 1 {
+					b.WriteString(": ")
+				} else {
+					b.WriteString(", ")
+				}
+			}
+			b.WriteString(it.repr())
+		}
+		if v.k == kTuple && len(v.items) == 1 {
+			b.WriteString(",")
+		}
+		b.WriteString(close)
+		return b.String()
+	}
+	return "<?>"
+}
+
+func pyFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eEn") {
+		s += ".0"
+	}
+	return s
+}
+
+func pyQuote(s string) string {
+	q := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == utf8.RuneError || r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r&0xff)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// ref is one entry of the back-reference table: compact, since files of
+// 100k functions hold hundreds of thousands of them.
+type ref struct {
+	k kind
+	i int64 // kInt, kBool, kFunc id; math.Float64bits for kFloat; index into decoder.objs for other kinds
+	s string
+}
+
+// decoder reads marshal data from a byte slice.
+type decoder struct {
+	buf     []byte
+	off     int
+	depth   int
+	refs    []ref
+	objs    []value  // values behind refs of uncommon kinds
+	interns []string // Python 2 interned strings, for 'R'
+	strs    map[string]string
+	// code object layout: -1 unknown; otherwise an index into codeLayouts.
+	layout  int
+	inTrial bool
+}
+
+func newDecoder(buf []byte) *decoder {
+	return &decoder{buf: buf, layout: -1, strs: make(map[string]string)}
+}
+
+func (d *decoder) errf(format string, args ...any) error {
+	return &FormatError{Offset: d.off, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (d *decoder) errAt(off int, format string, args ...any) error {
+	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (d *decoder) truncated(what string) error {
+	return d.errf("file ends inside %s (truncated?)", what)
+}
+
+func (d *decoder) byte1(what string) (byte, error) {
+	if d.off >= len(d.buf) {
+		return 0, d.truncated(what)
+	}
+	b := d.buf[d.off]
+	d.off++
+	return b, nil
+}
+
+func (d *decoder) int32(what string) (int32, error) {
+	if len(d.buf)-d.off < 4 {
+		return 0, d.truncated(what)
+	}
+	v := int32(binary.LittleEndian.Uint32(d.buf[d.off:]))
+	d.off += 4
+	return v, nil
+}
+
+// bytes returns the next n bytes, refusing lengths the file cannot hold.
+func (d *decoder) bytes(n int64, what string) ([]byte, error) {
+	if n < 0 {
+		return nil, d.errf("negative length %d for %s", n, what)
+	}
+	if n > int64(len(d.buf)-d.off) {
+		return nil, d.errf("%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+	}
+	b := d.buf[d.off : d.off+int(n)]
+	d.off += int(n)
+	return b, nil
+}
+
+// count reads an item count and checks that the rest of the file could
+// hold that many items (each takes at least one byte).
+func (d *decoder) count(what string) (int, error) {
+	at := d.off
+	n, err := d.int32(what + " length")
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		return 0, d.errAt(at, "negative length %d for %s", n, what)
+	}
+	if int(n) > len(d.buf)-d.off {
+		return 0, d.errAt(at, "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+	}
+	return int(n), nil
+}
+
+func (d *decoder) intern(b []byte) string {
+	if s, ok := d.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	d.strs[s] = s
+	return s
+}
+
+// header reads a type byte. With FLAG_REF set it reserves a reference
+// slot and returns its index, else -1.
+func (d *decoder) header(what string) (typ byte, slot int, err error) {
+	b, err := d.byte1(what)
+	if err != nil {
+		return 0, -1, err
+	}
+	slot = -1
+	if b&flagRef != 0 {
+		slot = len(d.refs)
+		d.refs = append(d.refs, ref{k: kPending})
+	}
+	return b &^ flagRef, slot, nil
+}
+
+// deref returns the object behind a 'r' reference.
+func (d *decoder) deref() (ref, error) {
+	at := d.off - 1
+	n, err := d.int32("reference")
+	if err != nil {
+		return ref{}, err
+	}
+	if n < 0 || int(n) >= len(d.refs) {
+		return ref{}, d.errAt(at, "reference to object %d, but only %d were stored", n, len(d.refs))
+	}
+	r := d.refs[n]
+	if r.k == kPending {
+		return ref{}, d.errAt(at, "reference to object %d, which is still being read (a cycle)", n)
+	}
+	return r, nil
+}
+
+func (d *decoder) setRef(slot int, r ref) {
+	if slot >= 0 {
+		d.refs[slot] = r
+	}
+}
+
+// refValue turns a reference entry back into a value.
+func (d *decoder) refValue(r ref) value {
+	switch r.k {
+	case kInt, kBool, kFunc:
+		return value{k: r.k, i: r.i}
+	case kFloat:
+		return value{k: kFloat, f: math.Float64frombits(uint64(r.i))}
+	case kStr, kBytes:
+		return value{k: r.k, s: r.s}
+	}
+	return d.objs[r.i]
+}
+
+// storeValue records v under slot, compactly where it can.
+func (d *decoder) storeValue(slot int, v value) {
+	if slot < 0 {
+		return
+	}
+	switch v.k {
+	case kInt, kBool, kFunc:
+		d.refs[slot] = ref{k: v.k, i: v.i}
+	case kFloat:
+		d.refs[slot] = ref{k: kFloat, i: int64(math.Float64bits(v.f))}
+	case kStr, kBytes:
+		d.refs[slot] = ref{k: v.k, s: v.s}
+	default:
+		d.refs[slot] = ref{k: v.k, i: int64(len(d.objs))}
+		d.objs = append(d.objs, v)
+	}
+}
+
+// stringBody reads the body of a string-like object of type typ.
+// ok is false when typ is not a string type.
+func (d *decoder) stringBody(typ byte) (s string, k kind, ok bool, err error) {
+	switch typ {
+	case tUnicode, tInterned, tASCII, tASCIIInt, tString:
+		n, err := d.int32("string length")
+		if err != nil {
+			return "", 0, true, err
+		}
+		b, err := d.bytes(int64(n), "string")
+		if err != nil {
+			return "", 0, true, err
+		}
+		s = d.intern(b)
+		k = kStr
+		if typ == tString {
+			k = kBytes // Python 3 bytes, or a Python 2 str
+		}
+		if typ == tInterned {
+			d.interns = append(d.interns, s)
+		}
+		return s, k, true, nil
+	case tShortASC, tShortASCI:
+		n, err := d.byte1("string length")
+		if err != nil {
+			return "", 0, true, err
+		}
+		b, err := d.bytes(int64(n), "string")
+		if err != nil {
+			return "", 0, true, err
+		}
+		return d.intern(b), kStr, true, nil
+	case tStringRef:
+		at := d.off - 1
+		n, err := d.int32("string reference")
+		if err != nil {
+			return "", 0, true, err
+		}
+		if n < 0 || int(n) >= len(d.interns) {
+			return "", 0, true, d.errAt(at, "reference to interned string %d, but only %d were stored", n, len(d.interns))
+		}
+		return d.interns[n], kStr, true, nil
+	}
+	return "", 0, false, nil
+}
+
+// readLong decodes a 'l' long: a signed count of 15-bit digits.
+func (d *decoder) readLong() (value, error) {
+	at := d.off - 1
+	n, err := d.int32("long length")
+	if err != nil {
+		return value{}, err
+	}
+	neg := n < 0
+	size := int64(n)
+	if neg {
+		size = -size
+	}
+	b, err := d.bytes(size*2, "long")
+	if err != nil {
+		return value{}, err
+	}
+	var acc uint64
+	fits := size <= 4
+	for i := size - 1; i >= 0; i-- {
+		dig := uint64(binary.LittleEndian.Uint16(b[2*i:]))
+		if dig > 0x7fff {
+			return value{}, d.errAt(at, "long digit out of range")
+		}
+		if fits {
+			if acc > (math.MaxUint64-dig)>>15 {
+				fits = false
+			} else {
+				acc = acc<<15 | dig
+			}
+		}
+	}
+	if fits && acc <= math.MaxInt64 {
+		v := int64(acc)
+		if neg {
+			v = -v
+		}
+		return value{k: kInt, i: v}, nil
+	}
+	z := new(big.Int)
+	for i := size - 1; i >= 0; i-- {
+		z.Lsh(z, 15)
+		z.Or(z, big.NewInt(int64(binary.LittleEndian.Uint16(b[2*i:]))))
+	}
+	if neg {
+		z.Neg(z)
+	}
+	f, _ := new(big.Float).SetInt(z).Float64()
+	return value{k: kBig, s: z.String(), f: f}, nil
+}
+
+func (d *decoder) textFloat() (float64, error) {
+	n, err := d.byte1("float length")
+	if err != nil {
+		return 0, err
+	}
+	at := d.off
+	b, err := d.bytes(int64(n), "float")
+	if err != nil {
+		return 0, err
+	}
+	f, perr := strconv.ParseFloat(string(b), 64)
+	if perr != nil {
+		return 0, d.errAt(at, "bad float %q", b)
+	}
+	return f, nil
+}
+
+func (d *decoder) binFloat() (float64, error) {
+	if len(d.buf)-d.off < 8 {
+		return 0, d.truncated("float")
+	}
+	f := math.Float64frombits(binary.LittleEndian.Uint64(d.buf[d.off:]))
+	d.off += 8
+	return f, nil
+}
+
+// value decodes any marshal object.
+func (d *decoder) value() (value, error) {
+	d.depth++
+	defer func() { d.depth-- }()
+	if d.depth > maxDepth {
+		return value{}, d.errf("objects nested more than %d deep", maxDepth)
+	}
+	start := d.off
+	typ, slot, err := d.header("object")
+	if err != nil {
+		return value{}, err
+	}
+	return d.body(typ, slot, start)
+}
+
+// body decodes an object whose type byte has been read.
+func (d *decoder) body(typ byte, slot, start int) (value, error) {
+	if s, k, ok, err := d.stringBody(typ); ok {
+		if err != nil {
+			return value{}, err
+		}
+		v := value{k: k, s: s}
+		d.storeValue(slot, v)
+		return v, nil
+	}
+	var v value
+	var err error
+	switch typ {
+	case tNull:
+		return value{}, d.errAt(start, "unexpected end-of-dict marker")
+	case tNone:
+		v = value{k: kNone}
+	case tFalse:
+		v = value{k: kBool}
+	case tTrue:
+		v = value{k: kBool, i: 1}
+	case tStopIter:
+		v = value{k: kOther, s: "StopIteration"}
+	case tEllipsis:
+		v = value{k: kOther, s: "Ellipsis"}
+	case tInt:
+		n, err := d.int32("int")
+		if err != nil {
+			return value{}, err
+		}
+		v = value{k: kInt, i: int64(n)}
+	case tInt64:
+		if len(d.buf)-d.off < 8 {
+			return value{}, d.truncated("int64")
+		}
+		v = value{k: kInt, i: int64(binary.LittleEndian.Uint64(d.buf[d.off:]))}
+		d.off += 8
+	case tLong:
+		if v, err = d.readLong(); err != nil {
+			return value{}, err
+		}
+	case tFloat:
+		f, err := d.textFloat()
+		if err != nil {
+			return value{}, err
+		}
+		v = value{k: kFloat, f: f}
+	case tBinFloat:
+		f, err := d.binFloat()
+		if err != nil {
+			return value{}, err
+		}
+		v = value{k: kFloat, f: f}
+	case tComplex:
+		re, err := d.textFloat()
+		if err != nil {
+			return value{}, err
+		}
+		if _, err := d.textFloat(); err != nil {
+			return value{}, err
+		}
+		v = value{k: kComplex, f: re}
+	case tBinCmplx:
+		re, err := d.binFloat()
+		if err != nil {
+			return value{}, err
+		}
+		if _, err := d.binFloat(); err != nil {
+			return value{}, err
+		}
+		v = value{k: kComplex, f: re}
+	case tRef:
+		r, err := d.deref()
+		if err != nil {
+			return value{}, err
+		}
+		return d.refValue(r), nil
+	case tTuple, tSmallTup, tList, tSet, tFrozenSet:
+		var n int
+		if typ == tSmallTup {
+			b, err := d.byte1("tuple length")
+			if err != nil {
+				return value{}, err
+			}
+			n = int(b)
+		} else if n, err = d.count("sequence"); err != nil {
+			return value{}, err
+		}
+		if n > len(d.buf)-d.off {
+			return value{}, d.errf("sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
+		}
+		k := kTuple
+		switch typ {
+		case tList:
+			k = kList
+		case tSet, tFrozenSet:
+			k = kSet
+		}
+		items := make([]value, 0, n)
+		for i := 0; i < n; i++ {
+			it, err := d.value()
+			if err != nil {
+				return value{}, err
+			}
+			items = append(items, it)
+		}
+		v = value{k: k, items: items}
+	case tDict:
+		var items []value
+		for {
+			if d.off >= len(d.buf) {
+				return value{}, d.truncated("dict")
+			}
+			if d.buf[d.off] == tNull {
+				d.off++
+				break
+			}
+			key, err := d.value()
+			if err != nil {
+				return value{}, err
+			}
+			val, err := d.value()
+			if err != nil {
+				return value{}, err
+			}
+			items = append(items, key, val)
+		}
+		v = value{k: kDict, items: items}
+	case tCode:
+		c, err := d.code()
+		if err != nil {
+			return value{}, err
+		}
+		v = value{k: kCode, code: c}
+	case tSlice:
+		for i := 0; i < 3; i++ {
+			if _, err := d.value(); err != nil {
+				return value{}, err
+			}
+		}
+		v = value{k: kOther, s: "slice(...)"}
+	case tUnknown:
+		return value{}, d.errAt(start, "object of unknown type ('?')")
+	default:
+		return value{}, d.errAt(start, "unknown marshal type code 0x%02x", typ)
+	}
+	d.storeValue(slot, v)
+	return v, nil
+}
+
+// Code object layouts: which fields are raw int32s ('i') and which are
+// objects ('o'), and where filename, name and firstlineno sit.
+type codeLayout struct {
+	name   string
+	fields string
+	// positions in fields of filename, name, firstlineno, co_code, consts,
+	// and two more fields that must be tuples (t1) and a field that must
+	// be a tuple (py3.6-3.10 freevars) or bytes (3.11+ localspluskinds).
+	file, fname, line, code, consts, names int
+	check                                  int
+	checkKind                              kind
+}
+
+var codeLayouts = []codeLayout{
+	// 3.11–3.13: argcount posonly kwonly stacksize flags | code consts names
+	// localsplusnames localspluskinds filename name qualname | firstlineno |
+	// linetable exceptiontable
+	{"3.11+", "iiiiiooooooooioo", 10, 11, 13, 5, 6, 7, 9, kBytes},
+	// 3.8–3.10: argcount posonly kwonly nlocals stacksize flags | code consts
+	// names varnames freevars cellvars filename name | firstlineno | lnotab
+	{"3.8-3.10", "iiiiiiooooooooio", 12, 13, 14, 6, 7, 8, 10, kTuple},
+	// 3.0–3.7: argcount kwonly nlocals stacksize flags | code consts names
+	// varnames freevars cellvars filename name | firstlineno | lnotab
+	{"3.0-3.7", "iiiiiooooooooio", 11, 12, 13, 5, 6, 7, 9, kTuple},
+	// 2.7: argcount nlocals stacksize flags | code consts names varnames
+	// freevars cellvars filename name | firstlineno | lnotab
+	{"2.7", "iiiiooooooooio", 10, 11, 12, 4, 5, 6, 8, kTuple},
+}
+
+// code reads a code object after its type byte. The marshal stream does
+// not say which Python wrote it, so the first code object is tried against
+// each layout and the one whose fields have the right types is kept for
+// the rest of the file.
+func (d *decoder) code() (*codeInfo, error) {
+	if d.layout >= 0 || d.inTrial {
+		return d.codeAs(codeLayouts[d.layout])
+	}
+	start, nrefs, nint := d.off, len(d.refs), len(d.interns)
+	nobjs := len(d.objs)
+	var firstErr error
+	for i, l := range codeLayouts {
+		d.off = start
+		d.refs, d.interns, d.objs = d.refs[:nrefs], d.interns[:nint], d.objs[:nobjs]
+		d.layout, d.inTrial = i, true
+		c, err := d.codeAs(l)
+		d.inTrial = false
+		if err == nil {
+			return c, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	d.layout = -1
+	return nil, firstErr
+}
+
+func (d *decoder) codeAs(l codeLayout) (*codeInfo, error) {
+	at := d.off - 1
+	c := &codeInfo{}
+	for i := 0; i < len(l.fields); i++ {
+		if l.fields[i] == 'i' {
+			n, err := d.int32("code object")
+			if err != nil {
+				return nil, err
+			}
+			if i == l.line {
+				c.line = int64(n)
+			}
+			continue
+		}
+		v, err := d.value()
+		if err != nil {
+			return nil, err
+		}
+		bad := false
+		switch i {
+		case l.file:
+			bad = v.k != kStr && v.k != kBytes
+			c.file = v.s
+		case l.fname:
+			bad = v.k != kStr && v.k != kBytes
+			c.name = v.s
+		case l.code:
+			bad = v.k != kBytes && v.k != kStr
+		case l.consts, l.names:
+			bad = v.k != kTuple
+		case l.check:
+			bad = v.k != l.checkKind && !(l.checkKind == kBytes && v.k == kStr)
+		}
+		if bad {
+			return nil, d.errAt(at, "code object does not match the layout of Python %s", l.name)
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,496 @@
+// Package pstats reads and writes the files that Python's cProfile and
+// profile modules write (pstats.Stats.dump_stats: a marshal'd dict), for
+// every CPython from 2.7 to 3.13, without Python. Files are untrusted: every
+// length is checked against what is left, nesting is bounded, and errors
+// carry the byte offset.
+package pstats
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"time"
+
+	"hpp/internal/profile"
+)
+
+// ReadFile reads the pstats file at path. Sources is set as pstats sets
+// Stats.files: the file's modification time, four spaces, the path.
+func ReadFile(path string) (*profile.Profile, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrIsDir}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	p.Sources = []string{ctime(fi.ModTime()) + "    " + path}
+	return p, nil
+}
+
+// ErrIsDir is returned for a path that names a directory.
+var ErrIsDir = errors.New("is a directory, not a profile file")
+
+// ctime formats t as Python's time.ctime does.
+func ctime(t time.Time) string {
+	return fmt.Sprintf("%s %s %2d %s %d", t.Format("Mon"), t.Format("Jan"), t.Day(), t.Format("15:04:05"), t.Year())
+}
+
+// Parse decodes the bytes of a pstats file.
+func Parse(data []byte) (*profile.Profile, error) {
+	if err := sniff(data); err != nil {
+		return nil, err
+	}
+	d := newDecoder(data)
+	r := &reader{decoder: d, b: profile.NewBuilder(len(data) / 128)}
+	if err := r.stats(); err != nil {
+		return nil, err
+	}
+	p := r.b.Profile()
+	if p.NumListed == 0 {
+		return nil, &FormatError{Offset: 0, Msg: "the profile holds no functions"}
+	}
+	return p, nil
+}
+
+// sniff recognises files that are something else, to say so plainly.
+func sniff(data []byte) error {
+	switch {
+	case len(data) == 0:
+		return &FormatError{Msg: "empty file"}
+	case len(data) >= 4 && data[2] == '\r' && data[3] == '\n':
+		return &FormatError{Msg: "this is a compiled Python file (.pyc), not a profile"}
+	case bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
+		return &FormatError{Msg: "gzip data (a pprof profile?), not a pstats file"}
+	case data[0] == '{' && len(data) > 1 && bytes.IndexByte([]byte("\"\n\r\t }"), data[1]) >= 0:
+		return &FormatError{Msg: "this looks like JSON, not a pstats file"}
+	}
+	return nil
+}
+
+type reader struct {
+	*decoder
+	b     *profile.Builder
+	arena []profile.Edge
+	tmp   []profile.Edge
+}
+
+func (r *reader) stats() error {
+	at := r.off
+	typ, slot, err := r.header("profile")
+	if err != nil {
+		return err
+	}
+	if typ != tDict {
+		v, err := r.body(typ, slot, at)
+		if err != nil {
+			return err
+		}
+		return &FormatError{Offset: at, Msg: fmt.Sprintf("not a pstats file: it holds %s, not a dict of functions", kindName(v.k))}
+	}
+	for {
+		if r.off >= len(r.buf) {
+			return r.truncated("the dict of functions")
+		}
+		if r.buf[r.off] == tNull {
+			r.off++
+			return nil
+		}
+		id, err := r.funcKey("function key")
+		if err != nil {
+			return err
+		}
+		if err := r.entry(id); err != nil {
+			return err
+		}
+	}
+}
+
+func kindName(k kind) string {
+	return [...]string{"None", "a bool", "an int", "an int", "a float", "a complex", "a string", "bytes",
+		"a tuple", "a list", "a dict", "a set", "a code object", "a function key", "an object", "an object"}[k]
+}
+
+// funcKey reads a (file, line, name) tuple, or a reference to one.
+func (r *reader) funcKey(what string) (profile.FuncID, error) {
+	at := r.off
+	typ, slot, err := r.header(what)
+	if err != nil {
+		return 0, err
+	}
+	switch typ {
+	case tRef:
+		ref, err := r.deref()
+		if err != nil {
+			return 0, err
+		}
+		if ref.k == kFunc {
+			return profile.FuncID(ref.i), nil
+		}
+		return r.keyFromValue(r.refValue(ref), at, what)
+	case tTuple, tSmallTup:
+		var n int
+		if typ == tSmallTup {
+			b, err := r.byte1(what)
+			if err != nil {
+				return 0, err
+			}
+			n = int(b)
+		} else if n, err = r.count(what); err != nil {
+			return 0, err
+		}
+		if n != 3 {
+			return 0, r.errAt(at, "%s has %d items, want 3 (file, line, name)", what, n)
+		}
+		file, err := r.text("file name")
+		if err != nil {
+			return 0, err
+		}
+		line, err := r.integer("line number")
+		if err != nil {
+			return 0, err
+		}
+		name, err := r.text("function name")
+		if err != nil {
+			return 0, err
+		}
+		id := r.b.Func(profile.Func{File: file, Line: int(line), Name: name})
+		r.setRef(slot, ref{k: kFunc, i: int64(id)})
+		return id, nil
+	}
+	v, err := r.body(typ, slot, at)
+	if err != nil {
+		return 0, err
+	}
+	return r.keyFromValue(v, at, what)
+}
+
+// keyFromValue accepts a key that was decoded generically.
+func (r *reader) keyFromValue(v value, at int, what string) (profile.FuncID, error) {
+	if v.k == kFunc {
+		return profile.FuncID(v.i), nil
+	}
+	if v.k != kTuple || len(v.items) != 3 {
+		return 0, r.errAt(at, "%s is %s, not a (file, line, name) tuple", what, kindName(v.k))
+	}
+	line := v.items[1]
+	if line.k != kInt && line.k != kBool {
+		return 0, r.errAt(at, "line number is %s, not an int", kindName(line.k))
+	}
+	return r.b.Func(profile.Func{File: asText(v.items[0]), Line: int(line.i), Name: asText(v.items[2])}), nil
+}
+
+// asText renders a file or function name. Strings stay as they are;
+// anything else (the profile module keys some entries by a code object)
+// becomes a readable string that keeps the original name in it.
+func asText(v value) string {
+	if v.k == kStr || v.k == kBytes {
+		return v.s
+	}
+	return v.repr()
+}
+
+// text reads a string, or renders whatever object stands there.
+func (r *reader) text(what string) (string, error) {
+	at := r.off
+	typ, slot, err := r.header(what)
+	if err != nil {
+		return "", err
+	}
+	if s, k, ok, err := r.stringBody(typ); ok {
+		if err != nil {
+			return "", err
+		}
+		r.setRef(slot, ref{k: k, s: s})
+		return s, nil
+	}
+	if typ == tRef {
+		ref, err := r.deref()
+		if err != nil {
+			return "", err
+		}
+		if ref.k == kStr || ref.k == kBytes {
+			return ref.s, nil
+		}
+		return asText(r.refValue(ref)), nil
+	}
+	v, err := r.body(typ, slot, at)
+	if err != nil {
+		return "", err
+	}
+	return asText(v), nil
+}
+
+// integer reads an int that must fit in int64.
+func (r *reader) integer(what string) (int64, error) {
+	at := r.off
+	typ, slot, err := r.header(what)
+	if err != nil {
+		return 0, err
+	}
+	if typ == tInt {
+		n, err := r.int32(what)
+		if err != nil {
+			return 0, err
+		}
+		r.setRef(slot, ref{k: kInt, i: int64(n)})
+		return int64(n), nil
+	}
+	var v value
+	if typ == tRef {
+		ref, err := r.deref()
+		if err != nil {
+			return 0, err
+		}
+		v = r.refValue(ref)
+	} else if v, err = r.body(typ, slot, at); err != nil {
+		return 0, err
+	}
+	switch v.k {
+	case kInt, kBool:
+		return v.i, nil
+	case kBig:
+		return 0, r.errAt(at, "%s %s is too large", what, v.s)
+	}
+	return 0, r.errAt(at, "%s is %s, not an int", what, kindName(v.k))
+}
+
+// number reads a time: a float, or an int when the timer gave ints.
+func (r *reader) number(what string) (float64, error) {
+	at := r.off
+	typ, slot, err := r.header(what)
+	if err != nil {
+		return 0, err
+	}
+	switch typ {
+	case tBinFloat:
+		f, err := r.binFloat()
+		if err != nil {
+			return 0, err
+		}
+		r.setRef(slot, ref{k: kFloat, i: int64(math.Float64bits(f))})
+		return f, nil
+	case tInt:
+		n, err := r.int32(what)
+		if err != nil {
+			return 0, err
+		}
+		r.setRef(slot, ref{k: kInt, i: int64(n)})
+		return float64(n), nil
+	}
+	var v value
+	if typ == tRef {
+		ref, err := r.deref()
+		if err != nil {
+			return 0, err
+		}
+		v = r.refValue(ref)
+	} else if v, err = r.body(typ, slot, at); err != nil {
+		return 0, err
+	}
+	switch v.k {
+	case kFloat, kBig:
+		return v.f, nil
+	case kInt, kBool:
+		return float64(v.i), nil
+	}
+	return 0, r.errAt(at, "%s is %s, not a number", what, kindName(v.k))
+}
+
+// entry reads (cc, nc, tt, ct, callers) for function id.
+func (r *reader) entry(id profile.FuncID) error {
+	at := r.off
+	typ, slot, err := r.header("function entry")
+	if err != nil {
+		return err
+	}
+	n := -1
+	switch typ {
+	case tSmallTup:
+		b, err := r.byte1("function entry")
+		if err != nil {
+			return err
+		}
+		n = int(b)
+	case tTuple:
+		if n, err = r.count("function entry"); err != nil {
+			return err
+		}
+	default:
+		v, err := r.body(typ, slot, at)
+		if err != nil {
+			return err
+		}
+		return r.errAt(at, "function entry is %s, want a tuple (cc, nc, tt, ct, callers)", kindName(v.k))
+	}
+	if n != 5 {
+		return r.errAt(at, "function entry has %d items, want 5 (cc, nc, tt, ct, callers)", n)
+	}
+	r.storeValue(slot, value{k: kOther, s: "(cc, nc, tt, ct, callers)"})
+	var s profile.Stats
+	if s.PCalls, err = r.integer("primitive call count"); err != nil {
+		return err
+	}
+	if s.NCalls, err = r.integer("call count"); err != nil {
+		return err
+	}
+	if s.TotTime, err = r.number("tottime"); err != nil {
+		return err
+	}
+	if s.CumTime, err = r.number("cumtime"); err != nil {
+		return err
+	}
+	callers, err := r.callers()
+	if err != nil {
+		return err
+	}
+	r.b.Entry(id, s, callers)
+	return nil
+}
+
+// callers reads the callers dict: func -> (nc, cc, tt, ct) from cProfile,
+// or func -> count from the profile module.
+func (r *reader) callers() ([]profile.Edge, error) {
+	at := r.off
+	typ, slot, err := r.header("callers")
+	if err != nil {
+		return nil, err
+	}
+	if typ != tDict {
+		v, err := r.body(typ, slot, at)
+		if err != nil {
+			return nil, err
+		}
+		return nil, r.errAt(at, "callers is %s, not a dict", kindName(v.k))
+	}
+	r.storeValue(slot, value{k: kOther, s: "{callers}"})
+	r.tmp = r.tmp[:0]
+	for {
+		if r.off >= len(r.buf) {
+			return nil, r.truncated("a callers dict")
+		}
+		if r.buf[r.off] == tNull {
+			r.off++
+			break
+		}
+		id, err := r.funcKey("caller key")
+		if err != nil {
+			return nil, err
+		}
+		e, err := r.edge()
+		if err != nil {
+			return nil, err
+		}
+		e.Caller = id
+		r.tmp = append(r.tmp, e)
+	}
+	return r.keep(r.tmp), nil
+}
+
+// keep copies edges into a chunked arena, so that hundreds of thousands of
+// edges cost a few large allocations.
+func (r *reader) keep(es []profile.Edge) []profile.Edge {
+	if len(es) == 0 {
+		return nil
+	}
+	if cap(r.arena)-len(r.arena) < len(es) {
+		r.arena = make([]profile.Edge, 0, max(4096, len(es)))
+	}
+	start := len(r.arena)
+	r.arena = append(r.arena, es...)
+	return r.arena[start:len(r.arena):len(r.arena)]
+}
+
+func (r *reader) edge() (profile.Edge, error) {
+	at := r.off
+	typ, slot, err := r.header("caller numbers")
+	if err != nil {
+		return profile.Edge{}, err
+	}
+	var e profile.Edge
+	switch typ {
+	case tSmallTup, tTuple:
+		var n int
+		if typ == tSmallTup {
+			b, err := r.byte1("caller numbers")
+			if err != nil {
+				return e, err
+			}
+			n = int(b)
+		} else if n, err = r.count("caller numbers"); err != nil {
+			return e, err
+		}
+		if n != 4 {
+			return e, r.errAt(at, "caller numbers have %d items, want 4 (nc, cc, tt, ct)", n)
+		}
+		r.storeValue(slot, value{k: kOther, s: "(nc, cc, tt, ct)"})
+		if e.NCalls, err = r.integer("caller call count"); err != nil {
+			return e, err
+		}
+		if e.PCalls, err = r.integer("caller primitive call count"); err != nil {
+			return e, err
+		}
+		if e.TotTime, err = r.number("caller tottime"); err != nil {
+			return e, err
+		}
+		if e.CumTime, err = r.number("caller cumtime"); err != nil {
+			return e, err
+		}
+		return e, nil
+	case tInt:
+		n, err := r.int32("caller count")
+		if err != nil {
+			return e, err
+		}
+		r.setRef(slot, ref{k: kInt, i: int64(n)})
+		return profile.Edge{Stats: profile.Stats{NCalls: int64(n), PCalls: int64(n)}, CountOnly: true}, nil
+	}
+	var v value
+	if typ == tRef {
+		ref, err := r.deref()
+		if err != nil {
+			return e, err
+		}
+		v = r.refValue(ref)
+	} else if v, err = r.body(typ, slot, at); err != nil {
+		return e, err
+	}
+	switch v.k {
+	case kInt, kBool:
+		return profile.Edge{Stats: profile.Stats{NCalls: v.i, PCalls: v.i}, CountOnly: true}, nil
+	case kTuple:
+		if len(v.items) == 4 {
+			var nums [4]float64
+			var ints [2]int64
+			for i, it := range v.items {
+				switch it.k {
+				case kInt, kBool:
+					nums[i] = float64(it.i)
+					if i < 2 {
+						ints[i] = it.i
+					}
+				case kFloat:
+					if i < 2 {
+						return e, r.errAt(at, "caller call count is a float")
+					}
+					nums[i] = it.f
+				default:
+					return e, r.errAt(at, "caller numbers hold %s", kindName(it.k))
+				}
+			}
+			return profile.Edge{Stats: profile.Stats{NCalls: ints[0], PCalls: ints[1], TotTime: nums[2], CumTime: nums[3]}}, nil
+		}
+	}
+	return e, r.errAt(at, "caller numbers are %s, want a tuple (nc, cc, tt, ct) or a count", kindName(v.k))
+}

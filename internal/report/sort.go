@@ -1,0 +1,268 @@
+// Package report turns a profile into pstats' terminal tables (print_stats,
+// print_callers, print_callees) and into hpp's JSON form.
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"hpp/internal/profile"
+)
+
+// field is one column of pstats' sort tuple.
+type field int
+
+const (
+	fPCalls field = iota
+	fNCalls
+	fTotTime
+	fCumTime
+	fFile
+	fLine
+	fName
+	fStdName
+)
+
+type sortKey struct {
+	name   string
+	fields []field
+	desc   bool // pstats sorts numbers descending, names ascending
+	title  string
+}
+
+// sortKeys is pstats' sort_arg_dict_default as of Python 3.13, in its
+// order (the order matters for which abbreviations are unique). Older
+// versions also had "file", which is accepted as an alias of "filename".
+var sortKeys = []sortKey{
+	{"calls", []field{fNCalls}, true, "call count"},
+	{"ncalls", []field{fNCalls}, true, "call count"},
+	{"cumtime", []field{fCumTime}, true, "cumulative time"},
+	{"cumulative", []field{fCumTime}, true, "cumulative time"},
+	{"filename", []field{fFile}, false, "file name"},
+	{"line", []field{fLine}, false, "line number"},
+	{"module", []field{fFile}, false, "file name"},
+	{"name", []field{fName}, false, "function name"},
+	{"nfl", []field{fName, fFile, fLine}, false, "name/file/line"},
+	{"pcalls", []field{fPCalls}, true, "primitive call count"},
+	{"stdname", []field{fStdName}, false, "standard name"},
+	{"time", []field{fTotTime}, true, "internal time"},
+	{"tottime", []field{fTotTime}, true, "internal time"},
+}
+
+// SortKeyNames lists the accepted sort keys.
+func SortKeyNames() []string {
+	var out []string
+	for _, k := range sortKeys {
+		out = append(out, k.name)
+	}
+	return append(out, "file")
+}
+
+// abbrevs expands unique abbreviations exactly as pstats'
+// get_sort_arg_defs does (including its quirk that a fragment is dropped
+// only where the collision is first seen).
+var abbrevs = func() map[string]*sortKey {
+	m := map[string]*sortKey{}
+	bad := map[string]bool{}
+	for i := range sortKeys {
+		for frag := sortKeys[i].name; frag != ""; frag = frag[:len(frag)-1] {
+			if _, ok := m[frag]; ok {
+				bad[frag] = true
+				break
+			}
+			m[frag] = &sortKeys[i]
+		}
+	}
+	for w := range bad {
+		delete(m, w)
+	}
+	m["file"] = m["filename"]
+	return m
+}()
+
+// Order is a sort order made of pstats sort keys.
+type Order struct {
+	keys  []*sortKey
+	Title string // "cumulative time, internal time", as pstats prints it
+}
+
+// ParseOrder parses sort keys, accepting pstats' unique abbreviations.
+// Each element may itself be a comma-separated list.
+func ParseOrder(words []string) (*Order, error) {
+	o := &Order{}
+	var titles []string
+	for _, w := range words {
+		for _, part := range strings.Split(w, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			k, ok := abbrevs[part]
+			if !ok {
+				return nil, fmt.Errorf("unknown sort key %q (want one of %s)", part, strings.Join(SortKeyNames(), ", "))
+			}
+			o.keys = append(o.keys, k)
+			titles = append(titles, k.title)
+		}
+	}
+	o.Title = strings.Join(titles, ", ")
+	return o, nil
+}
+
+// Sort returns the listed functions of p in the order pstats' sort_stats
+// gives: a stable sort on the keys, ties keeping file order.
+func (o *Order) Sort(p *profile.Profile) []profile.FuncID {
+	ids := make([]profile.FuncID, p.NumListed)
+	for i := range ids {
+		ids[i] = profile.FuncID(i)
+	}
+	var std []string
+	for _, k := range o.keys {
+		for _, f := range k.fields {
+			if f == fStdName && std == nil {
+				std = make([]string, p.NumListed)
+				for i := range std {
+					std[i] = p.Funcs[i].Func.String()
+				}
+			}
+		}
+	}
+	fs := p.Funcs
+	slices.SortStableFunc(ids, func(a, b profile.FuncID) int {
+		fa, fb := &fs[a], &fs[b]
+		for _, k := range o.keys {
+			for _, f := range k.fields {
+				var c int
+				switch f {
+				case fPCalls:
+					c = cmp.Compare(fa.PCalls, fb.PCalls)
+				case fNCalls:
+					c = cmp.Compare(fa.NCalls, fb.NCalls)
+				case fTotTime:
+					c = cmpFloat(fa.TotTime, fb.TotTime)
+				case fCumTime:
+					c = cmpFloat(fa.CumTime, fb.CumTime)
+				case fFile:
+					c = strings.Compare(fa.File, fb.File)
+				case fLine:
+					c = cmp.Compare(fa.Line, fb.Line)
+				case fName:
+					c = strings.Compare(fa.Name, fb.Name)
+				case fStdName:
+					c = strings.Compare(std[a], std[b])
+				}
+				if k.desc {
+					c = -c
+				}
+				if c != 0 {
+					return c
+				}
+			}
+		}
+		return 0
+	})
+	return ids
+}
+
+// cmpFloat compares as Python's < and > do: NaN is neither.
+func cmpFloat(a, b float64) int {
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
+}
+
+// Restriction is one of print_stats' amount arguments: a regular
+// expression, a count, or a fraction.
+type Restriction struct {
+	Regexp   *regexp.Regexp
+	Count    int     // used when Fraction < 0 and Regexp is nil
+	Fraction float64 // in [0, 1) when used; -1 otherwise
+	Text     string  // as pstats prints it in "due to restriction <...>"
+}
+
+// ParseLimit parses --limit: an integer count or a fraction in [0, 1).
+func ParseLimit(s string) (Restriction, error) {
+	var n int
+	if _, err := fmt.Sscanf(s, "%d", &n); err == nil && fmt.Sprint(n) == s {
+		if n < 0 {
+			return Restriction{}, fmt.Errorf("--limit must not be negative: %s", s)
+		}
+		return Restriction{Count: n, Fraction: -1, Text: s}, nil
+	}
+	var f float64
+	if _, err := fmt.Sscanf(s, "%g", &f); err == nil && f >= 0 && f < 1 {
+		return Restriction{Fraction: f, Text: pyRepr(f)}, nil
+	}
+	return Restriction{}, fmt.Errorf("--limit takes a count such as 30 or a fraction such as 0.1: %q", s)
+}
+
+// ParseFilter compiles --filter. Go's regexp (RE2) syntax differs from
+// Python's re in a few constructs (no look-around, no back-references).
+func ParseFilter(s string) (Restriction, error) {
+	re, err := regexp.Compile(s)
+	if err != nil {
+		return Restriction{}, fmt.Errorf("bad --filter regular expression: %v", err)
+	}
+	return Restriction{Regexp: re, Fraction: -1, Text: pyQuote(s)}, nil
+}
+
+func pyRepr(f float64) string {
+	s := fmt.Sprintf("%v", f)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return s
+}
+
+func pyQuote(s string) string {
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+}
+
+// Apply is eval_print_amount: it narrows list and appends to msg.
+func (r Restriction) Apply(p *profile.Profile, list []profile.FuncID, msg *strings.Builder) []profile.FuncID {
+	out := list
+	switch {
+	case r.Regexp != nil:
+		out = nil
+		for _, id := range list {
+			if r.Regexp.MatchString(p.Funcs[id].Func.String()) {
+				out = append(out, id)
+			}
+		}
+	case r.Fraction >= 0:
+		n := int(float64(len(list))*r.Fraction + .5)
+		out = list[:n]
+	case r.Count < len(list):
+		out = list[:r.Count]
+	}
+	if len(out) != len(list) {
+		fmt.Fprintf(msg, "   List reduced from %d to %d due to restriction <%s>\n", len(list), len(out), r.Text)
+	}
+	return out
+}
+
+// sortedByKey sorts function ids by (file, line, name), as Python sorts
+// the key tuples in print_call_line.
+func sortedByKey(p *profile.Profile, ids []profile.FuncID) {
+	sort.SliceStable(ids, func(i, j int) bool {
+		a, b := p.Funcs[ids[i]].Func, p.Funcs[ids[j]].Func
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Name < b.Name
+	})
+}
