@@ -66,14 +66,9 @@ func NewEstimator(p *profile.Profile) *Estimator {
 		f := &p.Funcs[i]
 		top := f.CumTime
 		for _, c := range f.Callers {
-			if int(c.Caller) != i && !c.CountOnly {
-				top -= c.CumTime
+			if int(c.Caller) != i {
+				top -= edgeCum(f, c)
 			}
-		}
-		if len(f.Callers) > 0 && allCountOnly(f.Callers) {
-			// The profile module records only counts on edges: take the
-			// function as top-level only when nothing calls it.
-			top = 0
 		}
 		if top > f.CumTime*1e-9 && top > 0 {
 			e.roots = append(e.roots, Child{Func: profile.FuncID(i), Value: top})
@@ -92,13 +87,18 @@ func NewEstimator(p *profile.Profile) *Estimator {
 	return e
 }
 
-func allCountOnly(es []profile.Edge) bool {
-	for _, e := range es {
-		if !e.CountOnly {
-			return false
-		}
+// edgeCum is the cumulative time of the calls along edge c into callee.
+// The profile module records only a count there; its time is estimated as
+// the callee's cumulative time times the edge's share of the callee's
+// calls.
+func edgeCum(callee *profile.Function, c profile.Edge) float64 {
+	if !c.CountOnly {
+		return c.CumTime
 	}
-	return true
+	if callee.NCalls <= 0 {
+		return 0
+	}
+	return callee.CumTime * float64(c.NCalls) / float64(callee.NCalls)
 }
 
 // Total is the sum of the roots' sizes: the profile's total time.
@@ -130,10 +130,11 @@ func (e *Estimator) expand(f profile.FuncID, value float64, onPath func(profile.
 	var out []Child
 	var sum float64
 	for _, c := range e.callees[f] {
-		if onPath(c.Caller) || c.CountOnly || c.CumTime <= 0 {
+		ct := edgeCum(&e.p.Funcs[c.Caller], c)
+		if onPath(c.Caller) || ct <= 0 {
 			continue
 		}
-		v := value * c.CumTime / cum
+		v := value * ct / cum
 		out = append(out, Child{Func: c.Caller, Value: v})
 		sum += v
 	}
