@@ -56,7 +56,10 @@ type Command struct {
 	// FILE --sort time); commands that run a script keep it false so that
 	// flags after the script name belong to the script.
 	Interspersed bool
-	order        int
+	// StopAfter names flags after whose value parsing stops, as with
+	// hpp run -m MODULE ARGS...: what follows belongs to the program.
+	StopAfter []string
+	order     int
 }
 
 var commands = map[string]*Command{}
@@ -154,7 +157,16 @@ func run(ctx context.Context, args []string, env *Env) error {
 	fs := flag.NewFlagSet("hpp "+c.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	runFn := c.Setup(fs)
-	rest, err := parseFlags(fs, args[1:], c.Interspersed)
+	var rest []string
+	var err error
+	if len(c.StopAfter) > 0 {
+		flags, tail := splitAfter(fs, args[1:], c.StopAfter)
+		if rest, err = parseFlags(fs, flags, false); err == nil {
+			rest = append(rest, tail...)
+		}
+	} else {
+		rest, err = parseFlags(fs, args[1:], c.Interspersed)
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		commandHelp(env.Stdout, c)
 		return nil
@@ -188,6 +200,37 @@ func parseFlags(fs *flag.FlagSet, args []string, interspersed bool) ([]string, e
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// splitAfter splits args after the value of the first flag named in stop
+// (and otherwise leaves them whole), using fs to tell which flags take
+// values.
+func splitAfter(fs *flag.FlagSet, args []string, stop []string) (flags, tail []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || !strings.HasPrefix(a, "-") || a == "-" {
+			return args, nil
+		}
+		name := strings.TrimLeft(a, "-")
+		hasValue := strings.Contains(name, "=")
+		name, _, _ = strings.Cut(name, "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			return args, nil // let the parser report it
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && bf.IsBoolFlag()) {
+			i++ // the value
+		}
+		for _, s := range stop {
+			if s == name {
+				if i+1 > len(args) {
+					return args, nil
+				}
+				return args[:i+1], args[i+1:]
+			}
+		}
+	}
+	return args, nil
 }
 
 // Version is set at build time with -ldflags "-X hpp/internal/cli.Version=...".
@@ -225,7 +268,7 @@ func commandHelp(w io.Writer, c *Command) {
 }
 
 // isTerminal reports whether f is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
