@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"hpp/internal/extbuild"
+)
+
+func init() {
+	register(&Command{
+		Name:         "build",
+		UsageLine:    "build [-o DIR] [--python PY] [--name NAME] PACKAGE...",
+		Short:        "build a Go package into a Python extension module that runs on every core",
+		Interspersed: true,
+		Long: `Build turns an ordinary Go package into an importable CPython extension
+module. Mark each function to export with a //hpp:export line in its doc
+comment; its parameters and results may be ints, floats, bools, strings,
+and slices ([]float64, []float32, []int64, []int32, []uint8,
+[]complex128) that view numpy arrays, array.array, bytearray or
+memoryview buffers without copying. A returned error or a panic becomes
+a Python exception, the GIL is released while Go runs (//hpp:export
+holdgil keeps it), and pyext.ParallelFor spreads loops over every core.
+
+For CPython 3.11 and later the module uses the stable ABI (NAME.abi3.so,
+one file for 3.11 and every later version); for 3.8 to 3.10 it is built
+for that version. Several packages make one module (--name is then
+required): one Go runtime per process is all Go supports. Building needs
+the go command, a C compiler (apt-get install gcc) and the Python headers
+(apt-get install python3-dev).
+
+Examples:
+  hpp build ./fib                         # writes fib.abi3.so here
+  hpp build -o build --python python3.10 ./fib
+  hpp build --name goext ./fib ./julia`,
+		Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			out := fs.String("o", ".", "write the module into `DIR`")
+			py := fs.String("python", "python3", "build for the Python interpreter `PY` (a name on PATH or a path)")
+			name := fs.String("name", "", "name the module `NAME` (default: the package name)")
+			keep := fs.Bool("keep", false, "keep the generated build directory (to read the glue code)")
+			return func(ctx context.Context, env *Env, args []string) error {
+				if len(args) == 0 {
+					return Usagef("build: name a Go package directory (try: hpp build ./mypkg)")
+				}
+				for _, a := range args {
+					fi, err := os.Stat(a)
+					if err != nil {
+						return &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: no such package directory", a)}
+					}
+					if !fi.IsDir() {
+						return &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: is a file; name the package's directory", a)}
+					}
+				}
+				if err := os.MkdirAll(*out, 0o755); err != nil {
+					return &Error{Code: ExitFailure, Err: err}
+				}
+				so, err := extbuild.Build(ctx, extbuild.Options{Dirs: args, Name: *name, Python: *py, OutDir: *out,
+					Stderr: env.Stderr, Keep: *keep})
+				var ie *extbuild.InputError
+				var te *extbuild.ToolError
+				switch {
+				case errors.As(err, &ie):
+					return &Error{Code: ExitBadInput, Err: err}
+				case errors.As(err, &te):
+					return &Error{Code: ExitNoTool, Err: err}
+				case err != nil:
+					return &Error{Code: ExitFailure, Err: err}
+				}
+				fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", so)
+				return nil
+			}
+		},
+	}, 70)
+}

@@ -1,0 +1,244 @@
+package extbuild
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writePkg(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestInspectRejects(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"no exports", "package p\nfunc F(x int) int { return x }\n", "no function marked //hpp:export"},
+		{"main", "package main\n//hpp:export\nfunc F() {}\n", "is package main"},
+		{"map param", "package p\n//hpp:export\nfunc F(m map[string]int) {}\n", "parameter type map[string]int cannot be converted"},
+		{"pointer param", "package p\n//hpp:export\nfunc F(p *int) {}\n", "parameter type *int cannot be converted"},
+		{"float slice result", "package p\n//hpp:export\nfunc F() []float64 { return nil }\n", "result type []float64 cannot be converted"},
+		{"error not last", "package p\n//hpp:export\nfunc F() (error, int) { return nil, 0 }\n", "error must be the last result"},
+		{"method", "package p\ntype T int\n//hpp:export\nfunc (T) F() {}\n", "not methods"},
+		{"unexported", "package p\n//hpp:export\nfunc f() {}\n", "needs an exported function"},
+		{"variadic", "package p\n//hpp:export\nfunc F(x ...int) {}\n", "variadic"},
+		{"generic", "package p\n//hpp:export\nfunc F[T any](x int) {}\n", "generic"},
+		{"bad option", "package p\n//hpp:export fast\nfunc F() {}\n", `unknown //hpp:export option "fast"`},
+		{"bad readonly", "package p\n//hpp:export readonly=y\nfunc F(x []byte) {}\n", "readonly=y names no parameter"},
+		{"duplicate name", "package p\n//hpp:export name=g\nfunc F() {}\n//hpp:export\nfunc G() {}\n", `Python name "g" is already used`},
+		{"reserved name", "package p\n//hpp:export name=GoError\nfunc F() {}\n", "taken by the module's exception class"},
+		{"syntax", "package p\nfunc F( {}\n", "expected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Inspect(writePkg(t, tc.src))
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want an InputError containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestInspectFinds(t *testing.T) {
+	dir := writePkg(t, `// Package p is a test.
+package p
+
+// JuliaSet has a doc.
+//
+//hpp:export readonly=zs
+func JuliaSet(zs []complex128, a, _ float64, out []int32) (int, error) { return 0, nil }
+
+//hpp:export holdgil
+func Not(bool) bool { return true }
+
+// F is not exported to Python: no directive.
+func F() {}
+
+//hpp:export name=custom
+func HTTPGet(s string) (string, []byte) { return "", nil }
+`)
+	p, err := Inspect(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range p.Funcs {
+		var ps []string
+		for _, a := range f.Params {
+			s := a.Name + " " + a.Type.Go
+			if a.ReadOnly {
+				s += " ro"
+			}
+			ps = append(ps, s)
+		}
+		got = append(got, f.PyName+"("+strings.Join(ps, ", ")+")"+map[bool]string{true: " gil"}[f.HoldGIL]+map[bool]string{true: " err"}[f.Error])
+	}
+	want := []string{
+		"custom(s string)",
+		"julia_set(zs []complex128 ro, a float64, arg2 float64, out []int32) err",
+		"not_(arg0 bool) gil",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if p.Doc != "Package p is a test." || p.Funcs[1].Doc != "JuliaSet has a doc." {
+		t.Errorf("docs: %q, %q", p.Doc, p.Funcs[1].Doc)
+	}
+}
+
+func TestSnake(t *testing.T) {
+	for in, want := range map[string]string{"Fib": "fib", "JuliaSet": "julia_set", "NBodyStep": "n_body_step",
+		"HTTPGet": "http_get", "SumF64": "sum_f64", "Pi": "pi", "FibHoldGIL": "fib_hold_gil"} {
+		if got := snake(in); got != want {
+			t.Errorf("snake(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestCString compiles the quoted strings with the real C compiler and
+// checks that they print back unchanged.
+func TestCString(t *testing.T) {
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatal("gcc is needed: apt-get install gcc")
+	}
+	in := "a \"quoted\" \\ back\nslash\ttab ??= trigraph é ünïcode \x01"
+	dir := t.TempDir()
+	src := "#include <stdio.h>\nint main(void) { fputs(" + cString(in) + ", stdout); return 0; }\n"
+	os.WriteFile(filepath.Join(dir, "x.c"), []byte(src), 0o644)
+	if out, err := exec.Command(gcc, "-trigraphs", "-o", filepath.Join(dir, "x"), filepath.Join(dir, "x.c")).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err := exec.Command(filepath.Join(dir, "x")).Output()
+	if err != nil || string(out) != in {
+		t.Fatalf("got %q (%v), want %q", out, err, in)
+	}
+}
+
+// pythons lists the interpreters the build test runs on: each pyenv
+// CPython 3.8 to 3.13 that is installed, and Debian's python3, which must be.
+func pythons(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Fatal("Debian's python3 is needed: apt-get install python3 python3-dev python3-numpy")
+	}
+	out["debian"] = "/usr/bin/python3"
+	root := os.Getenv("PYENV_ROOT")
+	if root == "" {
+		if b, err := exec.Command("pyenv", "root").Output(); err == nil {
+			root = strings.TrimSpace(string(b))
+		} else {
+			home, _ := os.UserHomeDir()
+			root = filepath.Join(home, ".pyenv")
+		}
+	}
+	for _, v := range []string{"3.8", "3.9", "3.10", "3.11", "3.12", "3.13"} {
+		m, _ := filepath.Glob(filepath.Join(root, "versions", v+".*", "bin", "python"+v))
+		if len(m) == 0 {
+			t.Logf("pyenv CPython %s not installed: skipped", v)
+			continue
+		}
+		out[v] = m[len(m)-1]
+	}
+	return out
+}
+
+// TestBuildAndRun builds the examples and the exttest package into one
+// module per Python (one Go runtime per process, and one c-shared build
+// each, which is the slow part) and runs testdata/check.py against it.
+func TestBuildAndRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an extension per Python")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	repo := filepath.Join(filepath.Dir(file), "..", "..")
+	examples := filepath.Join(repo, "examples", "goext")
+	dirs := []string{filepath.Join(examples, "fib"), filepath.Join(examples, "pi"), filepath.Join(examples, "julia"),
+		filepath.Join(examples, "nbody"), filepath.Join(repo, "pyext", "testdata", "exttest")}
+	check, _ := filepath.Abs("testdata/check.py")
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Fatal("gcc is needed: apt-get install gcc")
+	}
+	for name, py := range pythons(t) {
+		t.Run(name, func(t *testing.T) {
+			out := t.TempDir()
+			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+			defer cancel()
+			start := time.Now()
+			so, err := Build(ctx, Options{Dirs: dirs, Name: "hppcheck", Python: py, OutDir: out, Stderr: os.Stderr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("built %s in %.1fs", filepath.Base(so), time.Since(start).Seconds())
+			if name == "debian" {
+				if !strings.HasSuffix(so, ".abi3.so") {
+					t.Errorf("%s: CPython 3.11 should get the stable ABI", so)
+				}
+				if b, err := exec.Command(py, "-c", "import numpy").CombinedOutput(); err != nil {
+					t.Fatalf("numpy is needed for Debian's python3: apt-get install python3-numpy\n%s", b)
+				}
+			}
+			cmd := exec.CommandContext(ctx, py, check, out, examples)
+			b, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s %s: %v\n%s", py, check, err, b)
+			}
+			if !strings.Contains(string(b), "all checks passed") {
+				t.Fatalf("check.py did not finish:\n%s", b)
+			}
+			t.Logf("%s", b)
+		})
+	}
+}
+
+// TestBuildOutsideModule builds a bare directory, outside any module,
+// that imports hpp/pyext: the copy embedded in the binary must serve.
+func TestBuildOutsideModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an extension")
+	}
+	dir := writePkg(t, `// Package sq squares in parallel.
+package sq
+
+import "hpp/pyext"
+
+// Sum returns the sum of i*i for i < n.
+//
+//hpp:export
+func Sum(n int) (int, error) {
+	parts := make([]int, n)
+	err := pyext.ParallelFor(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			parts[i] = i * i
+		}
+	})
+	s := 0
+	for _, p := range parts {
+		s += p
+	}
+	return s, err
+}
+`)
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	if _, err := Build(ctx, Options{Dirs: []string{dir}, Python: "/usr/bin/python3", OutDir: out, Stderr: os.Stderr}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := exec.CommandContext(ctx, "/usr/bin/python3", "-c",
+		"import sys; sys.path.insert(0, sys.argv[1]); import sq; print(sq.sum(1000) == sum(i * i for i in range(1000)))", out).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(b)) != "True" {
+		t.Fatalf("%v\n%s", err, b)
+	}
+}

@@ -1,0 +1,294 @@
+// Package extbuild turns an ordinary Go package into a CPython extension
+// module: it finds the functions marked //hpp:export, generates the C
+// module definition and the cgo wrappers, and runs go build
+// -buildmode=c-shared against the chosen Python's headers.
+package extbuild
+
+import (
+	"fmt"
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Package is a Go package's exported functions, as Python will see them.
+type Package struct {
+	Dir   string // absolute
+	Name  string // Go package name
+	Doc   string // package comment
+	Funcs []*Func
+}
+
+// Func is one function marked //hpp:export.
+type Func struct {
+	GoName  string
+	PyName  string
+	Doc     string
+	Pos     string // file:line, for error messages
+	Params  []Param
+	Results []*Type // without the trailing error
+	Error   bool    // the last result is an error
+	HoldGIL bool    // keep the GIL while Go runs (//hpp:export holdgil)
+}
+
+// Param is one parameter of an exported function.
+type Param struct {
+	Name     string
+	Type     *Type
+	ReadOnly bool // a slice that may view a read-only buffer
+}
+
+// Type is a Go type that the generated glue can convert.
+type Type struct {
+	Go     string // as written in Go: int, []float64
+	Class  string // int, uint, float, bool, string, bytes (results), slice
+	Min    string // range for narrow integer parameters
+	Max    string
+	Buffer string // HPP_F64... for slices
+	Elem   string // slice element type
+}
+
+var goTypes = map[string]*Type{
+	"int":          {Go: "int", Class: "int"},
+	"int64":        {Go: "int64", Class: "int"},
+	"int32":        {Go: "int32", Class: "int", Min: "-2147483648LL", Max: "2147483647LL"},
+	"int16":        {Go: "int16", Class: "int", Min: "-32768LL", Max: "32767LL"},
+	"int8":         {Go: "int8", Class: "int", Min: "-128LL", Max: "127LL"},
+	"uint":         {Go: "uint", Class: "uint"},
+	"uint64":       {Go: "uint64", Class: "uint"},
+	"uint32":       {Go: "uint32", Class: "int", Min: "0LL", Max: "4294967295LL"},
+	"uint16":       {Go: "uint16", Class: "int", Min: "0LL", Max: "65535LL"},
+	"uint8":        {Go: "uint8", Class: "int", Min: "0LL", Max: "255LL"},
+	"byte":         {Go: "byte", Class: "int", Min: "0LL", Max: "255LL"},
+	"float64":      {Go: "float64", Class: "float"},
+	"float32":      {Go: "float32", Class: "float"},
+	"bool":         {Go: "bool", Class: "bool"},
+	"string":       {Go: "string", Class: "string"},
+	"[]float64":    {Go: "[]float64", Class: "slice", Buffer: "HPP_F64", Elem: "float64"},
+	"[]float32":    {Go: "[]float32", Class: "slice", Buffer: "HPP_F32", Elem: "float32"},
+	"[]int64":      {Go: "[]int64", Class: "slice", Buffer: "HPP_I64", Elem: "int64"},
+	"[]int32":      {Go: "[]int32", Class: "slice", Buffer: "HPP_I32", Elem: "int32"},
+	"[]uint8":      {Go: "[]uint8", Class: "slice", Buffer: "HPP_U8", Elem: "uint8"},
+	"[]byte":       {Go: "[]byte", Class: "slice", Buffer: "HPP_U8", Elem: "byte"},
+	"[]complex128": {Go: "[]complex128", Class: "slice", Buffer: "HPP_C128", Elem: "complex128"},
+}
+
+const supported = "int, int8..int64, uint, uint8..uint64, float64, float32, bool, string, " +
+	"[]float64, []float32, []int64, []int32, []uint8 ([]byte), []complex128"
+
+// InputError is a problem in the user's Go package.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Inspect parses the Go package in dir and returns its exported functions.
+func Inspect(dir string) (*Package, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	bp, err := build.Default.ImportDir(abs, 0)
+	if err != nil {
+		return nil, inputErrorf("%s: not a Go package: %v", dir, err)
+	}
+	if bp.Name == "main" {
+		return nil, inputErrorf("%s: is package main, which cannot be imported; put the functions in a package of their own", dir)
+	}
+	pkg := &Package{Dir: abs, Name: bp.Name}
+	fset := token.NewFileSet()
+	seen := map[string]string{}
+	for _, name := range bp.GoFiles {
+		f, err := parser.ParseFile(fset, filepath.Join(abs, name), nil, parser.ParseComments)
+		if err != nil {
+			return nil, inputErrorf("%v", err)
+		}
+		if f.Doc != nil && pkg.Doc == "" {
+			pkg.Doc = strings.TrimSpace(f.Doc.Text())
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Doc == nil {
+				continue
+			}
+			opts, ok := directive(fd.Doc)
+			if !ok {
+				continue
+			}
+			fn, err := newFunc(fset, fd, opts)
+			if err != nil {
+				return nil, err
+			}
+			if prev, dup := seen[fn.PyName]; dup {
+				return nil, inputErrorf("%s: %s: Python name %q is already used by %s; pick another with //hpp:export name=...", fn.Pos, fn.GoName, fn.PyName, prev)
+			}
+			seen[fn.PyName] = fn.Pos
+			pkg.Funcs = append(pkg.Funcs, fn)
+		}
+	}
+	if len(pkg.Funcs) == 0 {
+		return nil, inputErrorf("%s: package %s has no function marked //hpp:export; add the line //hpp:export to an exported function's doc comment", dir, bp.Name)
+	}
+	sort.SliceStable(pkg.Funcs, func(i, j int) bool { return pkg.Funcs[i].PyName < pkg.Funcs[j].PyName })
+	return pkg, nil
+}
+
+// directive returns the options of a //hpp:export line in doc.
+func directive(doc *ast.CommentGroup) ([]string, bool) {
+	for _, c := range doc.List {
+		if rest, ok := strings.CutPrefix(c.Text, "//hpp:export"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			return strings.Fields(rest), true
+		}
+	}
+	return nil, false
+}
+
+func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error) {
+	p := fset.Position(fd.Pos())
+	fn := &Func{GoName: fd.Name.Name, PyName: pyName(fd.Name.Name), Doc: strings.TrimSpace(fd.Doc.Text()),
+		Pos: fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)}
+	bad := func(format string, args ...any) error {
+		return inputErrorf("%s: %s: %s", fn.Pos, fn.GoName, fmt.Sprintf(format, args...))
+	}
+	if fd.Recv != nil {
+		return nil, bad("//hpp:export works on functions, not methods")
+	}
+	if !fd.Name.IsExported() {
+		return nil, bad("//hpp:export needs an exported function (capitalise its name)")
+	}
+	if fd.Type.TypeParams != nil {
+		return nil, bad("generic functions cannot be exported to Python; write a wrapper with concrete types")
+	}
+	readonly := map[string]bool{}
+	for _, o := range opts {
+		k, v, _ := strings.Cut(o, "=")
+		switch k {
+		case "name":
+			if !isIdent(v) {
+				return nil, bad("name=%q is not a Python identifier", v)
+			}
+			fn.PyName = v
+		case "holdgil":
+			fn.HoldGIL = true
+		case "readonly":
+			for _, n := range strings.Split(v, ",") {
+				readonly[n] = true
+			}
+		default:
+			return nil, bad("unknown //hpp:export option %q (known: name=PYNAME, holdgil, readonly=PARAM,...)", o)
+		}
+	}
+	if fn.PyName == "GoError" || fn.PyName == "GoPanic" {
+		return nil, bad("the Python name %s is taken by the module's exception class", fn.PyName)
+	}
+	for _, field := range fd.Type.Params.List {
+		ts := types.ExprString(field.Type)
+		if _, ok := field.Type.(*ast.Ellipsis); ok {
+			return nil, bad("variadic parameters are not supported; take a slice instead")
+		}
+		t, ok := goTypes[ts]
+		if !ok {
+			return nil, bad("parameter type %s cannot be converted from Python; use one of %s", ts, supported)
+		}
+		names := field.Names
+		if len(names) == 0 {
+			names = []*ast.Ident{{Name: "_"}}
+		}
+		for _, n := range names {
+			name := n.Name
+			if name == "_" {
+				name = fmt.Sprintf("arg%d", len(fn.Params))
+			}
+			fn.Params = append(fn.Params, Param{Name: name, Type: t, ReadOnly: readonly[name]})
+			delete(readonly, name)
+		}
+	}
+	for n := range readonly {
+		return nil, bad("readonly=%s names no parameter", n)
+	}
+	if fd.Type.Results != nil {
+		var rs []string
+		for _, field := range fd.Type.Results.List {
+			k := max(1, len(field.Names))
+			for range k {
+				rs = append(rs, types.ExprString(field.Type))
+			}
+		}
+		for i, ts := range rs {
+			if ts == "error" {
+				if i != len(rs)-1 {
+					return nil, bad("error must be the last result")
+				}
+				fn.Error = true
+				continue
+			}
+			t, ok := goTypes[ts]
+			if ok && t.Class == "slice" && t.Elem != "byte" && t.Elem != "uint8" {
+				ok = false
+			}
+			if !ok {
+				return nil, bad("result type %s cannot be converted to Python; return a scalar, string, []byte or error, or write into a slice argument", ts)
+			}
+			fn.Results = append(fn.Results, t)
+		}
+	}
+	return fn, nil
+}
+
+// pyKeywords are Python's reserved words, which cannot name a function.
+var pyKeywords = map[string]bool{
+	"false": true, "none": true, "true": true, "and": true, "as": true, "assert": true, "async": true,
+	"await": true, "break": true, "class": true, "continue": true, "def": true, "del": true, "elif": true,
+	"else": true, "except": true, "finally": true, "for": true, "from": true, "global": true, "if": true,
+	"import": true, "in": true, "is": true, "lambda": true, "nonlocal": true, "not": true, "or": true,
+	"pass": true, "raise": true, "return": true, "try": true, "while": true, "with": true, "yield": true,
+}
+
+// pyName is a Go function's default Python name: snake case, with a
+// trailing underscore on a keyword (Not -> not_), as PEP 8 advises.
+func pyName(goName string) string {
+	s := snake(goName)
+	if pyKeywords[s] {
+		s += "_"
+	}
+	return s
+}
+
+// snake turns a Go name into Python's style: JuliaSet -> julia_set,
+// NBodyStep -> n_body_step, HTTPGet -> http_get.
+func snake(s string) string {
+	r := []rune(s)
+	var b strings.Builder
+	for i, c := range r {
+		if unicode.IsUpper(c) && i > 0 {
+			prevLower := unicode.IsLower(r[i-1]) || unicode.IsDigit(r[i-1])
+			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
+			if prevLower || (unicode.IsUpper(r[i-1]) && nextLower) {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c == '_' || c < 128 && unicode.IsLetter(c) || i > 0 && c < 128 && unicode.IsDigit(c)) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,236 @@
+"""Checks a module built by hpp build from examples/goext/* and
+pyext/testdata/exttest against the pure-Python references.
+
+    python check.py MODULE_DIR EXAMPLES_DIR
+
+Prints one line per check and exits non-zero at the first failure.
+Runs on every CPython from 3.8; uses numpy when it is installed.
+"""
+import array
+import importlib.util
+import inspect
+import os
+import signal
+import sys
+import threading
+import time
+
+mod_dir, examples = sys.argv[1], sys.argv[2]
+sys.path.insert(0, mod_dir)
+import hppcheck as m  # noqa: E402
+
+try:
+    import numpy as np
+except ImportError:
+    np = None
+
+
+def reference(name):
+    spec = importlib.util.spec_from_file_location(name + "_ref", os.path.join(examples, name, "reference.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def ok(name):
+    print("ok", name, flush=True)
+
+
+def raises(exc, contains, f, *args):
+    try:
+        f(*args)
+    except exc as e:
+        msg = str(e)
+        assert contains in msg, "%s%r raised %s(%r), want the message to contain %r" % (
+            f.__name__, args, type(e).__name__, msg, contains)
+        return e
+    except BaseException as e:
+        raise AssertionError("%s%r raised %s(%r), want %s" % (f.__name__, args, type(e).__name__, e, exc.__name__))
+    raise AssertionError("%s%r did not raise %s" % (f.__name__, args, exc.__name__))
+
+
+# --- examples against their references ---
+fib = reference("fib")
+for n in list(range(60)) + [90, 1000, 2000]:
+    assert m.fib(n) == fib.fib(n), (n, m.fib(n), fib.fib(n))
+    assert m.fib_hold_gil(n) == fib.fib(n)
+ok("fib equals the reference")
+
+pi = reference("pi")
+for n in (1, 7, 1000, 100003):
+    got, want = m.pi(n), pi.pi(n)
+    assert abs(got - want) <= 1e-13 * abs(want), (n, got, want)
+raises(ValueError, "n must be positive", m.pi, 0)
+ok("pi equals the reference")
+
+julia = reference("julia")
+width, iters = 60, 300
+want = julia.julia(width, iters)
+assert m.grid(width, iters) == sum(want), (m.grid(width, iters), sum(want))
+if np is not None:
+    zs = np.array(julia.grid(width), dtype=np.complex128)
+    out = np.zeros(len(zs), dtype=np.int32)
+    total = m.julia(zs, julia.c_real, julia.c_imag, iters, out)
+    assert total == sum(want) and out.tolist() == want
+    raises(ValueError, "out has 3 elements", m.julia, zs, 0.0, 0.0, 10, np.zeros(3, np.int32))
+    raises(TypeError, "has dtype complex64, expected complex128", m.julia, zs.astype(np.complex64), 0.0, 0.0, 10, out)
+ok("julia equals the reference")
+
+nbody = reference("nbody")
+pos = [float((i * 7919) % 13) - 6.0 + 0.1 * i for i in range(3 * 9)]
+vel = [0.01 * ((i * 31) % 5) for i in range(3 * 9)]
+mass = [1.0 + 0.5 * i for i in range(9)]
+p, v = array.array("d", pos), array.array("d", vel)
+for _ in range(3):
+    nbody.step(pos, vel, mass, 0.01, 0.1)
+    m.step(p, v, array.array("d", mass), 0.01, 0.1)
+assert p.tolist() == pos and v.tolist() == vel, (p.tolist()[:3], pos[:3])
+raises(ValueError, "3 values per body", m.step, p, v, array.array("d", mass[:2]), 0.01, 0.1)
+if np is not None:
+    P, V = np.array(pos).reshape(-1, 3), np.array(vel).reshape(-1, 3)
+    m.step(P.ravel(), V.ravel(), np.array(mass), 0.01, 0.1)
+    nbody.step(pos, vel, mass, 0.01, 0.1)
+    assert P.ravel().tolist() == pos
+    raises(ValueError, "must be 1-dimensional, got 2", m.step, P, V, np.array(mass), 0.01, 0.1)
+ok("nbody equals the reference")
+
+# --- conversions ---
+assert m.add_ints(2, -3) == -1 and m.add_ints(True, 1) == 2
+assert m.unsigned(2**64 - 2, 1) == 2**64 - 1
+assert m.scale(2, 1.5) == 3.0 and m.scale(1.5, 2) == 3.0
+assert m.not_(True) is False and m.not_(False) is True
+assert m.greet("wörld") == "héllo, wörld!"
+assert m.upper(b"abc") == b"ABC" and m.upper(bytearray(b"x")) == b"X" and m.upper(b"") == b""
+assert m.nothing() is None
+assert m.pair(3) == (6, "xxx", True) and m.pair(0) == (0, "", False)
+if np is not None:
+    assert m.add_ints(np.int64(5), np.int32(2)) == 7 and m.scale(np.float64(2.0), 2) == 4.0
+ok("int, float, bool, str, bytes, None and tuples convert")
+
+raises(TypeError, "add_ints() argument 'a' must be int, not str", m.add_ints, "1", 2)
+raises(TypeError, "add_ints() argument 'b' must be int, not float", m.add_ints, 1, 2.0)
+raises(TypeError, "scale() argument 'x' must be float, not str", m.scale, "2", 1.0)
+raises(TypeError, "scale() argument 'x' must be float, not NoneType", m.scale, None, 1.0)
+raises(TypeError, "not_() argument 'b' must be bool, not int", m.not_, 1)
+raises(TypeError, "greet() argument 'name' must be str, not bytes", m.greet, b"x")
+raises(TypeError, "takes exactly 2 arguments (1 given)", m.add_ints, 1)
+raises(TypeError, "", m.fib)
+raises(OverflowError, "outside the Go type's range", m.add_ints, 1, 2**31)
+raises(OverflowError, "does not fit in a 64-bit Go int", m.add_ints, 2**63, 1)
+raises(OverflowError, "does not fit in a Go uint64", m.unsigned, -1, 1)
+raises(OverflowError, "outside the Go type's range [0, 255]", m.unsigned, 1, 256)
+ok("wrong argument types raise TypeError or OverflowError with clear messages")
+
+# --- buffers ---
+d = array.array("d", [1.0, 2.0, 3.5])
+assert m.sum_f64(d) == 6.5 and m.sum_f64(memoryview(d)) == 6.5 and m.sum_f64(array.array("d")) == 0.0
+assert m.sum_f32(array.array("f", [1.5, 2.5])) == 4.0
+assert m.sum_i64(array.array("q", [2**40, 1])) == 2**40 + 1
+assert m.sum_i32(array.array("i", [-5, 2])) == -3
+m.fill(d, 7.0)
+assert d.tolist() == [7.0] * 3, d
+b = bytearray(b"abc")
+m.incr(b)
+assert b == bytearray(b"bcd")
+m.incr(memoryview(b)[1:])
+assert b == bytearray(b"bde")
+raises(TypeError, "sum_f64() argument 'xs' must be a float64 buffer", m.sum_f64, [1.0, 2.0])
+raises(TypeError, "has dtype int32, expected float64", m.sum_f64, array.array("i", [1]))
+raises(TypeError, "has dtype float32, expected float64", m.fill, array.array("f", [1]), 1.0)
+raises(ValueError, "is read-only", m.incr, b"abc")
+raises(ValueError, "is read-only", m.fill, memoryview(d).toreadonly(), 1.0)
+raises(ValueError, "not contiguous", m.incr, memoryview(b)[::2])
+raises(ValueError, "must be 1-dimensional, got 2", m.fill, memoryview(array.array("d", [0.0] * 4)).cast("B").cast("d", [2, 2]), 1.0)
+if np is not None:
+    assert m.sum_f64(np.arange(5.0)) == 10.0
+    assert m.sum_i64(np.arange(5)) == 10
+    assert m.sum_c128(np.array([1 + 2j, 3 - 1j])) == (4.0, 1.0)
+    a = np.zeros(6)
+    m.fill(a[2:], 1.0)  # a contiguous view: Go writes into the numpy array itself
+    assert a.tolist() == [0, 0, 1, 1, 1, 1]
+    raises(TypeError, "has dtype int64, expected float64", m.sum_f64, np.arange(3))
+    raises(ValueError, "not contiguous", m.fill, np.zeros(8)[::2], 1.0)
+    raises(ValueError, "must be 1-dimensional", m.fill, np.zeros((2, 2)), 1.0)
+    ro = np.zeros(3)
+    ro.flags.writeable = False
+    raises(ValueError, "is read-only", m.fill, ro, 1.0)
+    assert m.sum_f64(ro) == 0.0
+ok("buffers are seen as Go slices, with dtype, shape, contiguity and writability checked")
+
+# --- errors, panics, docstrings ---
+e = raises(m.GoError, "something broke", m.fail, "something broke")
+assert isinstance(e, RuntimeError)
+raises(ValueError, "n must be >= 0, got -1", m.fail_value, -1)
+assert m.fail_value(4) == 4
+e = raises(m.GoPanic, "Go panic in boom(): runtime error: invalid memory address or nil pointer dereference", m.boom, "nil")
+assert "exttest.go:" in str(e), str(e)
+raises(m.GoPanic, "index out of range [5] with length 3", m.boom, "index")
+raises(m.GoPanic, "boom: custom", m.boom, "custom")
+raises(m.GoPanic, "worker boom (in a ParallelFor worker)", m.boom_parallel, 100000)
+assert m.fib(10) == 55.0  # the module still works after panics
+assert "Fibonacci" in m.fib.__doc__
+assert str(inspect.signature(m.step)) == "(pos, vel, mass, dt, eps, /)", inspect.signature(m.step)
+ok("Go errors and panics raise, docstrings and signatures come from Go")
+
+# --- the GIL is released while Go runs ---
+t = threading.Thread(target=lambda: (time.sleep(0.05), m.signal()))
+t.start()
+assert m.wait(20.0) is True, "another thread could not call Go while wait() ran: GIL not released"
+t.join()
+t = threading.Thread(target=lambda: (time.sleep(0.05), m.signal()))
+t.start()
+assert m.wait_hold_gil(0.3) is False, "holdgil: another thread ran Go code while the GIL was held"
+t.join()
+m.wait(0.01)
+ok("the GIL is released, except for holdgil functions")
+
+# --- Ctrl-C ---
+for f in (m.spin, m.spin_serial):
+    sent = []
+
+    def interrupt():
+        time.sleep(0.2)
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    t = threading.Thread(target=interrupt)
+    t.start()
+    try:
+        f(30.0)
+        raise AssertionError("%s ran 30 s without KeyboardInterrupt" % f.__name__)
+    except KeyboardInterrupt:
+        took = time.monotonic() - sent[0]
+    t.join()
+    assert took < 0.5, "%s: KeyboardInterrupt came %.3f s after SIGINT" % (f.__name__, took)
+    print("   %s: KeyboardInterrupt %.3f s after SIGINT" % (f.__name__, took))
+assert m.spin(0.01) > 0  # a stale interrupt does not stop the next call
+ok("Ctrl-C stops long Go work with KeyboardInterrupt")
+
+# --- fork ---
+m.parallel_noop(1000)  # the worker pool is running
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(r)
+    try:
+        m.parallel_noop(1000)
+        msg = b"no error"
+    except RuntimeError as e:
+        msg = str(e).encode()
+    os.write(w, msg)
+    os._exit(0)
+os.close(w)
+deadline = time.monotonic() + 20
+while time.monotonic() < deadline:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    time.sleep(0.01)
+else:
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("the forked child hung calling Go")
+msg = os.read(r, 4096).decode()
+assert "forked after the Go extension was imported" in msg and "forkserver" in msg, msg
+assert m.parallel_noop(1000) is None  # the parent is unaffected
+ok("after fork the child raises instead of hanging")
+print("all checks passed")

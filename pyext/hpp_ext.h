@@ -1,0 +1,64 @@
+//go:build hpp_ext
+
+// hpp_ext.h declares the C half of pyext's runtime, shared by pyext's own
+// cgo code and the module glue that hpp build generates. Python.h must be
+// included first.
+#ifndef HPP_EXT_H
+#define HPP_EXT_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+// Call status returned by the generated Go wrappers.
+enum {
+	HPP_OK = 0,
+	HPP_ERROR = 1,       // a returned Go error: message in *err, kind in the high bits
+	HPP_PANIC = 2,       // a recovered Go panic: message in *err
+	HPP_INTERRUPTED = 3, // the Go code stopped early because of SIGINT
+};
+
+// Buffer element kinds understood by hpp_get_buffer.
+enum {
+	HPP_F64 = 1,
+	HPP_F32,
+	HPP_I64,
+	HPP_I32,
+	HPP_U8,
+	HPP_C128,
+};
+
+// Set by the SIGINT handler, cleared once Python has seen the signal.
+extern int hpp_sigint_pending;
+// Set in the child after fork(): the Go runtime's threads are gone there.
+extern int hpp_forked;
+
+int hpp_runtime_init(PyObject *module, const char *name);
+int hpp_raise_forked(void);
+int hpp_finish(int status, char *err, const char *func);
+int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);
+int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg);
+int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg);
+int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, const char *func, const char *arg);
+int hpp_as_double(PyObject *o, double *out, const char *func, const char *arg);
+int hpp_as_bool(PyObject *o, int *out, const char *func, const char *arg);
+int hpp_as_str(PyObject *o, const char **p, Py_ssize_t *n, const char *func, const char *arg);
+PyObject *hpp_str_result(char *p, Py_ssize_t n);
+PyObject *hpp_bytes_result(char *p, Py_ssize_t n);
+
+// hpp_enter runs before each call into Go, with the GIL held: it refuses
+// to enter a Go runtime that fork() broke, and lets Python act on a
+// Ctrl-C that arrived before the call so that the call does not start.
+static inline int hpp_enter(void) {
+	if (hpp_forked) {
+		return hpp_raise_forked();
+	}
+	if (__atomic_load_n(&hpp_sigint_pending, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&hpp_sigint_pending, 0, __ATOMIC_RELAXED);
+		if (PyErr_CheckSignals() < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,81 @@
+// Package pyext is the runtime that Go extension modules built by
+// 'hpp build' link against: errors that map to Python exception types,
+// Ctrl-C checks, and a persistent worker pool for parallel loops.
+//
+// User code imports it only for those features; plain exported functions
+// need nothing from it. The cgo half (files tagged hpp_ext, built only by
+// hpp build) holds the CPython glue: argument conversion, buffers seen as
+// Go slices without copying, the SIGINT and fork hooks. Without that tag
+// the package is plain Go, so user packages still build and test with
+// CGO_ENABLED=0.
+package pyext
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+)
+
+// ErrInterrupted is returned by ParallelFor and Check when Ctrl-C (SIGINT)
+// arrived during the call; return it, and Python raises KeyboardInterrupt.
+var ErrInterrupted = errors.New("hpp: interrupted by SIGINT")
+
+// sigintPending points at the C flag that the SIGINT handler sets; nil
+// when the package is not part of an extension module.
+var sigintPending *int32
+
+// Interrupted reports whether Ctrl-C arrived while Go code was running.
+// Long loops that do not use ParallelFor should check it every few
+// milliseconds and return ErrInterrupted.
+func Interrupted() bool {
+	return sigintPending != nil && atomic.LoadInt32(sigintPending) != 0
+}
+
+// Check returns ErrInterrupted if Ctrl-C arrived, else nil.
+func Check() error {
+	if Interrupted() {
+		return ErrInterrupted
+	}
+	return nil
+}
+
+// Kind is the Python exception type that an *Error becomes.
+type Kind int
+
+// Exception kinds; the order matches hpp_kind_type in runtime.c.
+const (
+	GoError Kind = iota // the module's GoError, a RuntimeError
+	ValueError
+	TypeError
+	IndexError
+	KeyError
+	OverflowError
+	ZeroDivisionError
+	NotImplementedError
+	OSError
+	MemoryError
+)
+
+// Error is an error raised in Python as a specific exception type. Any
+// other error becomes the module's GoError (a RuntimeError subclass).
+type Error struct {
+	Kind Kind
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Errorf returns an error that Python raises as kind.
+func Errorf(kind Kind, format string, args ...any) error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// KindOf reports the exception kind for err: an *Error's Kind anywhere
+// in err's chain, else GoError.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return GoError
+}

@@ -1,0 +1,340 @@
+//go:build hpp_ext
+
+// The C half of pyext's runtime: argument conversion with clear error
+// messages, buffer checks, turning a Go call's status into a Python
+// exception, and the SIGINT and fork hooks. Written in C so that a call
+// from Python crosses into Go exactly once.
+
+#include "hpp_ext.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int hpp_sigint_pending;
+int hpp_forked;
+
+static PyObject *hpp_GoError;
+static PyObject *hpp_GoPanic;
+static const char *hpp_module_name = "?";
+static struct sigaction hpp_prev_sigint;
+
+// hpp_sigint runs Python's own SIGINT handler (so KeyboardInterrupt,
+// EINTR and the wakeup fd behave as before) after noting the signal where
+// Go code can poll it without the GIL.
+static void hpp_sigint(int sig, siginfo_t *info, void *uc) {
+	__atomic_store_n(&hpp_sigint_pending, 1, __ATOMIC_RELAXED);
+	if (hpp_prev_sigint.sa_flags & SA_SIGINFO) {
+		hpp_prev_sigint.sa_sigaction(sig, info, uc);
+	} else if (hpp_prev_sigint.sa_handler != SIG_IGN && hpp_prev_sigint.sa_handler != SIG_DFL) {
+		hpp_prev_sigint.sa_handler(sig);
+	}
+}
+
+static void hpp_atfork_child(void) { hpp_forked = 1; }
+
+static int hpp_add_exception(PyObject *module, const char *name, PyObject *base, PyObject **slot, const char *doc) {
+	char full[256];
+	snprintf(full, sizeof full, "%s.%s", hpp_module_name, name);
+	*slot = PyErr_NewExceptionWithDoc(full, doc, base, NULL);
+	if (*slot == NULL) {
+		return -1;
+	}
+	Py_INCREF(*slot);
+	if (PyModule_AddObject(module, name, *slot) < 0) {
+		Py_DECREF(*slot);
+		return -1;
+	}
+	return 0;
+}
+
+int hpp_runtime_init(PyObject *module, const char *name) {
+	static int once;
+	hpp_module_name = name;
+	if (hpp_add_exception(module, "GoError", PyExc_RuntimeError, &hpp_GoError,
+	                      "An error returned by a Go function.") < 0 ||
+	    hpp_add_exception(module, "GoPanic", PyExc_RuntimeError, &hpp_GoPanic,
+	                      "A panic in Go code, recovered and raised in Python.") < 0) {
+		return -1;
+	}
+	if (once) {
+		return 0;
+	}
+	once = 1;
+	pthread_atfork(NULL, NULL, hpp_atfork_child);
+	// Chain in front of Python's SIGINT handler, but only if there is one:
+	// an ignored or default SIGINT needs no early stop.
+	struct sigaction cur;
+	if (sigaction(SIGINT, NULL, &cur) == 0 &&
+	    ((cur.sa_flags & SA_SIGINFO) || (cur.sa_handler != SIG_IGN && cur.sa_handler != SIG_DFL))) {
+		hpp_prev_sigint = cur;
+		struct sigaction sa = cur;
+		sa.sa_sigaction = hpp_sigint;
+		sa.sa_flags = cur.sa_flags | SA_SIGINFO | SA_ONSTACK;
+		sigaction(SIGINT, &sa, NULL);
+	}
+	return 0;
+}
+
+int hpp_raise_forked(void) {
+	PyErr_Format(PyExc_RuntimeError,
+	             "%s: this process was forked after the Go extension was imported, and the Go runtime "
+	             "does not survive fork() (its threads exist only in the parent); use "
+	             "multiprocessing.set_start_method('spawn') or 'forkserver', or import %s only in the child",
+	             hpp_module_name, hpp_module_name);
+	return -1;
+}
+
+// Error kinds, in the order of pyext.Kind.
+static PyObject *hpp_kind_type(int kind) {
+	switch (kind) {
+	case 1: return PyExc_ValueError;
+	case 2: return PyExc_TypeError;
+	case 3: return PyExc_IndexError;
+	case 4: return PyExc_KeyError;
+	case 5: return PyExc_OverflowError;
+	case 6: return PyExc_ZeroDivisionError;
+	case 7: return PyExc_NotImplementedError;
+	case 8: return PyExc_OSError;
+	case 9: return PyExc_MemoryError;
+	}
+	return hpp_GoError;
+}
+
+int hpp_finish(int status, char *err, const char *func) {
+	if (__atomic_load_n(&hpp_sigint_pending, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&hpp_sigint_pending, 0, __ATOMIC_RELAXED);
+		if (PyErr_CheckSignals() < 0) {
+			free(err);
+			return -1;
+		}
+	}
+	if (status == HPP_OK) {
+		return 0;
+	}
+	switch (status & 0xff) {
+	case HPP_INTERRUPTED:
+		if (!PyErr_Occurred()) {
+			PyErr_SetNone(PyExc_KeyboardInterrupt);
+		}
+		break;
+	case HPP_PANIC:
+		PyErr_Format(hpp_GoPanic, "Go panic in %s(): %s", func, err ? err : "?");
+		break;
+	default:
+		PyErr_SetString(hpp_kind_type(status >> 8), err ? err : "Go error");
+	}
+	free(err);
+	return -1;
+}
+
+// hpp_type_error raises "f() argument 'x' must be WANT, not TYPE".
+static int hpp_type_error(PyObject *o, const char *want, const char *func, const char *arg) {
+	PyObject *tn = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__name__");
+	if (tn == NULL) {
+		return -1;
+	}
+	PyErr_Format(PyExc_TypeError, "%s() argument '%s' must be %s, not %U", func, arg, want, tn);
+	Py_DECREF(tn);
+	return -1;
+}
+
+int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg) {
+	if (!PyLong_Check(o)) {
+		// numpy integers and other __index__ types are integers too; floats are not.
+		if (PyFloat_Check(o) || !PyIndex_Check(o)) {
+			return hpp_type_error(o, "int", func, arg);
+		}
+		PyObject *i = PyNumber_Index(o);
+		if (i == NULL) {
+			return -1;
+		}
+		*out = PyLong_AsLongLong(i);
+		Py_DECREF(i);
+	} else {
+		*out = PyLong_AsLongLong(o);
+	}
+	if (*out == -1 && PyErr_Occurred()) {
+		if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a 64-bit Go int", func, arg);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, const char *func, const char *arg) {
+	if (hpp_as_int64(o, out, func, arg) < 0) {
+		return -1;
+	}
+	if (*out < lo || *out > hi) {
+		PyErr_Format(PyExc_OverflowError, "%s() argument '%s' is %lld, outside the Go type's range [%lld, %lld]",
+		             func, arg, *out, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg) {
+	if (!PyLong_Check(o)) {
+		return hpp_type_error(o, "int", func, arg);
+	}
+	*out = PyLong_AsUnsignedLongLong(o);
+	if (*out == (unsigned long long)-1 && PyErr_Occurred()) {
+		if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a Go uint64", func, arg);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+int hpp_as_double(PyObject *o, double *out, const char *func, const char *arg) {
+	if (PyUnicode_Check(o) || PyBytes_Check(o) || o == Py_None) {
+		return hpp_type_error(o, "float", func, arg);
+	}
+	*out = PyFloat_AsDouble(o); // floats, ints, numpy scalars, anything with __float__
+	if (*out == -1.0 && PyErr_Occurred()) {
+		if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+			PyErr_Clear();
+			return hpp_type_error(o, "float", func, arg);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+int hpp_as_bool(PyObject *o, int *out, const char *func, const char *arg) {
+	if (!PyBool_Check(o)) {
+		return hpp_type_error(o, "bool", func, arg);
+	}
+	*out = o == Py_True;
+	return 0;
+}
+
+int hpp_as_str(PyObject *o, const char **p, Py_ssize_t *n, const char *func, const char *arg) {
+	if (!PyUnicode_Check(o)) {
+		return hpp_type_error(o, "str", func, arg);
+	}
+	*p = PyUnicode_AsUTF8AndSize(o, n);
+	return *p == NULL ? -1 : 0;
+}
+
+PyObject *hpp_str_result(char *p, Py_ssize_t n) {
+	PyObject *s = PyUnicode_DecodeUTF8(p ? p : "", n, "replace");
+	free(p);
+	return s;
+}
+
+PyObject *hpp_bytes_result(char *p, Py_ssize_t n) {
+	PyObject *b = PyBytes_FromStringAndSize(p ? p : "", n);
+	free(p);
+	return b;
+}
+
+static const struct {
+	const char *name;     // numpy's name for the element type
+	const char *formats;  // struct-module format codes, space separated
+	Py_ssize_t itemsize;
+	const char *example;  // how to make one
+} hpp_kinds[] = {
+	[HPP_F64] = {"float64", "d", 8, "numpy.float64 array or array.array('d')"},
+	[HPP_F32] = {"float32", "f", 4, "numpy.float32 array or array.array('f')"},
+	[HPP_I64] = {"int64", "q l", 8, "numpy.int64 array or array.array('q')"},
+	[HPP_I32] = {"int32", "i l", 4, "numpy.int32 array or array.array('i')"},
+	[HPP_U8] = {"uint8", "B c", 1, "bytearray, numpy.uint8 array or array.array('B')"},
+	[HPP_C128] = {"complex128", "Zd", 16, "numpy.complex128 array"},
+};
+
+// hpp_format_name names a buffer format the way numpy users know it.
+static const char *hpp_format_name(const char *f, Py_ssize_t itemsize) {
+	static const struct { const char *f, *name; } names[] = {
+		{"d", "float64"}, {"f", "float32"}, {"e", "float16"}, {"Zd", "complex128"}, {"Zf", "complex64"},
+		{"b", "int8"}, {"B", "uint8"}, {"h", "int16"}, {"H", "uint16"}, {"i", "int32"}, {"I", "uint32"},
+		{"q", "int64"}, {"Q", "uint64"}, {"?", "bool"}, {"c", "char"},
+	};
+	if (strcmp(f, "l") == 0) {
+		return itemsize == 8 ? "int64" : "int32";
+	}
+	if (strcmp(f, "L") == 0) {
+		return itemsize == 8 ? "uint64" : "uint32";
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(f, names[i].f) == 0) {
+			return names[i].name;
+		}
+	}
+	return NULL;
+}
+
+static int hpp_format_ok(const char *f, int kind, Py_ssize_t itemsize) {
+	if (itemsize != hpp_kinds[kind].itemsize) {
+		return 0;
+	}
+	size_t n = strlen(f);
+	const char *list = hpp_kinds[kind].formats;
+	while (*list) {
+		size_t m = strcspn(list, " ");
+		if (m == n && strncmp(list, f, n) == 0) {
+			return 1;
+		}
+		list += m;
+		while (*list == ' ') {
+			list++;
+		}
+	}
+	return 0;
+}
+
+int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+	const char *want = hpp_kinds[kind].name;
+	if (!PyObject_CheckBuffer(o)) {
+		char w[160];
+		snprintf(w, sizeof w, "a %s buffer (%s)", want, hpp_kinds[kind].example);
+		return hpp_type_error(o, w, func, arg);
+	}
+	if (PyObject_GetBuffer(o, view, PyBUF_RECORDS_RO) < 0) {
+		return -1;
+	}
+	const char *f = view->format ? view->format : "B";
+	if (*f == '@' || *f == '=' || *f == '<') { // native or little-endian: all the same on the hosts Go supports here
+		f++;
+	}
+	if (!hpp_format_ok(f, kind, view->itemsize)) {
+		const char *got = hpp_format_name(f, view->itemsize);
+		if (got) {
+			PyErr_Format(PyExc_TypeError, "%s() argument '%s' has dtype %s, expected %s (convert with .astype(numpy.%s))",
+			             func, arg, got, want, want);
+		} else {
+			PyErr_Format(PyExc_TypeError, "%s() argument '%s' has buffer format '%s', expected %s",
+			             func, arg, view->format, want);
+		}
+		goto fail;
+	}
+	if (view->ndim != 1) {
+		PyErr_Format(PyExc_ValueError, "%s() argument '%s' must be 1-dimensional, got %d dimensions "
+		             "(pass a contiguous array's .ravel() for a flat view)", func, arg, view->ndim);
+		goto fail;
+	}
+	if (!PyBuffer_IsContiguous(view, 'C')) {
+		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is not contiguous (a strided view); "
+		             "pass numpy.ascontiguousarray(...)", func, arg);
+		goto fail;
+	}
+	if (writable && view->readonly) {
+		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is read-only, and Go may write to it; pass a writable "
+		             "buffer (bytearray, a writable array), or mark it with //hpp:export readonly=%s", func, arg, arg);
+		goto fail;
+	}
+	if (view->len > 0 && (uintptr_t)view->buf % (uintptr_t)(kind == HPP_C128 ? 8 : view->itemsize) != 0) {
+		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is not aligned for %s; pass a copy (numpy.array(x))",
+		             func, arg, want);
+		goto fail;
+	}
+	return 0;
+fail:
+	PyBuffer_Release(view);
+	return -1;
+}

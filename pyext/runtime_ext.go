@@ -1,0 +1,12 @@
+//go:build hpp_ext
+
+package pyext
+
+// #include "hpp_ext.h"
+import "C"
+
+import "unsafe"
+
+func init() {
+	sigintPending = (*int32)(unsafe.Pointer(&C.hpp_sigint_pending))
+}

@@ -1,0 +1,239 @@
+// Package exttest exercises every conversion and hazard of a Go
+// extension module; pyext's and extbuild's tests build it with hpp build
+// and call it from each installed Python (see check.py).
+package exttest
+
+import (
+	"errors"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"hpp/pyext"
+)
+
+// AddInts adds a 64-bit and a 32-bit integer.
+//
+//hpp:export
+func AddInts(a int64, b int32) int64 { return a + int64(b) }
+
+// Unsigned returns u+v.
+//
+//hpp:export
+func Unsigned(u uint64, v uint8) uint64 { return u + uint64(v) }
+
+// Scale returns x*f.
+//
+//hpp:export
+func Scale(x float64, f float32) float64 { return x * float64(f) }
+
+// Not negates b.
+//
+//hpp:export
+func Not(b bool) bool { return !b }
+
+// Greet says hello in UTF-8.
+//
+//hpp:export
+func Greet(name string) string { return "héllo, " + name + "!" }
+
+// Upper returns b in upper case, as bytes.
+//
+//hpp:export readonly=b
+func Upper(b []byte) []byte { return []byte(strings.ToUpper(string(b))) }
+
+// Nothing returns nothing, which Python sees as None.
+//
+//hpp:export
+func Nothing() {}
+
+// Pair returns two values, which Python sees as a tuple.
+//
+//hpp:export
+func Pair(n int) (int, string, bool) { return n * 2, strings.Repeat("x", n), n > 0 }
+
+// SumF64 sums a float64 buffer.
+//
+//hpp:export readonly=xs
+func SumF64(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// SumF32 sums a float32 buffer.
+//
+//hpp:export readonly=xs
+func SumF32(xs []float32) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += float64(x)
+	}
+	return s
+}
+
+// SumI64 sums an int64 buffer.
+//
+//hpp:export readonly=xs
+func SumI64(xs []int64) int64 {
+	var s int64
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// SumI32 sums an int32 buffer.
+//
+//hpp:export readonly=xs
+func SumI32(xs []int32) int64 {
+	var s int64
+	for _, x := range xs {
+		s += int64(x)
+	}
+	return s
+}
+
+// SumC128 sums a complex128 buffer, returning (real, imag).
+//
+//hpp:export readonly=xs
+func SumC128(xs []complex128) (float64, float64) {
+	var s complex128
+	for _, x := range xs {
+		s += x
+	}
+	return real(s), imag(s)
+}
+
+// Fill sets every element of out to v, in place: the caller sees it.
+//
+//hpp:export
+func Fill(out []float64, v float64) {
+	for i := range out {
+		out[i] = v
+	}
+}
+
+// Incr adds one to every byte of b, in place.
+//
+//hpp:export
+func Incr(b []uint8) {
+	for i := range b {
+		b[i]++
+	}
+}
+
+// Fail returns an error with message msg.
+//
+//hpp:export
+func Fail(msg string) error { return errors.New(msg) }
+
+// FailValue returns a ValueError.
+//
+//hpp:export
+func FailValue(n int) (int, error) {
+	if n < 0 {
+		return 0, pyext.Errorf(pyext.ValueError, "n must be >= 0, got %d", n)
+	}
+	return n, nil
+}
+
+// Boom panics in the way kind names.
+//
+//hpp:export
+func Boom(kind string) int {
+	switch kind {
+	case "nil":
+		var p *int
+		return *p
+	case "index":
+		xs := []int{1, 2, 3}
+		i := len(kind)
+		return xs[i]
+	}
+	panic("boom: " + kind)
+}
+
+// BoomParallel panics inside a ParallelFor worker.
+//
+//hpp:export
+func BoomParallel(n int) error {
+	return pyext.ParallelFor(n, func(lo, hi int) {
+		if lo <= n/2 && n/2 < hi {
+			panic("worker boom")
+		}
+	})
+}
+
+// Spin keeps every core busy for about seconds in ParallelFor chunks of a
+// millisecond, and returns how many chunks ran; Ctrl-C stops it.
+//
+//hpp:export
+func Spin(seconds float64) (int, error) {
+	var ran atomic.Int64
+	chunks := int(seconds * 1000 * 2)
+	err := pyext.ParallelFor(chunks, func(lo, hi int) {
+		for range hi - lo {
+			end := time.Now().Add(time.Millisecond)
+			for time.Now().Before(end) {
+			}
+			ran.Add(1)
+		}
+	})
+	return int(ran.Load()), err
+}
+
+// SpinSerial busy-waits for about seconds on one core, polling for Ctrl-C.
+//
+//hpp:export
+func SpinSerial(seconds float64) error {
+	end := time.Now().Add(time.Duration(seconds * float64(time.Second)))
+	for time.Now().Before(end) {
+		if err := pyext.Check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var flag = make(chan struct{}, 1)
+
+// Wait waits up to timeout seconds for Signal, reporting whether it came.
+// With the GIL held, another Python thread could not call Signal.
+//
+//hpp:export
+func Wait(timeout float64) bool {
+	select {
+	case <-flag:
+		return true
+	case <-time.After(time.Duration(timeout * float64(time.Second))):
+		return false
+	}
+}
+
+// WaitHoldGIL is Wait with the GIL held.
+//
+//hpp:export holdgil
+func WaitHoldGIL(timeout float64) bool { return Wait(timeout) }
+
+// Signal wakes Wait.
+//
+//hpp:export
+func Signal() {
+	select {
+	case flag <- struct{}{}:
+	default:
+	}
+}
+
+// ParallelNoop fans out n empty chunks: its cost is the pool's overhead.
+//
+//hpp:export holdgil
+func ParallelNoop(n int) error { return pyext.ParallelFor(n, func(lo, hi int) {}) }
+
+// Noop does nothing, for timing the bare call.
+//
+//hpp:export holdgil
+func Noop(n int) error { return nil }
