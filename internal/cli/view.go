@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"hpp/internal/profile"
+	"hpp/internal/webui"
+)
+
+func init() {
+	register(&Command{
+		Name:         "view",
+		UsageLine:    "view [flags] FILE...",
+		Short:        "open a profile in the browser: icicle, sunburst, flame graph, callers, table, diff",
+		Interspersed: true,
+		Long: `View serves the profile on this machine and opens it in the browser: an
+icicle and a sunburst (click to zoom), a flame graph, the callers of a
+function as an inverted tree, and the stats table (sort, search, click a
+row to make that function the root). Several files are merged. A
+cProfile file is a call graph, not a tree: the trees are estimated from
+it as docs/tree.md describes, and the page says so.
+
+The server listens on 127.0.0.1 at a free port and answers only this
+machine; -H with another address makes the profile visible to the
+network. Ctrl-C stops it. With --html, nothing is served: one
+self-contained HTML file is written that shows the same views without a
+server or network. With --diff, the first file is the base and the second
+the new profile: boxes are coloured by the change in time, and the table
+is sorted by it.
+
+Examples:
+  hpp view fib.prof
+  hpp view --no-browser -p 8080 fib.prof
+  hpp view --html report.html fib.prof
+  hpp view --diff before.prof after.prof`,
+		Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+			port := fs.Int("p", 0, "serve on `PORT` (0: a free port)")
+			host := fs.String("H", "127.0.0.1", "serve on `HOST`; anything but a loopback address exposes the profile to the network")
+			browser := fs.String("b", "", "open the page with `BROWSER` (default: the desktop's, when there is a display)")
+			noBrowser := fs.Bool("no-browser", false, "do not open a browser; just print the URL")
+			html := fs.String("html", "", "write a self-contained HTML report to `FILE` instead of serving")
+			diff := fs.Bool("diff", false, "compare two profiles: BASE.prof NEW.prof")
+			return func(ctx context.Context, env *Env, args []string) error {
+				o := webui.Options{Host: *host, Port: *port, Browser: *browser, NoBrowser: *noBrowser,
+					Stdout: env.Stdout, Stderr: env.Stderr}
+				var p *profile.Profile
+				if *diff {
+					if len(args) != 2 {
+						return Usagef("view: --diff takes two files, BASE.prof NEW.prof (got %d)", len(args))
+					}
+					base, err := loadProfiles(args[:1])
+					if err != nil {
+						return err
+					}
+					if p, err = loadProfiles(args[1:]); err != nil {
+						return err
+					}
+					o.Base = base
+					o.Title = filepath.Base(args[0]) + " \u2192 " + filepath.Base(args[1])
+				} else {
+					var err error
+					if p, err = loadProfiles(args); err != nil {
+						return err
+					}
+					var bases []string
+					for _, a := range args {
+						bases = append(bases, filepath.Base(a))
+					}
+					o.Title = strings.Join(bases, " + ")
+				}
+				if *html != "" {
+					return writeHTML(*html, p, o, env)
+				}
+				if *port < 0 || *port > 65535 {
+					return Usagef("view: -p %d: a port is 0 to 65535", *port)
+				}
+				return serve(ctx, p, o)
+			}
+		},
+	}, 30)
+
+	// hpp run --view: the viewer's defaults on the profile just written.
+	afterRun = func(ctx context.Context, env *Env, path string) error {
+		p, err := loadProfiles([]string{path})
+		if err != nil {
+			return err
+		}
+		return serve(ctx, p, webui.Options{Title: filepath.Base(path), Stdout: env.Stdout, Stderr: env.Stderr})
+	}
+}
+
+// serve runs the viewer until Ctrl-C or SIGTERM.
+func serve(ctx context.Context, p *profile.Profile, o webui.Options) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := webui.Serve(ctx, p, o)
+	if errors.Is(err, webui.ErrNoBrowser) {
+		return &Error{Code: ExitNoTool, Err: err}
+	}
+	if err != nil {
+		return &Error{Code: ExitFailure, Err: err}
+	}
+	return nil
+}
+
+func writeHTML(path string, p *profile.Profile, o webui.Options, env *Env) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return &Error{Code: ExitFailure, Err: fmt.Errorf("cannot write %s: %v", path, err)}
+	}
+	err = webui.WriteHTML(f, p, o)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return &Error{Code: ExitFailure, Err: fmt.Errorf("writing %s: %v", path, err)}
+	}
+	fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", path)
+	return nil
+}

@@ -1,0 +1,517 @@
+package webui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"hpp/internal/callgraph"
+	"hpp/internal/profile"
+	"hpp/internal/report"
+)
+
+// dnode is a drawn box with the boxes drawn inside it.
+type dnode struct {
+	b    box
+	kids []*dnode
+}
+
+// drawnTree rebuilds the drawn tree from the page's boxes, which it
+// records in preorder with depths.
+func drawnTree(tb testing.TB, bs []box) *dnode {
+	tb.Helper()
+	if len(bs) == 0 {
+		tb.Fatal("the page drew no boxes")
+	}
+	root := &dnode{b: bs[0]}
+	stack := []*dnode{root}
+	for _, b := range bs[1:] {
+		if b.Depth < 1 || b.Depth > len(stack) {
+			tb.Fatalf("box %q at depth %d after depth %d", b.Name, b.Depth, len(stack)-1)
+		}
+		stack = stack[:b.Depth]
+		n := &dnode{b: b}
+		stack[b.Depth-1].kids = append(stack[b.Depth-1].kids, n)
+		stack = append(stack, n)
+	}
+	return root
+}
+
+var labelNum = regexp.MustCompile(`(-?[0-9.]+) (s|ms|µs)$`)
+
+// compareTree checks every drawn box under n against callgraph's
+// estimate: the same children, in the same order, with the same sizes,
+// none larger than its parent, each labelled with its own size, and as
+// wide as its share of the top box.
+func compareTree(tb testing.TB, p *profile.Profile, est *callgraph.Estimator, n *dnode, path []profile.FuncID, min, width, topV float64, maxDepth int) int {
+	tb.Helper()
+	checked := 1
+	if n.b.Label != "" {
+		m := labelNum.FindStringSubmatch(n.b.Label)
+		if m == nil || !strings.HasPrefix(n.b.Label, n.b.Name) {
+			tb.Errorf("box %q has label %q: want its name and size", n.b.Name, n.b.Label)
+		} else {
+			x, _ := strconv.ParseFloat(m[1], 64)
+			x *= map[string]float64{"s": 1, "ms": 1e-3, "µs": 1e-6}[m[2]]
+			if math.Abs(x-n.b.V) > 0.006*n.b.V {
+				tb.Errorf("box %q of size %g is labelled %q", n.b.Name, n.b.V, n.b.Label)
+			}
+		}
+	}
+	if width > 0 {
+		if w := n.b.V / topV * width; math.Abs(w-n.b.W) > 0.01 {
+			tb.Errorf("box %q is %g px wide, want %g", n.b.Name, n.b.W, w)
+		}
+	}
+	if n.b.Depth >= maxDepth {
+		return checked
+	}
+	var want []callgraph.Child
+	if n.b.F < 0 {
+		want = est.Roots()
+	} else {
+		want, _ = est.Expand(path, n.b.V)
+	}
+	var kept []callgraph.Child
+	for _, c := range want {
+		if c.Value >= min && c.Value > 0 {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) != len(n.kids) {
+		var got []string
+		for _, k := range n.kids {
+			got = append(got, k.b.Name)
+		}
+		var exp []string
+		for _, k := range kept {
+			exp = append(exp, p.Funcs[k.Func].Name)
+		}
+		tb.Fatalf("under %q (path %v): drew %v, callgraph has %v", n.b.Name, path, got, exp)
+	}
+	var sum float64
+	for i, k := range n.kids {
+		c := kept[i]
+		if k.b.F != int(c.Func) || k.b.Name != p.Funcs[c.Func].Name || k.b.V != c.Value {
+			tb.Errorf("under %q child %d: drew %s=%.17g, callgraph has %s=%.17g", n.b.Name, i, k.b.Name, k.b.V, p.Funcs[c.Func].Name, c.Value)
+		}
+		if k.b.V > n.b.V {
+			tb.Errorf("child %q (%g) larger than its parent %q (%g)", k.b.Name, k.b.V, n.b.Name, n.b.V)
+		}
+		sum += k.b.V
+		checked += compareTree(tb, p, est, k, append(path[:len(path):len(path)], c.Func), min, width, topV, maxDepth)
+	}
+	if sum > n.b.V*(1+1e-12) {
+		tb.Errorf("children of %q add up to %g, more than its %g", n.b.Name, sum, n.b.V)
+	}
+	return checked
+}
+
+func canvasWidth(tb testing.TB, t *tab) float64 {
+	return eval[float64](tb, t, `document.getElementById('chart').getBoundingClientRect().width`)
+}
+
+func rowsText(tb testing.TB, t *tab) []string {
+	return eval[[]string](tb, t, `window.__hpp.tableRows`)
+}
+
+func TestBrowser(t *testing.T) {
+	br := getBrowser(t)
+	fibPath, fib := cprofile(t, fmt.Sprintf(fibSrc, 300000, 22))
+	est := callgraph.NewEstimator(fib)
+	srv := httptest.NewServer(Handler(fib, Options{Title: "fib.prof"}))
+	defer srv.Close()
+	var served []box
+
+	t.Run("fib", func(t *testing.T) {
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		if est := eval[bool](t, tb, `window.__hpp.estimated`); !est {
+			t.Error("page does not say the tree is estimated")
+		}
+		note := eval[string](t, tb, `document.getElementById('notetext').textContent`)
+		if !strings.Contains(note, "estimated from the call graph") {
+			t.Errorf("note %q does not say the tree is estimated", note)
+		}
+		served = tb.boxes(t)
+		root := drawnTree(t, served)
+		if root.b.Name != "all" || root.b.V != est.Total() {
+			t.Fatalf("top box %q = %g, want all = %g", root.b.Name, root.b.V, est.Total())
+		}
+		if root.b.V != fib.TotalTT {
+			t.Errorf("top box %g, profile total %g", root.b.V, fib.TotalTT)
+		}
+		n := compareTree(t, fib, est, root, nil, 0.001*est.Total(), canvasWidth(t, tb), root.b.V, 12)
+		if n < 6 {
+			t.Errorf("only %d boxes checked", n)
+		}
+		screenshot(t, tb, "fib-icicle.png")
+
+		// Zoom: click "work"; it becomes the top box with its size, and
+		// its children are callgraph's for its path.
+		var workPath []profile.FuncID
+		var workV float64
+		callgraph.Walk(est.Tree(callgraph.Options{MinFraction: 0.001}), func(path []profile.FuncID, nd *callgraph.Node) {
+			if workPath == nil && fib.Funcs[nd.Func].Name == "work" {
+				workPath, workV = append([]profile.FuncID(nil), path...), nd.Value
+			}
+		})
+		if workPath == nil {
+			t.Fatal("callgraph has no work node")
+		}
+		tb.clickBox(t, "work")
+		zoomed := drawnTree(t, tb.boxes(t))
+		if zoomed.b.Name != "work" || zoomed.b.V != workV {
+			t.Fatalf("after clicking work the top box is %q = %g, want work = %g", zoomed.b.Name, zoomed.b.V, workV)
+		}
+		compareTree(t, fib, est, zoomed, workPath, 0.001*workV, canvasWidth(t, tb), workV, 12)
+		crumbs := eval[[]string](t, tb, `Array.from(document.querySelectorAll('#crumbs button')).map(function(b){return b.textContent})`)
+		if len(crumbs) != len(workPath)+1 || crumbs[0] != "all" || crumbs[len(crumbs)-1] != "work" {
+			t.Errorf("breadcrumbs %q, want all then the path to work", crumbs)
+		}
+		tb.do(t, chromedp.Click(chromedp.CSS(`#crumbs button`)))
+		if top := tb.boxes(t)[0]; top.Name != "all" {
+			t.Errorf("breadcrumb 'all' left %q at the top", top.Name)
+		}
+
+		// Hover: name, file, line, directory, sizes and shares.
+		var fibBox box
+		for _, b := range tb.boxes(t) {
+			if b.Name == "fib" {
+				fibBox = b
+			}
+		}
+		off := eval[struct{ X, Y float64 }](t, tb, `(function(){var r=document.getElementById('chart').getBoundingClientRect();return {X:r.left,Y:r.top}})()`)
+		tb.do(t, chromedp.MouseEvent("mouseMoved", off.X+fibBox.X+fibBox.W/2, off.Y+fibBox.Y+8))
+		tip := eval[string](t, tb, `document.getElementById('tip').hidden ? '' : document.getElementById('tip').textContent`)
+		for _, want := range []string{"fib\n", "file: " + fibBox.File + ":2", "directory: " + filepath.Dir(fibBox.File), "this box: ", "% of all", "cumulative: "} {
+			if !strings.Contains(tip, want) {
+				t.Errorf("hover text %q lacks %q", tip, want)
+			}
+		}
+		// Depth and cutoff controls.
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#depth`), "2"), chromedp.SetValue(chromedp.CSS(`#cutoff`), "0.01"))
+		eval[bool](t, tb, `document.getElementById('depth').dispatchEvent(new Event('change')) && document.getElementById('cutoff').dispatchEvent(new Event('change'))`)
+		limited := tb.boxes(t)
+		for _, b := range limited {
+			if b.Depth > 2 || b.V < 0.01*limited[0].V {
+				t.Errorf("with depth 2 and cutoff 1%%, drew %q at depth %d of size %g", b.Name, b.Depth, b.V)
+			}
+		}
+		compareTree(t, fib, est, drawnTree(t, limited), nil, 0.01*est.Total(), canvasWidth(t, tb), limited[0].V, 2)
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#depth`), "12"), chromedp.SetValue(chromedp.CSS(`#cutoff`), "0.001"))
+		eval[bool](t, tb, `document.getElementById('depth').dispatchEvent(new Event('change')) && document.getElementById('cutoff').dispatchEvent(new Event('change'))`)
+
+		// Sort by tottime: the first rows are pstats' first rows.
+		tb.do(t, chromedp.Click(chromedp.CSS(`#thead .row span:nth-child(2)`)))
+		ord, _ := report.ParseOrder([]string{"tottime"})
+		want := ord.Sort(fib)
+		rows := rowsText(t, tb)
+		for i := 0; i < 3 && i < len(rows); i++ {
+			if w := fib.Funcs[want[i]].Func.String(); rows[i] != w {
+				t.Errorf("sorted by tottime, row %d is %q, pstats has %q", i, rows[i], w)
+			}
+		}
+		// Search.
+		tb.do(t, chromedp.SendKeys(chromedp.CSS(`#search`), "FIB"))
+		var nfib int
+		for i := range fib.Listed() {
+			if strings.Contains(strings.ToLower(fib.Funcs[i].Func.String()), "fib") {
+				nfib++
+			}
+		}
+		tb.wait(t, fmt.Sprintf(`window.__hpp.tableCount === %d`, nfib))
+		for _, r := range rowsText(t, tb) {
+			if !strings.Contains(strings.ToLower(r), "fib") {
+				t.Errorf("search fib shows %q", r)
+			}
+		}
+		// A row click makes that function the root.
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tbody .row`)))
+		top := tb.boxes(t)[0]
+		f := profile.FuncID(top.F)
+		if top.F < 0 || top.V != fib.Funcs[f].CumTime || fib.Funcs[f].Func.String() != rowsText(t, tb)[0] {
+			t.Fatalf("after a row click the top box is %q = %g", top.Name, top.V)
+		}
+		compareTree(t, fib, est, drawnTree(t, tb.boxes(t)), []profile.FuncID{f}, 0.001*top.V, canvasWidth(t, tb), top.V, 12)
+		detail := eval[string](t, tb, `document.getElementById('detail').textContent`)
+		if !strings.Contains(detail, "Called by") || !strings.Contains(detail, "work") {
+			t.Errorf("detail panel for %s lacks its callers: %q", fib.Funcs[f].Name, detail)
+		}
+
+		// Reset, then sunburst: same sizes, as angles.
+		tb.do(t, chromedp.Click(chromedp.CSS(`#reset`)), chromedp.Click(chromedp.CSS(`#tabs button[data-view=sunburst]`)))
+		sb := tb.boxes(t)
+		if eval[string](t, tb, `window.__hpp.view`) != "sunburst" || sb[0].Name != "all" {
+			t.Fatalf("sunburst top %q", sb[0].Name)
+		}
+		for _, b := range sb[1:] {
+			if b.Depth == 1 {
+				if got, want := (b.A1-b.A0)/(2*math.Pi), b.V/sb[0].V; math.Abs(got-want) > 1e-9 {
+					t.Errorf("sunburst %q spans %g of the circle, want %g", b.Name, got, want)
+				}
+			}
+		}
+		compareTree(t, fib, est, drawnTree(t, sb), nil, 0.001*est.Total(), 0, sb[0].V, 3)
+		screenshot(t, tb, "fib-sunburst.png")
+		tb.clickBox(t, "work")
+		if z := eval[string](t, tb, `window.__hpp.zoom`); z != "work" {
+			t.Errorf("clicking work in the sunburst zoomed to %q", z)
+		}
+
+		// Flame graph: root at the bottom.
+		tb.do(t, chromedp.Click(chromedp.CSS(`#reset`)), chromedp.Click(chromedp.CSS(`#tabs button[data-view=flame]`)))
+		fl := tb.boxes(t)
+		for _, b := range fl[1:] {
+			if b.Y >= fl[0].Y {
+				t.Errorf("flame graph: %q (depth %d) at y=%g, not above the root at %g", b.Name, b.Depth, b.Y, fl[0].Y)
+				break
+			}
+		}
+		compareTree(t, fib, est, drawnTree(t, fl), nil, 0.001*est.Total(), canvasWidth(t, tb), fl[0].V, 12)
+		screenshot(t, tb, "fib-flame.png")
+
+		// Callers of fib: one box per caller, sized by that edge's
+		// cumulative time as cProfile recorded it.
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=icicle]`)))
+		tb.clickBox(t, "fib")
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=callers]`)))
+		cb := drawnTree(t, tb.boxes(t))
+		fibID := profile.FuncID(cb.b.F)
+		if cb.b.Name != "fib" || cb.b.V != fib.Funcs[fibID].CumTime {
+			t.Fatalf("callers view top %q = %g, want fib = its cumulative time", cb.b.Name, cb.b.V)
+		}
+		var wantCallers []profile.Edge
+		for _, e := range fib.Funcs[fibID].Callers {
+			if e.Caller != fibID && e.CumTime >= 0.001*cb.b.V {
+				wantCallers = append(wantCallers, e)
+			}
+		}
+		if len(cb.kids) != len(wantCallers) {
+			t.Fatalf("callers of fib: drew %d, profile has %d", len(cb.kids), len(wantCallers))
+		}
+		for _, k := range cb.kids {
+			for _, e := range wantCallers {
+				if int(e.Caller) == k.b.F && math.Abs(k.b.V-e.CumTime) > 1e-12*e.CumTime {
+					t.Errorf("caller %q accounts for %g of fib, cProfile's edge says %g", k.b.Name, k.b.V, e.CumTime)
+				}
+			}
+		}
+		screenshot(t, tb, "fib-callers.png")
+		tb.check(t)
+	})
+
+	t.Run("escaping", func(t *testing.T) {
+		dir := t.TempDir()
+		out := filepath.Join(dir, "evil.prof")
+		runPython(t, dir, evilSrc, out, dir)
+		p := readProf(t, out)
+		srv := httptest.NewServer(Handler(p, Options{Title: `<b>"title"</b>`}))
+		defer srv.Close()
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		tb.search(t, "onerror")
+		if r := rowsText(t, tb); len(r) != 1 || !strings.Contains(r[0], "(<img src=x onerror=alert(1)>)") {
+			t.Errorf("row for the img function: %q", r)
+		}
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tbody .row`)))
+		if h := eval[string](t, tb, `document.querySelector('#detail h3').textContent`); h != "<img src=x onerror=alert(1)>" {
+			t.Errorf("detail heading %q", h)
+		}
+		tb.search(t, "файл")
+		if r := rowsText(t, tb); len(r) == 0 || !strings.Contains(r[0], `dir "quoted" 'single'/naïve_файл_日本.py`) {
+			t.Errorf("row for the quoted non-ASCII file: %q", r)
+		}
+		if n := eval[int](t, tb, `document.querySelectorAll('img, iframe, object, embed').length + document.scripts.length`); n != 2 {
+			t.Errorf("the page holds %d img/script elements, want just its 2 scripts", n)
+		}
+		if title := eval[string](t, tb, `document.getElementById('title').textContent`); title != `<b>"title"</b>` {
+			t.Errorf("title shows as %q", title)
+		}
+		if eval[bool](t, tb, `window.__hpp_pwned === true`) {
+			t.Error("a profile string ran as script")
+		}
+		tb.check(t)
+	})
+
+	t.Run("large", func(t *testing.T) {
+		dir := t.TempDir()
+		path := genProfile(t, dir, 30000)
+		p := readProf(t, path)
+		if p.NumListed < 30000 {
+			t.Fatalf("generated profile has %d functions", p.NumListed)
+		}
+		est := callgraph.NewEstimator(p)
+		srv := httptest.NewServer(Handler(p, Options{Title: "gen"}))
+		defer srv.Close()
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		root := drawnTree(t, tb.boxes(t))
+		n := compareTree(t, p, est, root, nil, 0.001*est.Total(), canvasWidth(t, tb), root.b.V, 12)
+		if n < 100 {
+			t.Errorf("only %d boxes drawn and checked", n)
+		}
+		t.Logf("%d boxes match callgraph exactly", n)
+		screenshot(t, tb, "large-icicle.png")
+		if n := eval[int](t, tb, `document.querySelectorAll('#tbody .row').length`); n > 100 {
+			t.Errorf("table holds %d row elements for %d functions: not virtualised", n, p.NumListed)
+		}
+		tb.do(t, chromedp.SendKeys(chromedp.CSS(`#search`), "(f2999"))
+		tb.wait(t, `window.__hpp.tableCount === 11`) // f2999, f29990..f29999
+		tb.do(t, chromedp.Click(chromedp.CSS(`#thead .row span:nth-child(6)`)))
+		if r := rowsText(t, tb); len(r) != 11 || !strings.HasSuffix(r[0], "(f2999)") {
+			t.Errorf("sorted by name, the f2999 search shows %q", r)
+		}
+		t.Logf("30k functions: first chart %.0f ms after navigation start, table ready %.0f ms; %+v",
+			eval[float64](t, tb, `window.__hpp.firstDraw`), eval[float64](t, tb, `window.__hpp.readyAt`),
+			eval[map[string]float64](t, tb, `window.__hpp.lastOp`))
+		tb.check(t)
+	})
+
+	t.Run("diff", func(t *testing.T) {
+		// The same script file, run with more work the second time.
+		dir := t.TempDir()
+		base := cprofileIn(t, dir, "base.prof", fmt.Sprintf(fibSrc, 300000, 17))
+		fib := cprofileIn(t, dir, "new.prof", fmt.Sprintf(fibSrc, 300000, 22))
+		est := callgraph.NewEstimator(fib)
+		srv := httptest.NewServer(Handler(fib, Options{Title: "diff", Base: base}))
+		defer srv.Close()
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		if eval[bool](t, tb, `document.getElementById('diffctl').hidden`) {
+			t.Error("diff controls hidden in diff mode")
+		}
+		// The table is sorted by the change in cumulative time.
+		baseCT := map[profile.Func]float64{}
+		for _, f := range base.Listed() {
+			baseCT[f.Func] = f.CumTime
+		}
+		best, bestD := "", math.Inf(-1)
+		for _, f := range fib.Listed() {
+			if d := f.CumTime - baseCT[f.Func]; d > bestD {
+				best, bestD = f.Func.String(), d
+			}
+		}
+		if r := rowsText(t, tb); len(r) == 0 || r[0] != best {
+			t.Errorf("diff table starts with %q, want the largest growth %q", r, best)
+		}
+		// fib grew (work(22) against work(17)): its box is red.
+		for _, b := range tb.boxes(t) {
+			if b.Name == "fib" && !strings.HasPrefix(b.Color, "hsl(4,") {
+				t.Errorf("fib grew but is coloured %q", b.Color)
+			}
+		}
+		compareTree(t, fib, est, drawnTree(t, tb.boxes(t)), nil, 0.001*est.Total(), canvasWidth(t, tb), est.Total(), 12)
+		screenshot(t, tb, "fib-diff.png")
+		tb.check(t)
+	})
+
+	t.Run("sampled", func(t *testing.T) {
+		// A profile with real stacks is drawn exactly as they were.
+		b := profile.NewBuilder(4)
+		m := b.Func(profile.Func{File: "m.py", Line: 1, Name: "main"})
+		x := b.Func(profile.Func{File: "m.py", Line: 5, Name: "load"})
+		y := b.Func(profile.Func{File: "m.py", Line: 9, Name: "parse"})
+		b.Entry(m, profile.Stats{PCalls: 1, NCalls: 1, CumTime: 1}, nil)
+		p := b.Profile()
+		p.Samples = &profile.SampleSet{Unit: "samples", Samples: []profile.Sample{
+			{Stack: []profile.Frame{{Func: y}, {Func: x}, {Func: m}}, Weight: 5, Thread: -1},
+			{Stack: []profile.Frame{{Func: x}, {Func: m}}, Weight: 2, Thread: -1},
+			{Stack: []profile.Frame{{Func: y}, {Func: m}}, Weight: 3, Thread: -1},
+			{Stack: []profile.Frame{{Func: x}, {Func: y}, {Func: m}}, Weight: 1, Thread: -1},
+		}}
+		srv := httptest.NewServer(Handler(p, Options{Title: "sampled"}))
+		defer srv.Close()
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		if eval[bool](t, tb, `window.__hpp.estimated`) {
+			t.Error("a sampled profile is called estimated")
+		}
+		var want []string
+		callgraph.Walk(callgraph.FromSamples(p.Samples), func(path []profile.FuncID, n *callgraph.Node) {
+			want = append(want, fmt.Sprintf("%d %s %g", len(path), p.Funcs[n.Func].Name, n.Value))
+		})
+		var got []string
+		for _, b := range tb.boxes(t)[1:] {
+			got = append(got, fmt.Sprintf("%d %s %g", b.Depth, b.Name, b.V))
+		}
+		if strings.Join(got, "; ") != strings.Join(want, "; ") {
+			t.Errorf("drew %q, the stacks give %q", got, want)
+		}
+		if l := tb.boxes(t)[1].Label; l != "main 11 samples" {
+			t.Errorf("label %q", l)
+		}
+		tb.check(t)
+	})
+
+	t.Run("static", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "fib.html")
+		f, err := os.Create(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHTML(f, fib, Options{Title: filepath.Base(fibPath)}); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		tb := br.tab(t, "file://"+out)
+		if _, err := chromedp.Run(tb.ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			return nil
+		})); err != nil {
+			t.Fatal(err)
+		}
+		offline := network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}}
+		if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, offline); err != nil {
+			t.Fatal(err)
+		}
+		tb.load(t, "file://"+out)
+		got := tb.boxes(t)
+		if len(got) != len(served) {
+			t.Fatalf("static file drew %d boxes, the server's page %d", len(got), len(served))
+		}
+		for i := range got {
+			if got[i].Name != served[i].Name || got[i].V != served[i].V || got[i].X != served[i].X {
+				t.Errorf("box %d: static %s=%g at %g, served %s=%g at %g", i, got[i].Name, got[i].V, got[i].X, served[i].Name, served[i].V, served[i].X)
+			}
+		}
+		tb.check(t)
+	})
+}
+
+// evilSrc profiles functions whose names and file names try to break out
+// of HTML and JS: argv[1] is the output, argv[2] a directory.
+const evilSrc = `
+import cProfile, os, sys
+out, d = sys.argv[1], sys.argv[2]
+def make(name, filename):
+    g = {}
+    exec(compile("def f():\n    return sum(range(3000))\n", filename, "exec"), g)
+    f = g["f"]
+    f.__code__ = f.__code__.replace(co_name=name)
+    return f
+fs = [
+    make("<img src=x onerror=alert(1)>", os.path.join(d, "evil.py")),
+    make("quote\"and'apos", os.path.join(d, "dir \"quoted\" 'single'", "naïve_файл_日本.py")),
+    make("</script><script>window.__hpp_pwned=true</script>", os.path.join(d, "</script>.py")),
+    make("\u2028line\u2029sep&amp;", os.path.join(d, "x.py")),
+]
+def main():
+    for f in fs:
+        for _ in range(50):
+            f()
+pr = cProfile.Profile()
+pr.enable()
+main()
+pr.disable()
+pr.dump_stats(out)
+`

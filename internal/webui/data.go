@@ -1,0 +1,213 @@
+package webui
+
+import (
+	"math"
+	"strconv"
+
+	"hpp/internal/callgraph"
+	"hpp/internal/profile"
+	"hpp/internal/report"
+)
+
+// encodeData writes the page's data: the function table and the call
+// graph's edges as columns of numbers, which the page turns into typed
+// arrays and from which it estimates the tree itself (docs/view.md gives
+// the schema). Sending the graph rather than a tree or an HTML table keeps
+// a 100k-function profile to a few tens of MB and a 9k-function one to
+// about a MB. With base set, the data describes the change from base to p.
+func encodeData(p, base *profile.Profile, title string) []byte {
+	funcs := p.Funcs
+	var baseOnly []profile.Function
+	var baseStats []profile.Stats
+	if base != nil {
+		idx := make(map[profile.Func]int, len(funcs))
+		for i := range funcs {
+			idx[funcs[i].Func] = i
+		}
+		baseStats = make([]profile.Stats, len(funcs))
+		for i := range base.Funcs[:base.NumListed] {
+			bf := &base.Funcs[i]
+			if j, ok := idx[bf.Func]; ok {
+				baseStats[j] = bf.Stats
+				continue
+			}
+			// Gone from the new profile: a row with no new numbers.
+			baseOnly = append(baseOnly, profile.Function{Func: bf.Func})
+			baseStats = append(baseStats, bf.Stats)
+		}
+	}
+	n := len(funcs) + len(baseOnly)
+	fn := func(i int) *profile.Function {
+		if i < len(funcs) {
+			return &funcs[i]
+		}
+		return &baseOnly[i-len(funcs)]
+	}
+
+	b := make([]byte, 0, 64+n*96)
+	b = append(b, `{"v":1,"title":`...)
+	b = report.AppendString(b, title)
+	b = append(b, `,"sources":[`...)
+	for i, s := range p.Sources {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = report.AppendString(b, s)
+	}
+	b = append(b, `],"total":`...)
+	b = appendFloat(b, p.TotalTT)
+	b = append(b, `,"listed":`...)
+	b = strconv.AppendInt(b, int64(p.NumListed), 10)
+	b = append(b, `,"n":`...)
+	b = strconv.AppendInt(b, int64(n), 10)
+
+	// File names repeat across functions: send each once.
+	files := map[string]int{}
+	var fileList []string
+	fileIdx := make([]int, n)
+	for i := 0; i < n; i++ {
+		f := fn(i).File
+		k, ok := files[f]
+		if !ok {
+			k = len(fileList)
+			files[f] = k
+			fileList = append(fileList, f)
+		}
+		fileIdx[i] = k
+	}
+	b = append(b, `,"files":[`...)
+	for i, f := range fileList {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = report.AppendString(b, f)
+	}
+	b = append(b, `],"file":`...)
+	b = appendInts(b, n, func(i int) int64 { return int64(fileIdx[i]) })
+	b = append(b, `,"line":`...)
+	b = appendInts(b, n, func(i int) int64 { return int64(fn(i).Line) })
+	b = append(b, `,"name":[`...)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = report.AppendString(b, fn(i).Name)
+	}
+	b = append(b, ']')
+	b = appendStats(b, "", n, func(i int) *profile.Stats { return &fn(i).Stats })
+
+	// Callers of each listed function, in file order: the page builds
+	// callee lists from them in the order profile.Callees does, so that
+	// its estimate matches callgraph's to the last bit.
+	var ne int
+	for i := range funcs[:p.NumListed] {
+		ne += len(funcs[i].Callers)
+	}
+	edges := make([]*profile.Edge, 0, ne)
+	for i := range funcs[:p.NumListed] {
+		for j := range funcs[i].Callers {
+			edges = append(edges, &funcs[i].Callers[j])
+		}
+	}
+	b = append(b, `,"ecount":`...)
+	b = appendInts(b, p.NumListed, func(i int) int64 { return int64(len(funcs[i].Callers)) })
+	b = append(b, `,"ecaller":`...)
+	b = appendInts(b, ne, func(i int) int64 { return int64(edges[i].Caller) })
+	b = appendStats(b, "e", ne, func(i int) *profile.Stats { return &edges[i].Stats })
+	b = append(b, `,"eonly":[`...)
+	first := true
+	for i, e := range edges {
+		if e.CountOnly {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = strconv.AppendInt(b, int64(i), 10)
+		}
+	}
+	b = append(b, ']')
+
+	if p.Samples != nil && len(p.Samples.Samples) > 0 {
+		// Real stacks: send the exact tree, in preorder with depths.
+		root := callgraph.FromSamples(p.Samples)
+		var fs, ds []int64
+		var vs []float64
+		callgraph.Walk(root, func(path []profile.FuncID, nd *callgraph.Node) {
+			fs = append(fs, int64(nd.Func))
+			ds = append(ds, int64(len(path)))
+			vs = append(vs, nd.Value)
+		})
+		b = append(b, `,"tree":{"unit":`...)
+		b = report.AppendString(b, p.Samples.Unit)
+		b = append(b, `,"total":`...)
+		b = appendFloat(b, root.Value)
+		b = append(b, `,"f":`...)
+		b = appendInts(b, len(fs), func(i int) int64 { return fs[i] })
+		b = append(b, `,"d":`...)
+		b = appendInts(b, len(ds), func(i int) int64 { return ds[i] })
+		b = append(b, `,"v":`...)
+		b = appendFloats(b, len(vs), func(i int) float64 { return vs[i] })
+		b = append(b, '}')
+	}
+
+	if base != nil {
+		b = append(b, `,"base":{"total":`...)
+		b = appendFloat(b, base.TotalTT)
+		b = append(b, `,"sources":[`...)
+		for i, s := range base.Sources {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = report.AppendString(b, s)
+		}
+		b = append(b, ']')
+		b = appendStats(b, "", n, func(i int) *profile.Stats { return &baseStats[i] })
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// appendStats writes the four pstats numbers as four columns named
+// prefix+"pc", "nc", "tt", "ct".
+func appendStats(b []byte, prefix string, n int, s func(int) *profile.Stats) []byte {
+	b = append(b, `,"`+prefix+`pc":`...)
+	b = appendInts(b, n, func(i int) int64 { return s(i).PCalls })
+	b = append(b, `,"`+prefix+`nc":`...)
+	b = appendInts(b, n, func(i int) int64 { return s(i).NCalls })
+	b = append(b, `,"`+prefix+`tt":`...)
+	b = appendFloats(b, n, func(i int) float64 { return s(i).TotTime })
+	b = append(b, `,"`+prefix+`ct":`...)
+	return appendFloats(b, n, func(i int) float64 { return s(i).CumTime })
+}
+
+func appendInts(b []byte, n int, v func(int) int64) []byte {
+	b = append(b, '[')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, v(i), 10)
+	}
+	return append(b, ']')
+}
+
+func appendFloats(b []byte, n int, v func(int) float64) []byte {
+	b = append(b, '[')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendFloat(b, v(i))
+	}
+	return append(b, ']')
+}
+
+// appendFloat writes the shortest text that parses back to f, so that
+// the page computes with exactly the numbers Go does; JSON has no NaN or
+// infinity, so those become 0.
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, '0')
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
+}

@@ -1,0 +1,48 @@
+package webui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"strings"
+)
+
+//go:embed html/index.html
+var indexHTML []byte
+
+//go:embed html/app.js
+var appJS []byte
+
+//go:embed html/style.css
+var styleCSS []byte
+
+// assemble builds the viewer: the HTML with its style and script inline,
+// and data inline when given (the static file) or fetched from
+// /data.json when nil (the server). The Content-Security-Policy allows
+// exactly that script and style, by hash, and connections only to
+// connect (the server itself, or nothing), so that even a string that
+// escaped our escaping could not run or send anything anywhere.
+func assemble(data []byte, connect string) ([]byte, string) {
+	csp := "default-src 'none'; script-src '" + hash(appJS) + "'; style-src '" + hash(styleCSS) +
+		"'; img-src data:; connect-src " + connect + "; base-uri 'none'; form-action 'none'"
+	r := strings.NewReplacer(
+		"{{CSP}}", csp,
+		"{{STYLE}}", string(styleCSS),
+		"{{SCRIPT}}", string(appJS),
+	)
+	head, tail, _ := bytes.Cut(indexHTML, []byte("{{DATA}}"))
+	var b bytes.Buffer
+	b.Grow(len(indexHTML) + len(appJS) + len(styleCSS) + len(data) + 256)
+	b.WriteString(r.Replace(string(head)))
+	// data is JSON in which report.AppendString has escaped every <, so
+	// it cannot close the script element that holds it.
+	b.Write(data)
+	b.WriteString(r.Replace(string(tail)))
+	return b.Bytes(), csp
+}
+
+func hash(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256-" + base64.StdEncoding.EncodeToString(s[:])
+}
