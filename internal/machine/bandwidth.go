@@ -1,0 +1,258 @@
+package machine
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Bandwidth is read and write throughput per level of the hierarchy,
+// sequential and in random cache-line order, on one thread and on all.
+type Bandwidth struct {
+	Rows []BandwidthRow `json:"rows"`
+	// Kernel says what the loops do, since bandwidth depends on it (a
+	// vectorised copy can move twice what scalar loads do from L1).
+	Kernel string `json:"kernel"`
+}
+
+// BandwidthRow is one measurement.
+type BandwidthRow struct {
+	Level   string `json:"level"`   // L1, L2, L3, RAM
+	Bytes   int64  `json:"bytes"`   // working set per thread
+	Op      string `json:"op"`      // read, write
+	Pattern string `json:"pattern"` // sequential, random
+	Threads int    `json:"threads"`
+	GBps    Stat   `json:"gbps"` // decimal GB/s over all threads
+}
+
+// bwLevels picks a working set inside each cache (half its size, a power
+// of two, divided among the threads that share it) and one for RAM of at
+// least four times the last-level cache, STREAM's rule.
+func bwLevels(cpu *CPU, threads int) []BandwidthRow {
+	var out []BandwidthRow
+	pow2 := func(b int64) int64 { return 1 << (63 - bits.LeadingZeros64(uint64(max(b, 4096)))) }
+	for _, c := range cpu.dataCaches() {
+		per := c.Bytes / 2
+		if threads > 1 && len(c.SharedBy) > 1 {
+			per /= int64(min(threads, len(c.SharedBy)))
+		}
+		out = append(out, BandwidthRow{Level: fmt.Sprintf("L%d", c.Level), Bytes: pow2(per)})
+	}
+	ram := pow2(4*cpu.lastLevel()) * 2
+	out = append(out, BandwidthRow{Level: "RAM", Bytes: max(ram/int64(threads), 16<<20)})
+	return out
+}
+
+func measureBandwidth(ctx context.Context, m *meter, cpu *CPU) (*Bandwidth, error) {
+	bw := &Bandwidth{Kernel: "Go loops of 64-bit loads (8 independent sums) and stores; random = every cache line once in a scrambled order"}
+	all := cpu.cpuIDs()
+	if len(all) == 0 {
+		all = []int{0}
+	}
+	threadSets := [][]int{{pickCPU(cpu)}}
+	if len(all) > 1 {
+		threadSets = append(threadSets, all)
+	}
+	for _, cpus := range threadSets {
+		for _, lv := range bwLevels(cpu, len(cpus)) {
+			// Each thread gets its own buffer, on its own CPU's NUMA node
+			// by first touch (mapRegion touches from the pinned thread).
+			bufs := make([]*region, len(cpus))
+			var err error
+			parallel(cpus, func(i int) {
+				r, e := mapRegion(lv.Bytes, true)
+				if e != nil {
+					err = e
+					return
+				}
+				bufs[i] = r
+			})
+			if err != nil {
+				return bw, err
+			}
+			for _, op := range []string{"read", "write"} {
+				for _, pat := range []string{"sequential", "random"} {
+					if err := ctx.Err(); err != nil {
+						freeAll(bufs)
+						return bw, err
+					}
+					m.progress(fmt.Sprintf("bandwidth: %s %s %s, %d thread(s)", lv.Level, pat, op, len(cpus)))
+					row := lv
+					row.Op, row.Pattern, row.Threads = op, pat, len(cpus)
+					row.GBps = m.sample(func() float64 { return bwOnce(m, cpus, bufs, op, pat) })
+					bw.Rows = append(bw.Rows, row)
+				}
+			}
+			freeAll(bufs)
+		}
+	}
+	return bw, nil
+}
+
+func freeAll(rs []*region) {
+	for _, r := range rs {
+		if r != nil {
+			r.free()
+		}
+	}
+}
+
+// passes is how many passes over a buffer make one time slice, found once
+// per buffer size and kept so every repeat moves the same bytes.
+var passCache sync.Map
+
+// bwOnce runs the kernel on every CPU at once for about one time slice
+// and returns GB/s over all of them: the sum of each thread's bytes over
+// its own CPU time, so that time a thread spent descheduled by other work
+// on a shared machine does not count.
+func bwOnce(m *meter, cpus []int, bufs []*region, op, pat string) float64 {
+	key := fmt.Sprint(len(bufs[0].b), op, pat, m.slice())
+	n, ok := passCache.Load(key)
+	if !ok {
+		words := asWords(bufs[0].b)
+		p := 1
+		for {
+			t := time.Now()
+			for i := 0; i < p; i++ {
+				kernel(words, op, pat)
+			}
+			if d := time.Since(t); d > m.slice()/4 || p > 1<<20 {
+				n = max(1, int(float64(p)*float64(m.slice())/float64(d)))
+				break
+			}
+			p *= 2
+		}
+		passCache.Store(key, n)
+	}
+	passes := n.(int)
+	el := make([]time.Duration, len(cpus))
+	var start sync.WaitGroup
+	start.Add(1)
+	parallel(cpus, func(i int) {
+		words := asWords(bufs[i].b)
+		start.Wait()
+		t := threadTime()
+		for k := 0; k < passes; k++ {
+			kernel(words, op, pat)
+		}
+		el[i] = threadTime() - t
+	}, start.Done)
+	per := float64(len(bufs[0].b)) * float64(passes)
+	total := 0.0
+	for _, d := range el {
+		total += GBps(per, float64(max(d, 1)))
+	}
+	return total
+}
+
+// parallel runs f(i) on a thread pinned to cpus[i] for each i, calls
+// ready (if any) once all threads are pinned, and waits for them all.
+func parallel(cpus []int, f func(i int), ready ...func()) {
+	var pinned, done sync.WaitGroup
+	pinned.Add(len(cpus))
+	done.Add(len(cpus))
+	for i, c := range cpus {
+		go func() {
+			defer done.Done()
+			lockThread()
+			_ = pin(c)
+			pinned.Done()
+			f(i)
+		}()
+	}
+	pinned.Wait()
+	for _, r := range ready {
+		r()
+	}
+	done.Wait()
+}
+
+func asWords(b []byte) []uint64 {
+	return unsafe.Slice((*uint64)(unsafe.Pointer(&b[0])), len(b)/8)
+}
+
+var sink uint64
+
+func kernel(w []uint64, op, pat string) {
+	switch {
+	case op == "read" && pat == "sequential":
+		sink += readSeq(w)
+	case op == "read":
+		sink += readRand(w)
+	case pat == "sequential":
+		writeSeq(w, sink)
+	default:
+		writeRand(w, sink)
+	}
+}
+
+// readSeq sums w with eight independent accumulators so that the loads,
+// not an add chain, limit the loop.
+func readSeq(w []uint64) uint64 {
+	var s0, s1, s2, s3, s4, s5, s6, s7 uint64
+	for len(w) >= 8 {
+		s0 += w[0]
+		s1 += w[1]
+		s2 += w[2]
+		s3 += w[3]
+		s4 += w[4]
+		s5 += w[5]
+		s6 += w[6]
+		s7 += w[7]
+		w = w[8:]
+	}
+	return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
+}
+
+func writeSeq(w []uint64, v uint64) {
+	for len(w) >= 8 {
+		w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7] = v, v, v, v, v, v, v, v
+		w = w[8:]
+	}
+}
+
+// scramble is a bijection on k-bit numbers (xor-shift and odd multiply,
+// each invertible mod 2^k): it visits every line once, in an order with no
+// stride for a prefetcher to follow, and the addresses do not depend on
+// loaded data, so loads still overlap as a real random-access loop's do.
+func scramble(i, mask uint64, shift uint) uint64 {
+	i ^= i >> shift
+	i = (i * 0x9E3779B97F4A7C15) & mask
+	i ^= i >> shift
+	i = (i * 0xBF58476D1CE4E5B9) & mask
+	return i
+}
+
+func readRand(w []uint64) uint64 {
+	lines := uint64(len(w) / 8)
+	mask := lines - 1 // sizes are powers of two
+	shift := uint(bits.Len64(mask)+1) / 2
+	var s0, s1, s2, s3, s4, s5, s6, s7 uint64
+	for i := uint64(0); i < lines; i++ {
+		l := w[scramble(i, mask, shift)*8:]
+		l = l[:8]
+		s0 += l[0]
+		s1 += l[1]
+		s2 += l[2]
+		s3 += l[3]
+		s4 += l[4]
+		s5 += l[5]
+		s6 += l[6]
+		s7 += l[7]
+	}
+	return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
+}
+
+func writeRand(w []uint64, v uint64) {
+	lines := uint64(len(w) / 8)
+	mask := lines - 1
+	shift := uint(bits.Len64(mask)+1) / 2
+	for i := uint64(0); i < lines; i++ {
+		l := w[scramble(i, mask, shift)*8:]
+		l = l[:8]
+		l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7] = v, v, v, v, v, v, v, v
+	}
+}

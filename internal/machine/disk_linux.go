@@ -1,0 +1,175 @@
+package machine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	seqBlock  = 1 << 20
+	randBlock = 4096
+	queue     = 32
+)
+
+// measureDisk writes a test file in dir and reads it back. The file is
+// unlinked as soon as it is created, so nothing is left behind whatever
+// happens to the process (Ctrl-C, a crash, SIGKILL): the space returns
+// when the descriptor closes.
+func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
+	if dir == "" {
+		dir = "."
+	}
+	abs, _ := filepath.Abs(dir)
+	size := int64(1 << 30)
+	randTime := 1500 * time.Millisecond
+	if m.quick {
+		size, randTime = 256<<20, 400*time.Millisecond
+	}
+	d := &Disk{Dir: abs, FileBytes: size, Filesystem: fsType(dir), ReadThreads: queue}
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err == nil && int64(st.Bavail)*st.Bsize < 2*size {
+		return nil, fmt.Errorf("%s has %s free; the disk probe needs %s (use --dir elsewhere)", abs, FormatBytes(int64(st.Bavail)*st.Bsize), FormatBytes(2*size))
+	}
+	name := filepath.Join(dir, fmt.Sprintf(".hpp-machine-%d.tmp", os.Getpid()))
+	fd, err := unix.Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_DIRECT|unix.O_CLOEXEC, 0o600)
+	d.Direct = err == nil
+	if errors.Is(err, unix.EINVAL) {
+		fd, err = unix.Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating a test file in %s: %v (is it writable?)", abs, err)
+	}
+	d.Removed = unix.Unlink(name) == nil
+	defer unix.Close(fd)
+	d.Label = "page cache (the filesystem refused O_DIRECT)"
+	if d.Direct {
+		d.Label = "device (O_DIRECT)"
+	}
+	// O_DIRECT needs aligned buffers: mmap gives page-aligned ones.
+	buf, err := unix.Mmap(-1, 0, seqBlock*queue, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Munmap(buf)
+	rand.NewChaCha8([32]byte{3}).Read(buf) // incompressible, in case the device compresses
+
+	blocks := size / seqBlock
+	m.progress("disk: sequential write " + FormatBytes(size))
+	// One pass allocates the file; the timed passes overwrite it. Each
+	// pass ends with fsync so the time covers the device, not the cache.
+	write := func() float64 {
+		t := time.Now()
+		for i := int64(0); i < blocks && ctx.Err() == nil; i++ {
+			if _, err := unix.Pwrite(fd, buf[:seqBlock], i*seqBlock); err != nil {
+				return 0
+			}
+		}
+		unix.Fsync(fd)
+		return GBps(float64(size), float64(time.Since(t).Nanoseconds()))
+	}
+	reps := 3
+	if m.quick {
+		reps = 1
+	}
+	d.SeqWrite = repeat(write, reps)
+	if err := ctx.Err(); err != nil {
+		return d, err
+	}
+	m.progress("disk: sequential read " + FormatBytes(size))
+	if !d.Direct {
+		// Without O_DIRECT the best we can do is ask the kernel to drop
+		// the file's cached pages; tmpfs has nowhere to drop them to.
+		unix.Fadvise(fd, 0, size, unix.FADV_DONTNEED)
+	}
+	read := func() float64 {
+		t := time.Now()
+		for i := int64(0); i < blocks && ctx.Err() == nil; i++ {
+			if _, err := unix.Pread(fd, buf[:seqBlock], i*seqBlock); err != nil {
+				return 0
+			}
+		}
+		return GBps(float64(size), float64(time.Since(t).Nanoseconds()))
+	}
+	d.SeqRead = repeat(read, reps)
+	if err := ctx.Err(); err != nil {
+		return d, err
+	}
+	nblocks := size / randBlock
+	randRead := func(threads int) float64 {
+		var n int64
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		deadline := time.Now().Add(randTime / time.Duration(reps))
+		t := time.Now()
+		for k := 0; k < threads; k++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(k), uint64(time.Now().UnixNano())))
+				b := buf[k*seqBlock : k*seqBlock+randBlock]
+				var c int64
+				for ctx.Err() == nil && (c&15 != 0 || time.Now().Before(deadline)) {
+					if _, err := unix.Pread(fd, b, rng.Int64N(nblocks)*randBlock); err != nil {
+						break
+					}
+					c++
+				}
+				mu.Lock()
+				n += c
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return float64(n) / time.Since(t).Seconds()
+	}
+	m.progress("disk: random 4 KiB reads, queue depth 1")
+	d.RandQD1 = repeat(func() float64 { return randRead(1) }, reps)
+	d.RandQD1Lat = d.RandQD1.Invert().Scale(1e9)
+	m.progress("disk: random 4 KiB reads, queue depth 32")
+	d.RandQD32 = repeat(func() float64 { return randRead(queue) }, reps)
+	if _, err := os.Stat(name); err == nil {
+		d.Removed = false
+	}
+	return d, ctx.Err()
+}
+
+// repeat runs f n times without a separate warm-up (the disk's first pass
+// is its warm-up) and summarizes.
+func repeat(f func() float64, n int) Stat {
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = f()
+	}
+	return Summarize(xs)
+}
+
+// fsType names the filesystem holding dir from its magic number.
+func fsType(dir string) string {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return "unknown"
+	}
+	switch st.Type {
+	case unix.EXT4_SUPER_MAGIC:
+		return "ext4"
+	case unix.XFS_SUPER_MAGIC:
+		return "xfs"
+	case unix.BTRFS_SUPER_MAGIC:
+		return "btrfs"
+	case unix.TMPFS_MAGIC:
+		return "tmpfs"
+	case unix.OVERLAYFS_SUPER_MAGIC:
+		return "overlayfs"
+	case unix.NFS_SUPER_MAGIC:
+		return "nfs"
+	}
+	return fmt.Sprintf("0x%x", st.Type)
+}

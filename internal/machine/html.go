@@ -1,0 +1,64 @@
+package machine
+
+import (
+	"bytes"
+	"encoding/json"
+	"html/template"
+	"strings"
+)
+
+// HTML returns a self-contained page: the terminal report, the plots
+// inline, and the measurements as JSON in a script element for whoever
+// wants them. It loads nothing from the network.
+func HTML(r *Report) []byte {
+	var text strings.Builder
+	Text(&text, r)
+	plots := Plots(r)
+	var svgs []template.HTML
+	for _, name := range []string{"latency.svg", "bandwidth.svg"} {
+		if s, ok := plots[name]; ok {
+			// Our own generated markup; every string in it is escaped.
+			svgs = append(svgs, template.HTML(s))
+		}
+	}
+	data, _ := json.Marshal(r)
+	var b bytes.Buffer
+	pageTmpl.Execute(&b, struct {
+		Report *Report
+		Text   string
+		SVGs   []template.HTML
+		JSON   template.JS
+	}{r, text.String(), svgs, template.JS(data)})
+	return b.Bytes()
+}
+
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"fmtNs": FormatNs}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>hpp machine{{if .Report.CPU}}: {{.Report.CPU.Model}}{{end}}</title>
+<style>
+body { font-family: sans-serif; margin: 2em; max-width: 60em; }
+pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 13px; }
+table { border-collapse: collapse; }
+td, th { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; text-align: right; }
+td:first-child, th:first-child { text-align: left; }
+figure { margin: 1em 0; }
+</style>
+</head>
+<body>
+<h1>hpp machine</h1>
+{{if .Report.Summary}}<h2>The classic latency table, measured here</h2>
+<table>
+<tr><th></th><th>classic</th><th>here</th><th>× L1 here</th></tr>
+{{range .Report.Summary}}<tr><td>{{.What}}</td><td>{{if .ClassicNS}}{{fmtNs .ClassicNS}}{{else}}-{{end}}</td><td>{{if .NS}}{{fmtNs .NS}}{{else}}not measured{{end}}</td><td>{{if .VsL1}}{{printf "%.0f" .VsL1}}{{end}}</td></tr>
+{{end}}</table>{{end}}
+{{range .SVGs}}<figure>{{.}}</figure>
+{{end}}
+<h2>Full report</h2>
+<pre>{{.Text}}</pre>
+<script type="application/json" id="measurements">{{.JSON}}</script>
+</body>
+</html>
+`))
