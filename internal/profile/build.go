@@ -14,16 +14,31 @@ type Builder struct {
 
 // NewBuilder returns a Builder sized for about n functions.
 func NewBuilder(n int) *Builder {
-	return &Builder{index: make(map[Func]FuncID, n), funcs: make([]Function, 0, n)}
+	return &Builder{funcs: make([]Function, 0, n), stamp: make([]int32, 0, n), listed: make([]FuncID, 0, n)}
 }
 
 // Func returns the id of f, adding it if it is new.
 func (b *Builder) Func(f Func) FuncID {
+	if b.index == nil {
+		b.index = make(map[Func]FuncID, cap(b.funcs))
+		for i := range b.funcs {
+			b.index[b.funcs[i].Func] = FuncID(i)
+		}
+	}
 	if id, ok := b.index[f]; ok {
 		return id
 	}
+	return b.New(f)
+}
+
+// New adds f, which the caller knows to be new, and returns its id. A
+// reader that tells functions apart by cheaper keys of its own uses New
+// rather than Func, and the Builder then keeps no index of its own.
+func (b *Builder) New(f Func) FuncID {
 	id := FuncID(len(b.funcs))
-	b.index[f] = id
+	if b.index != nil {
+		b.index[f] = id
+	}
 	b.funcs = append(b.funcs, Function{Func: f})
 	b.stamp = append(b.stamp, 0)
 	return id
@@ -40,6 +55,21 @@ func (b *Builder) Entry(id FuncID, s Stats, callers []Edge) {
 	}
 	fn.Listed = true
 	fn.Stats = s
+	// A caller named twice in one entry is rare (a file never has it, a
+	// garbled one may), so look for one first and copy only if there is.
+	b.entry++
+	for _, e := range callers {
+		if b.stamp[e.Caller] == b.entry {
+			fn.Callers = b.dedup(callers)
+			return
+		}
+		b.stamp[e.Caller] = b.entry
+	}
+	fn.Callers = callers
+}
+
+// dedup keeps each caller once, at its first place with its last value.
+func (b *Builder) dedup(callers []Edge) []Edge {
 	b.entry++
 	out := callers[:0]
 	for _, e := range callers {
@@ -54,7 +84,7 @@ func (b *Builder) Entry(id FuncID, s Stats, callers []Edge) {
 		b.stamp[e.Caller] = b.entry
 		out = append(out, e)
 	}
-	fn.Callers = out
+	return out
 }
 
 // Profile returns the finished profile: listed functions first in entry
@@ -77,13 +107,31 @@ func (b *Builder) Profile() *Profile {
 			order = append(order, FuncID(id))
 		}
 	}
-	funcs := make([]Function, n)
-	for newID, oldID := range order {
-		f := b.funcs[oldID]
-		for j := range f.Callers {
-			f.Callers[j].Caller = perm[f.Callers[j].Caller]
+	funcs := b.funcs
+	for i := range funcs {
+		for j := range funcs[i].Callers {
+			funcs[i].Callers[j].Caller = perm[funcs[i].Callers[j].Caller]
 		}
-		funcs[newID] = f
+	}
+	// Move each function to its new place in place, following the cycles
+	// of the permutation: a second array would double the peak memory.
+	done := make([]bool, n)
+	for start := range funcs {
+		if done[start] || order[start] == FuncID(start) {
+			continue
+		}
+		tmp := funcs[start]
+		j := start
+		for {
+			done[j] = true
+			k := int(order[j])
+			if k == start {
+				funcs[j] = tmp
+				break
+			}
+			funcs[j] = funcs[k]
+			j = k
+		}
 	}
 	p := &Profile{Funcs: funcs, NumListed: len(b.listed)}
 	for i := range funcs[:p.NumListed] {

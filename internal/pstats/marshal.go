@@ -3,11 +3,14 @@ package pstats
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Marshal type codes (CPython Python/marshal.c).
@@ -97,32 +100,49 @@ type codeInfo struct {
 	line       int64
 }
 
-// repr renders v roughly as Python's repr would.
+// reprLimit bounds a rendered object: back-references can make a small
+// file describe an object whose full repr is exponentially large.
+const reprLimit = 200
+
+// repr renders v roughly as Python's repr would, cut at reprLimit bytes.
 func (v value) repr() string {
+	var b strings.Builder
+	v.reprTo(&b)
+	if b.Len() > reprLimit {
+		return b.String()[:reprLimit] + "..."
+	}
+	return b.String()
+}
+
+func (v value) reprTo(b *strings.Builder) {
+	if b.Len() > reprLimit {
+		return
+	}
 	switch v.k {
 	case kNone:
-		return "None"
+		b.WriteString("None")
 	case kBool:
 		if v.i != 0 {
-			return "True"
+			b.WriteString("True")
+		} else {
+			b.WriteString("False")
 		}
-		return "False"
 	case kInt:
-		return strconv.FormatInt(v.i, 10)
+		b.WriteString(strconv.FormatInt(v.i, 10))
 	case kBig, kOther:
-		return v.s
+		b.WriteString(v.s)
 	case kFloat:
-		return pyFloat(v.f)
+		b.WriteString(pyFloat(v.f))
 	case kComplex:
-		return "(" + pyFloat(v.f) + "+...j)"
+		b.WriteString("(" + pyFloat(v.f) + "+...j)")
 	case kStr:
-		return pyQuote(v.s)
+		b.WriteString(pyQuote(v.s))
 	case kBytes:
-		return "b" + pyQuote(v.s)
+		b.WriteString("b" + pyQuote(v.s))
 	case kCode:
-		return fmt.Sprintf("<code object %s, file \"%s\", line %d>", v.code.name, v.code.file, v.code.line)
+		fmt.Fprintf(b, "<code object %s, file \"%s\", line %d>", v.code.name, v.code.file, v.code.line)
 	case kFunc:
-		return fmt.Sprintf("<function #%d>", v.i)
+		fmt.Fprintf(b, "<function #%d>", v.i)
 	case kTuple, kList, kSet, kDict:
 		open, close := "(", ")"
 		switch v.k {
@@ -131,9 +151,11 @@ func (v value) repr() string {
 		case kSet, kDict:
 			open, close = "{", "}"
 		}
-		var b strings.Builder
 		b.WriteString(open)
 		for i, it := range v.items {
+			if b.Len() > reprLimit {
+				return
+			}
 			if i > 0 {
 				if v.k == kDict && i%2 == 1 {
 					b.WriteString(": ")
@@ -141,15 +163,15 @@ func (v value) repr() string {
 					b.WriteString(", ")
 				}
 			}
-			b.WriteString(it.repr())
+			it.reprTo(b)
 		}
 		if v.k == kTuple && len(v.items) == 1 {
 			b.WriteString(",")
 		}
 		b.WriteString(close)
-		return b.String()
+	default:
+		b.WriteString("<?>")
 	}
-	return "<?>"
 }
 
 func pyFloat(f float64) string {
@@ -188,12 +210,32 @@ func pyQuote(s string) string {
 	return b.String()
 }
 
-// ref is one entry of the back-reference table: compact, since files of
-// 100k functions hold hundreds of thousands of them.
-type ref struct {
-	k kind
-	i int64 // kInt, kBool, kFunc id; math.Float64bits for kFloat; index into decoder.objs for other kinds
-	s string
+// ref is one entry of the back-reference table, packed in 8 bytes (kind
+// in the low 5 bits, a signed payload above): files of 100k functions
+// hold hundreds of thousands of them, looked up at random. The payload is
+// the value of an int or bool, a FuncID, a string id, for a float the
+// offset of its 8 bytes in the file (read again when referenced, which is
+// rare, so that the many floats marked for reference cost nothing more),
+// or an index into decoder.objs for anything else.
+type ref uint64
+
+const kindBits = 5
+
+// kBoxed marks a ref whose value sits in decoder.objs (an int too large
+// for the payload).
+const kBoxed kind = 1<<kindBits - 1
+
+func mkref(k kind, i int64) ref { return ref(uint64(i)<<kindBits | uint64(k)) }
+
+func (r ref) kind() kind { return kind(r & (1<<kindBits - 1)) }
+func (r ref) val() int64 { return int64(r) >> kindBits }
+
+// fits reports whether i survives packing into a ref.
+func fits(i int64) bool { return i<<kindBits>>kindBits == i }
+
+// floatAt reads the binary float at off.
+func (d *decoder) floatAt(off int64) float64 {
+	return math.Float64frombits(binary.LittleEndian.Uint64(d.buf[off:]))
 }
 
 // decoder reads marshal data from a byte slice.
@@ -202,16 +244,22 @@ type decoder struct {
 	off     int
 	depth   int
 	refs    []ref
-	objs    []value  // values behind refs of uncommon kinds
-	interns []string // Python 2 interned strings, for 'R'
-	strs    map[string]string
+	objs    []value // values behind refs of uncommon kinds
+	interns []int32 // ids of Python 2 interned strings, for 'R'
+	// Strings are stored once; equal strings share an id, so that function
+	// keys compare as small integers.
+	strTable
+	text []byte // the block copyString is filling
 	// code object layout: -1 unknown; otherwise an index into codeLayouts.
 	layout  int
 	inTrial bool
 }
 
-func newDecoder(buf []byte) *decoder {
-	return &decoder{buf: buf, layout: -1, strs: make(map[string]string)}
+// newDecoder returns a decoder for buf sized for about n strings.
+func newDecoder(buf []byte, n int) *decoder {
+	d := &decoder{buf: buf, layout: -1}
+	d.strTable.init(n)
+	return d
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -274,13 +322,95 @@ func (d *decoder) count(what string) (int, error) {
 	return int(n), nil
 }
 
-func (d *decoder) intern(b []byte) string {
-	if s, ok := d.strs[string(b)]; ok {
-		return s
+// intern returns the string b holds and its id.
+func (d *decoder) intern(b []byte) (string, int32) {
+	h := maphash.Bytes(d.seed, b)
+	if id := d.find(h, string(b)); id >= 0 {
+		return d.strs[id], id
 	}
-	s := string(b)
-	d.strs[s] = s
-	return s
+	s := d.copyString(b)
+	return s, d.add(h, s)
+}
+
+// copyString copies b into a string carved from a shared block, to spare
+// the allocator one object per function name.
+func (d *decoder) copyString(b []byte) string {
+	const block = 64 << 10
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > block/8 {
+		return string(b)
+	}
+	if cap(d.text)-len(d.text) < len(b) {
+		d.text = make([]byte, 0, block)
+	}
+	start := len(d.text)
+	d.text = append(d.text, b...)
+	// The block's bytes are never written again once appended, which is
+	// what makes sharing them as a string safe.
+	return unsafe.String(&d.text[start], len(b))
+}
+
+func (d *decoder) internString(s string) (string, int32) {
+	h := maphash.String(d.seed, s)
+	if id := d.find(h, s); id >= 0 {
+		return d.strs[id], id
+	}
+	return s, d.add(h, s)
+}
+
+// strTable gives each distinct string an id: open addressing over ids,
+// about 8 bytes a string where a map takes about 30, and faster, on the
+// hundred thousand names of a large profile.
+type strTable struct {
+	seed  maphash.Seed
+	slots []int32 // id+1 of the string hashed there; 0 is empty
+	strs  []string
+}
+
+func (t *strTable) init(n int) {
+	t.seed = maphash.MakeSeed()
+	t.slots = make([]int32, 1<<bits.Len(uint(n+n/2+15))) // grows past half full
+	t.strs = make([]string, 0, n)
+}
+
+// find returns the id of s, whose hash is h, or -1.
+func (t *strTable) find(h uint64, s string) int32 {
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		id := t.slots[i] - 1
+		if id < 0 {
+			return -1
+		}
+		if t.strs[id] == s {
+			return id
+		}
+	}
+}
+
+// add stores s, which find did not find, and returns its new id.
+func (t *strTable) add(h uint64, s string) int32 {
+	id := int32(len(t.strs))
+	t.strs = append(t.strs, s)
+	if 2*len(t.strs) > len(t.slots) {
+		t.slots = make([]int32, 2*len(t.slots))
+		for j, s := range t.strs {
+			t.put(maphash.String(t.seed, s), int32(j))
+		}
+		return id
+	}
+	t.put(h, id)
+	return id
+}
+
+func (t *strTable) put(h uint64, id int32) {
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for t.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = id + 1
 }
 
 // header reads a type byte. With FLAG_REF set it reserves a reference
@@ -293,7 +423,7 @@ func (d *decoder) header(what string) (typ byte, slot int, err error) {
 	slot = -1
 	if b&flagRef != 0 {
 		slot = len(d.refs)
-		d.refs = append(d.refs, ref{k: kPending})
+		d.refs = append(d.refs, mkref(kPending, 0))
 	}
 	return b &^ flagRef, slot, nil
 }
@@ -303,14 +433,14 @@ func (d *decoder) deref() (ref, error) {
 	at := d.off - 1
 	n, err := d.int32("reference")
 	if err != nil {
-		return ref{}, err
+		return 0, err
 	}
 	if n < 0 || int(n) >= len(d.refs) {
-		return ref{}, d.errAt(at, "reference to object %d, but only %d were stored", n, len(d.refs))
+		return 0, d.errAt(at, "reference to object %d, but only %d were stored", n, len(d.refs))
 	}
 	r := d.refs[n]
-	if r.k == kPending {
-		return ref{}, d.errAt(at, "reference to object %d, which is still being read (a cycle)", n)
+	if r.kind() == kPending {
+		return 0, d.errAt(at, "reference to object %d, which is still being read (a cycle)", n)
 	}
 	return r, nil
 }
@@ -323,15 +453,15 @@ func (d *decoder) setRef(slot int, r ref) {
 
 // refValue turns a reference entry back into a value.
 func (d *decoder) refValue(r ref) value {
-	switch r.k {
+	switch r.kind() {
 	case kInt, kBool, kFunc:
-		return value{k: r.k, i: r.i}
+		return value{k: r.kind(), i: r.val()}
 	case kFloat:
-		return value{k: kFloat, f: math.Float64frombits(uint64(r.i))}
+		return value{k: kFloat, f: d.floatAt(r.val())}
 	case kStr, kBytes:
-		return value{k: r.k, s: r.s}
+		return value{k: r.kind(), s: d.strs[r.val()]}
 	}
-	return d.objs[r.i]
+	return d.objs[r.val()]
 }
 
 // storeValue records v under slot, compactly where it can.
@@ -341,61 +471,70 @@ func (d *decoder) storeValue(slot int, v value) {
 	}
 	switch v.k {
 	case kInt, kBool, kFunc:
-		d.refs[slot] = ref{k: v.k, i: v.i}
+		if !fits(v.i) {
+			d.refs[slot] = mkref(kBoxed, int64(len(d.objs)))
+			d.objs = append(d.objs, v)
+			return
+		}
+		d.refs[slot] = mkref(v.k, v.i)
 	case kFloat:
-		d.refs[slot] = ref{k: kFloat, i: int64(math.Float64bits(v.f))}
+		d.refs[slot] = mkref(kBoxed, int64(len(d.objs)))
+		d.objs = append(d.objs, v)
 	case kStr, kBytes:
-		d.refs[slot] = ref{k: v.k, s: v.s}
+		_, id := d.internString(v.s)
+		d.refs[slot] = mkref(v.k, int64(id))
 	default:
-		d.refs[slot] = ref{k: v.k, i: int64(len(d.objs))}
+		d.refs[slot] = mkref(kBoxed, int64(len(d.objs)))
 		d.objs = append(d.objs, v)
 	}
 }
 
 // stringBody reads the body of a string-like object of type typ.
 // ok is false when typ is not a string type.
-func (d *decoder) stringBody(typ byte) (s string, k kind, ok bool, err error) {
+func (d *decoder) stringBody(typ byte) (s string, id int32, k kind, ok bool, err error) {
 	switch typ {
 	case tUnicode, tInterned, tASCII, tASCIIInt, tString:
 		n, err := d.int32("string length")
 		if err != nil {
-			return "", 0, true, err
+			return "", 0, 0, true, err
 		}
 		b, err := d.bytes(int64(n), "string")
 		if err != nil {
-			return "", 0, true, err
+			return "", 0, 0, true, err
 		}
-		s = d.intern(b)
+		s, id = d.intern(b)
 		k = kStr
 		if typ == tString {
 			k = kBytes // Python 3 bytes, or a Python 2 str
 		}
 		if typ == tInterned {
-			d.interns = append(d.interns, s)
+			d.interns = append(d.interns, id)
 		}
-		return s, k, true, nil
+		return s, id, k, true, nil
 	case tShortASC, tShortASCI:
 		n, err := d.byte1("string length")
 		if err != nil {
-			return "", 0, true, err
+			return "", 0, 0, true, err
 		}
 		b, err := d.bytes(int64(n), "string")
 		if err != nil {
-			return "", 0, true, err
+			return "", 0, 0, true, err
 		}
-		return d.intern(b), kStr, true, nil
+		s, id = d.intern(b)
+		return s, id, kStr, true, nil
 	case tStringRef:
 		at := d.off - 1
 		n, err := d.int32("string reference")
 		if err != nil {
-			return "", 0, true, err
+			return "", 0, 0, true, err
 		}
 		if n < 0 || int(n) >= len(d.interns) {
-			return "", 0, true, d.errAt(at, "reference to interned string %d, but only %d were stored", n, len(d.interns))
+			return "", 0, 0, true, d.errAt(at, "reference to interned string %d, but only %d were stored", n, len(d.interns))
 		}
-		return d.interns[n], kStr, true, nil
+		id = d.interns[n]
+		return d.strs[id], id, kStr, true, nil
 	}
-	return "", 0, false, nil
+	return "", 0, 0, false, nil
 }
 
 // readLong decodes a 'l' long: a signed count of 15-bit digits.
@@ -415,7 +554,7 @@ func (d *decoder) readLong() (value, error) {
 		return value{}, err
 	}
 	var acc uint64
-	fits := size <= 4
+	fits := size <= 5 // 75 bits of digits may still hold an int64
 	for i := size - 1; i >= 0; i-- {
 		dig := uint64(binary.LittleEndian.Uint16(b[2*i:]))
 		if dig > 0x7fff {
@@ -435,6 +574,9 @@ func (d *decoder) readLong() (value, error) {
 			v = -v
 		}
 		return value{k: kInt, i: v}, nil
+	}
+	if fits && neg && acc == 1<<63 {
+		return value{k: kInt, i: math.MinInt64}, nil
 	}
 	z := new(big.Int)
 	for i := size - 1; i >= 0; i-- {
@@ -491,13 +633,12 @@ func (d *decoder) value() (value, error) {
 
 // body decodes an object whose type byte has been read.
 func (d *decoder) body(typ byte, slot, start int) (value, error) {
-	if s, k, ok, err := d.stringBody(typ); ok {
+	if s, id, k, ok, err := d.stringBody(typ); ok {
 		if err != nil {
 			return value{}, err
 		}
-		v := value{k: k, s: s}
-		d.storeValue(slot, v)
-		return v, nil
+		d.setRef(slot, mkref(k, int64(id)))
+		return value{k: k, s: s}, nil
 	}
 	var v value
 	var err error
@@ -587,7 +728,9 @@ func (d *decoder) body(typ byte, slot, start int) (value, error) {
 		case tSet, tFrozenSet:
 			k = kSet
 		}
-		items := make([]value, 0, n)
+		// Grow as items arrive rather than trusting n: a value is far
+		// larger than the one byte an item may take in the file.
+		items := make([]value, 0, min(n, 16))
 		for i := 0; i < n; i++ {
 			it, err := d.value()
 			if err != nil {

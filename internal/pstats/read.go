@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"time"
 
@@ -27,11 +26,7 @@ func ReadFile(path string) (*profile.Profile, error) {
 	if fi.IsDir() {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrIsDir}
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	p, err := Parse(data)
+	p, err := readFile(path, fi)
 	if err != nil {
 		return nil, err
 	}
@@ -47,13 +42,33 @@ func ctime(t time.Time) string {
 	return fmt.Sprintf("%s %s %2d %s %d", t.Format("Mon"), t.Format("Jan"), t.Day(), t.Format("15:04:05"), t.Year())
 }
 
+// readAll is readFile's fallback: the whole file in memory.
+func readAll(path string) (*profile.Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}
+
 // Parse decodes the bytes of a pstats file.
 func Parse(data []byte) (*profile.Profile, error) {
+	return parse(data, nil)
+}
+
+// parse is Parse, calling release(n) from time to time to say that the
+// first n bytes of data will not be read again.
+func parse(data []byte, release func(n int)) (*profile.Profile, error) {
 	if err := sniff(data); err != nil {
 		return nil, err
 	}
-	d := newDecoder(data)
-	r := &reader{decoder: d, b: profile.NewBuilder(len(data) / 128)}
+	// Real files take about 170 bytes per function.
+	n := len(data) / 160
+	d := newDecoder(data, n+n/8)
+	r := &reader{decoder: d, b: profile.NewBuilder(n), keys: map[funcKey]profile.FuncID{},
+		byName: make([]nameSlot, 0, n+n/8)}
+	d.refs = make([]ref, 0, len(data)/64) // real files: one per 100 bytes
+	r.release = release
 	if err := r.stats(); err != nil {
 		return nil, err
 	}
@@ -81,10 +96,58 @@ func sniff(data []byte) error {
 
 type reader struct {
 	*decoder
-	b     *profile.Builder
-	arena []profile.Edge
-	tmp   []profile.Edge
+	b        *profile.Builder
+	release  func(n int)
+	released int
+	keys     map[funcKey]profile.FuncID // functions not in byName
+	byName   []nameSlot                 // string id -> first function of that name
+	arena    []profile.Edge
 }
+
+// funcKey identifies a function by string ids: hashing two ids and a line
+// is far cheaper than hashing the strings, on every key of a large file.
+type funcKey struct {
+	file, name int32
+	line       int64
+}
+
+// fn returns the id of the function (file, line, name), adding it if new.
+// Most names belong to one function, so a slot per name id finds most
+// functions with one memory access and no hashing; the map holds the rest.
+func (r *reader) fn(file, name int32, line int64) profile.FuncID {
+	if int(name) < len(r.byName) {
+		if sl := r.byName[name]; sl.id >= 0 {
+			if sl.file == file && sl.line == line {
+				return sl.id
+			}
+			// Another function has this name.
+			if id, ok := r.keys[funcKey{file, name, line}]; ok {
+				return id
+			}
+		}
+	}
+	id := r.b.New(profile.Func{File: r.strs[file], Line: int(line), Name: r.strs[name]})
+	for len(r.byName) <= int(name) {
+		r.byName = append(r.byName, nameSlot{id: -1})
+	}
+	if r.byName[name].id < 0 {
+		r.byName[name] = nameSlot{file: file, id: id, line: line}
+	} else {
+		r.keys[funcKey{file, name, line}] = id
+	}
+	return id
+}
+
+// nameSlot is the first function seen with a name.
+type nameSlot struct {
+	file int32
+	id   profile.FuncID
+	line int64
+}
+
+// releaseEvery is how many bytes the reader consumes between calls to
+// release.
+const releaseEvery = 256 << 10
 
 func (r *reader) stats() error {
 	at := r.off
@@ -106,6 +169,10 @@ func (r *reader) stats() error {
 		if r.buf[r.off] == tNull {
 			r.off++
 			return nil
+		}
+		if r.release != nil && r.off-r.released >= releaseEvery {
+			r.release(r.off)
+			r.released = r.off
 		}
 		id, err := r.funcKey("function key")
 		if err != nil {
@@ -135,8 +202,8 @@ func (r *reader) funcKey(what string) (profile.FuncID, error) {
 		if err != nil {
 			return 0, err
 		}
-		if ref.k == kFunc {
-			return profile.FuncID(ref.i), nil
+		if ref.kind() == kFunc {
+			return profile.FuncID(ref.val()), nil
 		}
 		return r.keyFromValue(r.refValue(ref), at, what)
 	case tTuple, tSmallTup:
@@ -165,8 +232,8 @@ func (r *reader) funcKey(what string) (profile.FuncID, error) {
 		if err != nil {
 			return 0, err
 		}
-		id := r.b.Func(profile.Func{File: file, Line: int(line), Name: name})
-		r.setRef(slot, ref{k: kFunc, i: int64(id)})
+		id := r.fn(file, name, line)
+		r.setRef(slot, mkref(kFunc, int64(id)))
 		return id, nil
 	}
 	v, err := r.body(typ, slot, at)
@@ -188,7 +255,9 @@ func (r *reader) keyFromValue(v value, at int, what string) (profile.FuncID, err
 	if line.k != kInt && line.k != kBool {
 		return 0, r.errAt(at, "line number is %s, not an int", kindName(line.k))
 	}
-	return r.b.Func(profile.Func{File: asText(v.items[0]), Line: int(line.i), Name: asText(v.items[2])}), nil
+	_, file := r.internString(asText(v.items[0]))
+	_, name := r.internString(asText(v.items[2]))
+	return r.fn(file, name, line.i), nil
 }
 
 // asText renders a file or function name. Strings stay as they are;
@@ -201,35 +270,36 @@ func asText(v value) string {
 	return v.repr()
 }
 
-// text reads a string, or renders whatever object stands there.
-func (r *reader) text(what string) (string, error) {
+// text reads a string, or renders whatever object stands there, and
+// returns the string's id.
+func (r *reader) text(what string) (int32, error) {
 	at := r.off
 	typ, slot, err := r.header(what)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
-	if s, k, ok, err := r.stringBody(typ); ok {
+	if _, id, k, ok, err := r.stringBody(typ); ok {
 		if err != nil {
-			return "", err
+			return 0, err
 		}
-		r.setRef(slot, ref{k: k, s: s})
-		return s, nil
+		r.setRef(slot, mkref(k, int64(id)))
+		return id, nil
 	}
+	var v value
 	if typ == tRef {
 		ref, err := r.deref()
 		if err != nil {
-			return "", err
+			return 0, err
 		}
-		if ref.k == kStr || ref.k == kBytes {
-			return ref.s, nil
+		if k := ref.kind(); k == kStr || k == kBytes {
+			return int32(ref.val()), nil
 		}
-		return asText(r.refValue(ref)), nil
+		v = r.refValue(ref)
+	} else if v, err = r.body(typ, slot, at); err != nil {
+		return 0, err
 	}
-	v, err := r.body(typ, slot, at)
-	if err != nil {
-		return "", err
-	}
-	return asText(v), nil
+	_, id := r.internString(asText(v))
+	return id, nil
 }
 
 // integer reads an int that must fit in int64.
@@ -244,7 +314,7 @@ func (r *reader) integer(what string) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		r.setRef(slot, ref{k: kInt, i: int64(n)})
+		r.setRef(slot, mkref(kInt, int64(n)))
 		return int64(n), nil
 	}
 	var v value
@@ -252,6 +322,9 @@ func (r *reader) integer(what string) (int64, error) {
 		ref, err := r.deref()
 		if err != nil {
 			return 0, err
+		}
+		if k := ref.kind(); k == kInt || k == kBool {
+			return ref.val(), nil // small ints are shared, so mostly come as references
 		}
 		v = r.refValue(ref)
 	} else if v, err = r.body(typ, slot, at); err != nil {
@@ -279,14 +352,14 @@ func (r *reader) number(what string) (float64, error) {
 		if err != nil {
 			return 0, err
 		}
-		r.setRef(slot, ref{k: kFloat, i: int64(math.Float64bits(f))})
+		r.setRef(slot, mkref(kFloat, int64(r.off-8)))
 		return f, nil
 	case tInt:
 		n, err := r.int32(what)
 		if err != nil {
 			return 0, err
 		}
-		r.setRef(slot, ref{k: kInt, i: int64(n)})
+		r.setRef(slot, mkref(kInt, int64(n)))
 		return float64(n), nil
 	}
 	var v value
@@ -294,6 +367,12 @@ func (r *reader) number(what string) (float64, error) {
 		ref, err := r.deref()
 		if err != nil {
 			return 0, err
+		}
+		switch ref.kind() {
+		case kFloat:
+			return r.floatAt(ref.val()), nil
+		case kInt, kBool:
+			return float64(ref.val()), nil
 		}
 		v = r.refValue(ref)
 	} else if v, err = r.body(typ, slot, at); err != nil {
@@ -375,7 +454,9 @@ func (r *reader) callers() ([]profile.Edge, error) {
 		return nil, r.errAt(at, "callers is %s, not a dict", kindName(v.k))
 	}
 	r.storeValue(slot, value{k: kOther, s: "{callers}"})
-	r.tmp = r.tmp[:0]
+	// Edges are decoded straight into a chunked arena, so that hundreds
+	// of thousands of them cost a few large allocations and one copy.
+	start := len(r.arena)
 	for {
 		if r.off >= len(r.buf) {
 			return nil, r.truncated("a callers dict")
@@ -393,23 +474,18 @@ func (r *reader) callers() ([]profile.Edge, error) {
 			return nil, err
 		}
 		e.Caller = id
-		r.tmp = append(r.tmp, e)
+		if len(r.arena) == cap(r.arena) {
+			n := len(r.arena) - start
+			chunk := make([]profile.Edge, n, max(4096, 2*n))
+			copy(chunk, r.arena[start:])
+			r.arena, start = chunk, 0
+		}
+		r.arena = append(r.arena, e)
 	}
-	return r.keep(r.tmp), nil
-}
-
-// keep copies edges into a chunked arena, so that hundreds of thousands of
-// edges cost a few large allocations.
-func (r *reader) keep(es []profile.Edge) []profile.Edge {
-	if len(es) == 0 {
-		return nil
+	if len(r.arena) == start {
+		return nil, nil
 	}
-	if cap(r.arena)-len(r.arena) < len(es) {
-		r.arena = make([]profile.Edge, 0, max(4096, len(es)))
-	}
-	start := len(r.arena)
-	r.arena = append(r.arena, es...)
-	return r.arena[start:len(r.arena):len(r.arena)]
+	return r.arena[start:len(r.arena):len(r.arena)], nil
 }
 
 func (r *reader) edge() (profile.Edge, error) {
@@ -453,7 +529,7 @@ func (r *reader) edge() (profile.Edge, error) {
 		if err != nil {
 			return e, err
 		}
-		r.setRef(slot, ref{k: kInt, i: int64(n)})
+		r.setRef(slot, mkref(kInt, int64(n)))
 		return profile.Edge{Stats: profile.Stats{NCalls: int64(n), PCalls: int64(n)}, CountOnly: true}, nil
 	}
 	var v value

@@ -114,11 +114,22 @@ func ParseOrder(words []string) (*Order, error) {
 }
 
 // Sort returns the listed functions of p in the order pstats' sort_stats
-// gives: a stable sort on the keys, ties keeping file order.
-func (o *Order) Sort(p *profile.Profile) []profile.FuncID {
+// gives: a stable sort on the keys, ties keeping file order. It sorts with
+// the function's index as the last key, which gives the stable order with
+// the faster unstable sort, and compares a precomputed first key in a
+// compact array, since comparisons dominate on large profiles.
+func (o *Order) Sort(p *profile.Profile) []profile.FuncID { return o.sortTop(p, -1) }
+
+// sortTop is Sort when only the first k rows will be shown (k < 0: all):
+// those come first and sorted, the others follow in no order. On a large
+// profile cut to a screenful, selecting the top k is far cheaper.
+func (o *Order) sortTop(p *profile.Profile, k int) []profile.FuncID {
 	ids := make([]profile.FuncID, p.NumListed)
 	for i := range ids {
 		ids[i] = profile.FuncID(i)
+	}
+	if len(o.keys) == 0 {
+		return ids
 	}
 	var std []string
 	for _, k := range o.keys {
@@ -132,7 +143,7 @@ func (o *Order) Sort(p *profile.Profile) []profile.FuncID {
 		}
 	}
 	fs := p.Funcs
-	slices.SortStableFunc(ids, func(a, b profile.FuncID) int {
+	full := func(a, b profile.FuncID) int {
 		fa, fb := &fs[a], &fs[b]
 		for _, k := range o.keys {
 			for _, f := range k.fields {
@@ -163,8 +174,110 @@ func (o *Order) Sort(p *profile.Profile) []profile.FuncID {
 				}
 			}
 		}
-		return 0
-	})
+		return cmp.Compare(a, b)
+	}
+	first, desc := o.keys[0].fields[0], o.keys[0].desc
+	var key func(f *profile.Function) float64
+	switch first {
+	case fPCalls:
+		key = func(f *profile.Function) float64 { return float64(f.PCalls) }
+	case fNCalls:
+		key = func(f *profile.Function) float64 { return float64(f.NCalls) }
+	case fTotTime:
+		key = func(f *profile.Function) float64 { return f.TotTime }
+	case fCumTime:
+		key = func(f *profile.Function) float64 { return f.CumTime }
+	case fLine:
+		key = func(f *profile.Function) float64 { return float64(f.Line) }
+	}
+	if key == nil {
+		slices.SortFunc(ids, full)
+		return ids
+	}
+	// The float key orders as the exact field does wherever it differs
+	// (the conversion is monotonic); where it ties, the full comparison
+	// decides. NaN never differs, as in Python.
+	cmpRow := func(a, b row) int {
+		c := cmpFloat(a.k, b.k)
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		return full(a.id, b.id)
+	}
+	if k >= 0 && k < len(ids)/8 {
+		return topK(ids, k, fs, key, cmpRow)
+	}
+	rows := make([]row, len(ids))
+	for i := range rows {
+		rows[i] = row{key(&fs[i]), profile.FuncID(i)}
+	}
+	slices.SortFunc(rows, cmpRow)
+	for i := range rows {
+		ids[i] = rows[i].id
+	}
+	return ids
+}
+
+type row struct {
+	k  float64
+	id profile.FuncID
+}
+
+// topK puts the k first rows in cmpRow's order at the front of ids,
+// keeping a heap of the best k seen, its worst row at the root.
+func topK(ids []profile.FuncID, k int, fs []profile.Function, key func(*profile.Function) float64, cmpRow func(a, b row) int) []profile.FuncID {
+	heap := make([]row, 0, k)
+	down := func(i int) {
+		for {
+			l, worst := 2*i+1, i
+			if l < len(heap) && cmpRow(heap[l], heap[worst]) > 0 {
+				worst = l
+			}
+			if r := l + 1; r < len(heap) && cmpRow(heap[r], heap[worst]) > 0 {
+				worst = r
+			}
+			if worst == i {
+				return
+			}
+			heap[i], heap[worst] = heap[worst], heap[i]
+			i = worst
+		}
+	}
+	for i := range ids {
+		r := row{key(&fs[i]), profile.FuncID(i)}
+		if len(heap) < k {
+			heap = append(heap, r)
+			for j := len(heap) - 1; j > 0; {
+				parent := (j - 1) / 2
+				if cmpRow(heap[j], heap[parent]) <= 0 {
+					break
+				}
+				heap[j], heap[parent] = heap[parent], heap[j]
+				j = parent
+			}
+			continue
+		}
+		if k > 0 && cmpRow(r, heap[0]) < 0 {
+			heap[0] = r
+			down(0)
+		}
+	}
+	slices.SortFunc(heap, cmpRow)
+	in := make([]bool, len(ids))
+	for i, r := range heap {
+		in[r.id] = true
+		ids[i] = r.id
+	}
+	j := len(heap)
+	for id := range in {
+		if !in[id] {
+			ids[j] = profile.FuncID(id)
+			j++
+		}
+	}
 	return ids
 }
 

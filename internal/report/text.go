@@ -31,7 +31,18 @@ func Select(p *profile.Profile, o Options) Selection {
 	var msg strings.Builder
 	var ids []profile.FuncID
 	if o.Order != nil && len(o.Order.keys) > 0 {
-		ids = o.Order.Sort(p)
+		// When the first restriction is a count or fraction, only that
+		// many rows need sorting.
+		k := -1
+		if len(o.Restrictions) > 0 && o.Restrictions[0].Regexp == nil {
+			r := o.Restrictions[0]
+			if r.Fraction >= 0 {
+				k = int(float64(p.NumListed)*r.Fraction + .5)
+			} else {
+				k = r.Count
+			}
+		}
+		ids = o.Order.sortTop(p, k)
 		msg.WriteString("   Ordered by: " + o.Order.Title + "\n")
 	} else {
 		ids = make([]profile.FuncID, p.NumListed)
@@ -70,9 +81,21 @@ func header(w *bufio.Writer, p *profile.Profile) {
 	if len(p.Sources) > 0 {
 		w.WriteString("\n")
 	}
+	// Look for the mark's id first: comparing ids along every edge is far
+	// cheaper than comparing names, and most profiles lack the mark.
+	mark := profile.FuncID(-1)
+	for i := range p.Funcs {
+		if p.Funcs[i].Func == topLevelMark {
+			mark = profile.FuncID(i)
+			break
+		}
+	}
 	for i := range p.Funcs[:p.NumListed] {
+		if mark < 0 {
+			break // most profiles: nothing to look for
+		}
 		for _, e := range p.Funcs[i].Callers {
-			if p.Funcs[e.Caller].Func == topLevelMark {
+			if e.Caller == mark {
 				fmt.Fprintf(w, "         %s\n", p.Funcs[i].Name)
 			}
 		}
@@ -175,8 +198,9 @@ func Callees(out io.Writer, p *profile.Profile, o Options) error {
 }
 
 func callView(out io.Writer, p *profile.Profile, o Options, title, arrow string, edges func(profile.FuncID) []profile.Edge) error {
+	// print_callers and print_callees print no header: no file lines and
+	// no call totals, unlike print_stats.
 	w := bufio.NewWriterSize(out, 1<<16)
-	header(w, p)
 	sel := Select(p, o)
 	if len(sel.IDs) == 0 {
 		return w.Flush()
