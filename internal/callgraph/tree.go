@@ -19,7 +19,8 @@
 //     node's self time.
 //   - Children smaller than a cutoff fraction of the total are not
 //     expanded; their time stays in the parent's self time, so every
-//     level still adds up to the total.
+//     level still adds up to the total. Roots below the cut-off keep a
+//     box without children.
 package callgraph
 
 import (
@@ -197,13 +198,19 @@ func (e *Estimator) Tree(o Options) *Node {
 	root := &Node{Func: -1, Value: e.total}
 	var sum float64
 	for _, r := range e.roots {
-		if r.Value < min {
+		if r.Value <= 0 {
 			continue
 		}
 		nodes++
 		child := &Node{Func: r.Func, Value: r.Value}
 		root.Children = append(root.Children, child)
 		sum += r.Value
+		if r.Value < min {
+			// A root below the cut-off keeps a box, without children,
+			// so that the functions at the top still add up to the total.
+			child.Self = r.Value
+			continue
+		}
 		grow(child, 1)
 	}
 	root.Self = e.total - sum

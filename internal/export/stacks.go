@@ -43,25 +43,7 @@ func buildStacks(p *profile.Profile, o Options) *stacks {
 	} else {
 		s.estimated = true
 	}
-	var t *callgraph.Node
-	if s.estimated {
-		est := callgraph.NewEstimator(p)
-		t = est.Tree(callgraph.Options{})
-		// The tree leaves out roots below its cut-off; give them boxes
-		// of their own (without children) so the total stays the
-		// profile's total rather than sitting in the synthetic root.
-		in := make(map[profile.FuncID]bool, len(t.Children))
-		for _, c := range t.Children {
-			in[c.Func] = true
-		}
-		for _, r := range est.Roots() {
-			if !in[r.Func] && r.Value > 0 {
-				t.Children = append(t.Children, &callgraph.Node{Func: r.Func, Value: r.Value, Self: r.Value})
-			}
-		}
-	} else {
-		t = callgraph.FromSamples(p.Samples)
-	}
+	t := callgraph.For(p, callgraph.Options{})
 	var conv func(n *callgraph.Node, start, end float64) *node
 	conv = func(n *callgraph.Node, start, end float64) *node {
 		out := &node{fn: n.Func, value: int64(math.Round(end)) - int64(math.Round(start))}
