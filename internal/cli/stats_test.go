@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -54,7 +53,7 @@ func TestStatsMatchesPstats(t *testing.T) {
 					got, want = checkSources(t, got, paths), checkSources(t, want, g.files)
 				}
 				if got != want {
-					t.Errorf("differs from pstats' text:\n%s", firstDiff(got, want))
+					t.Errorf("differs from pstats' text:\n%s", pstatstest.FirstDiff(got, want))
 				}
 			})
 		}
@@ -115,23 +114,6 @@ func reverse(s []string) []string {
 		out[len(s)-1-i] = x
 	}
 	return out
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n  hpp:    %q\n  pstats: %q", i+1, gl, wl)
-		}
-	}
-	return ""
 }
 
 // TestStatsJSON checks --json against the numbers Debian's python3 read,

@@ -105,7 +105,7 @@ func checkStats(t *testing.T, p *profile.Profile, want *pstatstest.Stats) {
 				wantText = dropSources(v.Text, len(want.Inputs))
 			}
 			if got := buf.String(); got != wantText {
-				t.Errorf("text differs from pstats'\n%s", diff(got, wantText))
+				t.Errorf("text differs from pstats'\n%s", pstatstest.FirstDiff(got, wantText))
 			}
 		})
 	}
@@ -149,22 +149,4 @@ func dropSources(text string, n int) string {
 		return text
 	}
 	return lines[n+1]
-}
-
-// diff shows the first differing line with some context.
-func diff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n  hpp:    %q\n  pstats: %q", i+1, gl, wl)
-		}
-	}
-	return "(equal?)"
 }

@@ -407,3 +407,21 @@ func Read(t testing.TB, dir, name string) *profile.Profile {
 	}
 	return p
 }
+
+// FirstDiff shows the first line where hpp's text differs from pstats'.
+func FirstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) || i < len(w); i++ {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return fmt.Sprintf("line %d:\n  hpp:    %q\n  pstats: %q", i+1, gl, wl)
+		}
+	}
+	return "(equal?)"
+}
