@@ -47,7 +47,10 @@ func bwLevels(cpu *CPU, threads int) []BandwidthRow {
 }
 
 func measureBandwidth(ctx context.Context, m *meter, cpu *CPU) (*Bandwidth, error) {
-	bw := &Bandwidth{Kernel: "Go loops of 64-bit loads (8 independent sums) and stores; random = every cache line once in a scrambled order"}
+	bw := &Bandwidth{Kernel: "sequential: Go loops of 64-bit loads (8 independent sums) and stores; random = every cache line once in a scrambled order, Go loops; copy = first half of the buffer to the second, bytes read + written (STREAM's count)"}
+	if vectorKernels {
+		bw.Kernel = "sequential: " + vectorKernelName + "; random = every cache line once in a scrambled order, Go loops of 64-bit words; copy = first half of the buffer to the second, bytes read + written (STREAM's count)"
+	}
 	all := cpu.cpuIDs()
 	if len(all) == 0 {
 		all = []int{0}
@@ -73,8 +76,11 @@ func measureBandwidth(ctx context.Context, m *meter, cpu *CPU) (*Bandwidth, erro
 			if err != nil {
 				return bw, err
 			}
-			for _, op := range []string{"read", "write"} {
+			for _, op := range []string{"read", "write", "copy"} {
 				for _, pat := range []string{"sequential", "random"} {
+					if op == "copy" && pat == "random" {
+						continue // a scrambled copy says nothing the random read and write do not
+					}
 					if err := ctx.Err(); err != nil {
 						freeAll(bufs)
 						return bw, err
@@ -176,22 +182,38 @@ func asWords(b []byte) []uint64 {
 
 var sink uint64
 
+// kernel makes one pass over w. Every op counts len(w) bytes per pass:
+// copy reads one half and writes the other, as STREAM counts its copy.
 func kernel(w []uint64, op, pat string) {
 	switch {
+	case op == "copy":
+		copySeqVec(w[len(w)/2:], w[:len(w)/2])
 	case op == "read" && pat == "sequential":
-		sink += readSeq(w)
+		sink += readSeqVec(w)
 	case op == "read":
 		sink += readRand(w)
 	case pat == "sequential":
-		writeSeq(w, sink)
+		writeSeqVec(w, sink)
 	default:
 		writeRand(w, sink)
 	}
 }
 
-// readSeq sums w with eight independent accumulators so that the loads,
+// copySeqGo copies src to dst eight words at a time.
+func copySeqGo(dst, src []uint64) {
+	n := min(len(dst), len(src))
+	dst, src = dst[:n], src[:n]
+	for len(src) >= 8 {
+		d, s := dst[:8], src[:8]
+		d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
+		dst, src = dst[8:], src[8:]
+	}
+	copy(dst, src)
+}
+
+// readSeqGo sums w with eight independent accumulators so that the loads,
 // not an add chain, limit the loop.
-func readSeq(w []uint64) uint64 {
+func readSeqGo(w []uint64) uint64 {
 	var s0, s1, s2, s3, s4, s5, s6, s7 uint64
 	for len(w) >= 8 {
 		s0 += w[0]
@@ -204,13 +226,19 @@ func readSeq(w []uint64) uint64 {
 		s7 += w[7]
 		w = w[8:]
 	}
+	for _, x := range w {
+		s0 += x
+	}
 	return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
 }
 
-func writeSeq(w []uint64, v uint64) {
+func writeSeqGo(w []uint64, v uint64) {
 	for len(w) >= 8 {
 		w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7] = v, v, v, v, v, v, v, v
 		w = w[8:]
+	}
+	for i := range w {
+		w[i] = v
 	}
 }
 

@@ -26,7 +26,7 @@ const (
 	padL, padR, padT, padB float64 = 70, 20, 30, 50
 )
 
-var seriesColors = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"}
+var seriesColors = []string{"#1f77b4", "#d62728", "#9467bd", "#2ca02c", "#ff7f0e"}
 
 // LatencySVG plots latency against working-set size on log-log axes, with
 // sysfs cache sizes as dashed lines and the knees found as circles.
@@ -108,7 +108,7 @@ func LatencySVG(r *Report) string {
 }
 
 // BandwidthSVG draws grouped bars: for each level and thread count, the
-// four kinds of access.
+// five kinds of access.
 func BandwidthSVG(r *Report) string {
 	type group struct {
 		label string
@@ -131,7 +131,7 @@ func BandwidthSVG(r *Report) string {
 	if hi <= 0 || math.IsNaN(hi) {
 		return emptySVG("no bandwidth points")
 	}
-	kinds := []string{"sequential read", "sequential write", "random read", "random write"}
+	kinds := []string{"sequential read", "sequential write", "sequential copy", "random read", "random write"}
 	step := math.Pow(10, math.Floor(math.Log10(hi)))
 	top := math.Ceil(hi/step) * step
 	gw := (plotW - padL - padR) / float64(len(groups))

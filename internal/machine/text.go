@@ -118,7 +118,7 @@ func Text(w io.Writer, r *Report) error {
 	if b := r.Bandwidth; b != nil && len(b.Rows) > 0 {
 		p("\nMemory bandwidth, GB/s (%s)\n", b.Kernel)
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
-		fmt.Fprintf(tw, "  level\tthreads\tworking set/thread\tseq read\tseq write\trandom read\trandom write\n")
+		fmt.Fprintf(tw, "  level\tthreads\tworking set/thread\tseq read\tseq write\tseq copy\trandom read\trandom write\n")
 		type key struct {
 			lv string
 			th int
@@ -135,8 +135,8 @@ func Text(w io.Writer, r *Report) error {
 		}
 		for _, k := range order {
 			c := cells[k]
-			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", k.lv, k.th, FormatBytes(int64(c["bytes"].Median)),
-				statText(c["sequentialread"], "%.1f"), statText(c["sequentialwrite"], "%.1f"), statText(c["randomread"], "%.1f"), statText(c["randomwrite"], "%.1f"))
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", k.lv, k.th, FormatBytes(int64(c["bytes"].Median)),
+				statText(c["sequentialread"], "%.1f"), statText(c["sequentialwrite"], "%.1f"), statText(c["sequentialcopy"], "%.1f"), statText(c["randomread"], "%.1f"), statText(c["randomwrite"], "%.1f"))
 		}
 		tw.Flush()
 	}
