@@ -36,7 +36,7 @@ func ParallelFor(n int, body func(lo, hi int)) error {
 		return Check()
 	}
 	threads := runtime.GOMAXPROCS(0)
-	j := &job{body: body, n: int64(n), done: make(chan struct{})}
+	j := &job{body: body, n: int64(n), threads: int64(threads), done: make(chan struct{})}
 	j.grain.Store(max(1, int64(n)/int64(threads*4096)))
 	j.maxGrain = max(1, int64(n)/int64(threads*4))
 	if threads <= 1 || n == 1 || !thePool.mu.TryLock() {
@@ -84,6 +84,7 @@ func (p *WorkerPanic) String() string { return PanicMessage(p) }
 type job struct {
 	body      func(lo, hi int)
 	n         int64
+	threads   int64
 	maxGrain  int64
 	grain     atomic.Int64 // elements per chunk, adapted as chunks finish
 	next      atomic.Int64 // first element not yet handed out
@@ -98,6 +99,12 @@ type job struct {
 func (j *job) run() {
 	for {
 		g := j.grain.Load()
+		// Guided scheduling at the end: no chunk takes more than half a
+		// thread's share of what is left, so the threads finish together
+		// instead of one waiting for another's last large chunk.
+		if rest := j.n - j.next.Load(); rest > 0 {
+			g = min(g, max(1, rest/(2*j.threads)))
+		}
 		lo := j.next.Add(g) - g
 		if lo >= j.n {
 			return
