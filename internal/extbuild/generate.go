@@ -205,19 +205,12 @@ func (m *Module) cWrapper(b *bytes.Buffer, pi, fi int, f *Func) string {
 	var callArgs []string
 	var release []string
 	for i, p := range f.Params {
+		if ct, ok := scalarCTypes[p.Type.Class]; ok {
+			fmt.Fprintf(b, "\t%s a%d;\n", ct, i)
+			callArgs = append(callArgs, fmt.Sprintf("a%d", i))
+			continue
+		}
 		switch p.Type.Class {
-		case "int":
-			fmt.Fprintf(b, "\tlong long a%d;\n", i)
-			callArgs = append(callArgs, fmt.Sprintf("a%d", i))
-		case "uint":
-			fmt.Fprintf(b, "\tunsigned long long a%d;\n", i)
-			callArgs = append(callArgs, fmt.Sprintf("a%d", i))
-		case "float":
-			fmt.Fprintf(b, "\tdouble a%d;\n", i)
-			callArgs = append(callArgs, fmt.Sprintf("a%d", i))
-		case "bool":
-			fmt.Fprintf(b, "\tint a%d;\n", i)
-			callArgs = append(callArgs, fmt.Sprintf("a%d", i))
 		case "string":
 			fmt.Fprintf(b, "\tconst char *a%d;\n\tPy_ssize_t n%d;\n", i, i)
 			callArgs = append(callArgs, fmt.Sprintf("(char *)a%d, (long long)n%d", i, i))
@@ -228,19 +221,12 @@ func (m *Module) cWrapper(b *bytes.Buffer, pi, fi int, f *Func) string {
 		}
 	}
 	for i, r := range f.Results {
+		if ct, ok := scalarCTypes[r.Class]; ok {
+			fmt.Fprintf(b, "\t%s r%d = 0;\n", ct, i)
+			callArgs = append(callArgs, fmt.Sprintf("&r%d", i))
+			continue
+		}
 		switch r.Class {
-		case "int":
-			fmt.Fprintf(b, "\tlong long r%d = 0;\n", i)
-			callArgs = append(callArgs, fmt.Sprintf("&r%d", i))
-		case "uint":
-			fmt.Fprintf(b, "\tunsigned long long r%d = 0;\n", i)
-			callArgs = append(callArgs, fmt.Sprintf("&r%d", i))
-		case "float":
-			fmt.Fprintf(b, "\tdouble r%d = 0;\n", i)
-			callArgs = append(callArgs, fmt.Sprintf("&r%d", i))
-		case "bool":
-			fmt.Fprintf(b, "\tint r%d = 0;\n", i)
-			callArgs = append(callArgs, fmt.Sprintf("&r%d", i))
 		case "string", "slice":
 			fmt.Fprintf(b, "\tchar *r%d = NULL;\n\tlong long rn%d = 0;\n", i, i)
 			callArgs = append(callArgs, fmt.Sprintf("&r%d, &rn%d", i, i))
@@ -354,4 +340,13 @@ func cString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// scalarCTypes are the C types that carry scalar arguments and results
+// across the cgo boundary, by type class.
+var scalarCTypes = map[string]string{
+	"int":   "long long",
+	"uint":  "unsigned long long",
+	"float": "double",
+	"bool":  "int",
 }
