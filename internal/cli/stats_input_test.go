@@ -98,6 +98,7 @@ func TestStatsBadInput(t *testing.T) {
 		{"json", []byte(`{"total_tt": 1}`)},
 		{"gzip", []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0}},
 		{"pyc", pyc(t, dir)},
+		{"python-source", []byte("import sys\n\ndef main():\n    print('café', sys.argv)\n")},
 	}
 	for _, c := range malformed {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"hpp/internal/profile"
 )
@@ -90,8 +91,29 @@ func sniff(data []byte) error {
 		return &FormatError{Msg: "gzip data (a pprof profile?), not a pstats file"}
 	case data[0] == '{' && len(data) > 1 && bytes.IndexByte([]byte("\"\n\r\t }"), data[1]) >= 0:
 		return &FormatError{Msg: "this looks like JSON, not a pstats file"}
+	case data[0]&^flagRef != tDict && looksLikeText(data):
+		return &FormatError{Msg: "this is a text file (Python source?), not a pstats profile; make one with 'hpp run SCRIPT'"}
 	}
 	return nil
+}
+
+// looksLikeText reports whether the file starts with printable UTF-8
+// text: a script or a report given where a profile was expected.
+func looksLikeText(data []byte) bool {
+	head := data[:min(len(data), 512)]
+	// The cut at 512 bytes may split the last character.
+	for k := 0; !utf8.Valid(head); k++ {
+		if k == 3 || len(head) == 0 {
+			return false
+		}
+		head = head[:len(head)-1]
+	}
+	for _, c := range head {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 type reader struct {
