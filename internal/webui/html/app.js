@@ -183,7 +183,9 @@
     function fmtD(x) {
       if (countUnit) return x + ' ' + countUnit;
       if (sampledNS) x *= 1e-9;
-      var a = Math.abs(x);
+      // Pick the unit after rounding to three digits, so 999.96 µs is
+      // "1.00 ms", not "1.00e+3 µs".
+      var a = Number(Math.abs(x).toPrecision(3));
       if (a === 0) return '0 s';
       if (a >= 1) return x.toFixed(a >= 100 ? 1 : 3) + ' s';
       if (a >= 1e-3) return (x * 1e3).toPrecision(3) + ' ms';
