@@ -6,7 +6,6 @@ package profile
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 )
 
@@ -43,14 +42,6 @@ func (f Func) StripDir() Func {
 		f.File = f.File[i+1:]
 	}
 	return f
-}
-
-// Dir returns the directory part of the function's file.
-func (f Func) Dir() string {
-	if f.Builtin() {
-		return ""
-	}
-	return filepath.Dir(f.File)
 }
 
 // Stats are the four numbers pstats keeps per function and per edge.
