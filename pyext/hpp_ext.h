@@ -33,6 +33,8 @@ extern int hpp_sigint_pending;
 extern int hpp_forked;
 
 int hpp_runtime_init(PyObject *module, const char *name);
+PyThreadState *hpp_release_gil(void);
+int hpp_gil_held(void);
 int hpp_raise_forked(void);
 int hpp_finish(int status, char *err, const char *func);
 int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);

@@ -39,6 +39,29 @@ func Check() error {
 	return nil
 }
 
+// gilHeld asks CPython whether the calling thread holds the GIL: 1, 0,
+// or -1 if it cannot tell; nil outside an extension module.
+var gilHeld func() int
+
+// GILHeld reports whether the calling thread holds Python's GIL, and ok
+// false when that cannot be known (outside an extension module, or an
+// interpreter that does not export PyGILState_Check). Functions run with
+// the GIL released unless they are marked holdgil or their caller is the
+// process's only Python thread, when releasing it would buy nothing; code
+// on ParallelFor workers never holds it.
+func GILHeld() (held, ok bool) {
+	if gilHeld == nil {
+		return false, false
+	}
+	switch gilHeld() {
+	case 1:
+		return true, true
+	case 0:
+		return false, true
+	}
+	return false, false
+}
+
 // Kind is the Python exception type that an *Error becomes.
 type Kind int
 

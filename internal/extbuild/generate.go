@@ -263,7 +263,7 @@ func (m *Module) cWrapper(b *bytes.Buffer, pi, fi int, f *Func) string {
 	if f.HoldGIL {
 		fmt.Fprintf(b, "\t%s\n", call)
 	} else {
-		fmt.Fprintf(b, "\tPy_BEGIN_ALLOW_THREADS\n\t%s\n\tPy_END_ALLOW_THREADS\n", call)
+		fmt.Fprintf(b, "\tPyThreadState *ts = hpp_release_gil();\n\t%s\n\tif (ts != NULL) {\n\t\tPyEval_RestoreThread(ts);\n\t}\n", call)
 	}
 	fmt.Fprintf(b, "\tif (hpp_finish(st, err, %s) < 0) {\n", fn)
 	for i, r := range f.Results {

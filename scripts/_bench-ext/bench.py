@@ -42,6 +42,15 @@ if mode == "calls":
     n = 200000
     for k in ("py", "go", "gohold", "ct", "c"):
         res["fib0_" + k] = per_call(k + "(0)", g, n)
+    # A second Python thread, idle: now the call must hand the GIL over.
+    import threading
+    ev = threading.Event()
+    t = threading.Thread(target=ev.wait)
+    t.start()
+    for k in ("py", "go", "ct"):
+        res["fib0_%s_2threads" % k] = per_call(k + "(0)", g, n)
+    ev.set()
+    t.join()
     res["noop"] = per_call("noop(0)", g, n // 4)
     res["fanout2"] = per_call("par(2)", g, n // 4)
 else:

@@ -11,6 +11,7 @@ import importlib.util
 import inspect
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -182,10 +183,25 @@ t.start()
 assert m.wait_hold_gil(0.3) is False, "holdgil: another thread ran Go code while the GIL was held"
 t.join()
 m.wait(0.01)
-ok("the GIL is released, except for holdgil functions")
+# With no other thread alive, nothing could take the GIL, so the call keeps
+# it (saving the hand-over); a second thread, even an idle one, makes it
+# release again. PyGILState_Check, asked from Go, is the witness.
+assert threading.active_count() == 1, threading.enumerate()
+assert m.gil_state() == 1, "only thread: the GIL should be kept (got %d)" % m.gil_state()
+ev = threading.Event()
+t = threading.Thread(target=ev.wait)
+t.start()
+assert m.gil_state() == 0, "a second thread exists: the GIL should be released"
+assert m.gil_state_hold_gil() == 1, "holdgil: the GIL should be held"
+ev.set()
+t.join()
+assert m.gil_state() == 1, "the second thread is gone: the GIL should be kept again"
+ok("the GIL is released while another thread exists, kept when alone and for holdgil functions")
 
 # --- Ctrl-C ---
-for f in (m.spin, m.spin_serial):
+# The signal comes from a second thread (the GIL released during the call)
+# and from another process while this is the only thread (the GIL kept).
+def from_thread():
     sent = []
 
     def interrupt():
@@ -195,14 +211,26 @@ for f in (m.spin, m.spin_serial):
 
     t = threading.Thread(target=interrupt)
     t.start()
-    try:
-        f(30.0)
-        raise AssertionError("%s ran 30 s without KeyboardInterrupt" % f.__name__)
-    except KeyboardInterrupt:
-        took = time.monotonic() - sent[0]
-    t.join()
-    assert took < 0.5, "%s: KeyboardInterrupt came %.3f s after SIGINT" % (f.__name__, took)
-    print("   %s: KeyboardInterrupt %.3f s after SIGINT" % (f.__name__, took))
+    return lambda: (t.join(), sent[0])[1]
+
+
+def from_process():
+    code = "import os, signal, time; time.sleep(0.3); print(time.monotonic(), flush=True); os.kill(%d, signal.SIGINT)"
+    p = subprocess.Popen([sys.executable, "-c", code % os.getpid()], stdout=subprocess.PIPE)
+    return lambda: (p.wait(), float(p.stdout.read()))[1]
+
+
+for f in (m.spin, m.spin_serial):
+    for how, start in (("thread", from_thread), ("process", from_process)):
+        sent = start()
+        try:
+            f(30.0)
+            raise AssertionError("%s ran 30 s without KeyboardInterrupt" % f.__name__)
+        except KeyboardInterrupt:
+            now = time.monotonic()
+        took = now - sent()
+        assert took < 0.5, "%s: KeyboardInterrupt came %.3f s after SIGINT" % (f.__name__, took)
+        print("   %s: KeyboardInterrupt %.3f s after SIGINT from another %s" % (f.__name__, took, how))
 assert m.spin(0.01) > 0  # a stale interrupt does not stop the next call
 ok("Ctrl-C stops long Go work with KeyboardInterrupt")
 

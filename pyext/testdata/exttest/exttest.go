@@ -237,3 +237,25 @@ func ParallelNoop(n int) error { return pyext.ParallelFor(n, func(lo, hi int) {}
 //
 //hpp:export holdgil
 func Noop(n int) error { return nil }
+
+// GILState reports whether the GIL was held while Go ran: 1 or 0, or -1
+// if the interpreter cannot tell.
+//
+//hpp:export
+func GILState() int { return gilState() }
+
+// GILStateHoldGIL is GILState for a holdgil function.
+//
+//hpp:export holdgil
+func GILStateHoldGIL() int { return gilState() }
+
+func gilState() int {
+	held, ok := pyext.GILHeld()
+	switch {
+	case !ok:
+		return -1
+	case held:
+		return 1
+	}
+	return 0
+}
