@@ -20,4 +20,7 @@ type Disk struct {
 	RandQD1Lat  Stat `json:"rand4k_qd1_latency_ns"`
 	Removed     bool `json:"file_removed"`
 	ReadThreads int  `json:"qd32_threads"`
+	// QD32Method says how 32 reads were kept in flight: "Linux AIO, 1
+	// thread" with O_DIRECT, else "pread in 32 threads".
+	QD32Method string `json:"qd32_method"`
 }

@@ -145,7 +145,7 @@ func Text(w io.Writer, r *Report) error {
 		p("  sequential 1 MiB read   %s GB/s\n", statText(d.SeqRead, "%.2f"))
 		p("  sequential 1 MiB write  %s GB/s (including fsync)\n", statText(d.SeqWrite, "%.2f"))
 		p("  random 4 KiB read QD1   %s IOPS (%s per read)\n", statText(d.RandQD1, "%.0f"), FormatNs(d.RandQD1Lat.Median))
-		p("  random 4 KiB read QD32  %s IOPS (%d threads doing pread)\n", statText(d.RandQD32, "%.0f"), d.ReadThreads)
+		p("  random 4 KiB read QD32  %s IOPS (%s)\n", statText(d.RandQD32, "%.0f"), d.QD32Method)
 		if d.Removed {
 			p("  test file removed\n")
 		}
