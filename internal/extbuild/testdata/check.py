@@ -10,6 +10,7 @@ import array
 import importlib.util
 import inspect
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -233,6 +234,22 @@ for f in (m.spin, m.spin_serial):
         print("   %s: KeyboardInterrupt %.3f s after SIGINT from another %s" % (f.__name__, took, how))
 assert m.spin(0.01) > 0  # a stale interrupt does not stop the next call
 ok("Ctrl-C stops long Go work with KeyboardInterrupt")
+
+# --- faulthandler (docs/extending.md, Hazards) ---
+# Enabled before the import, faulthandler chains to Go's SIGSEGV handler
+# and a nil dereference in Go is a GoPanic; enabled after it, it replaces
+# Go's handler and the same dereference kills the process.
+code = ("import sys; sys.path.insert(0, %r); import hppcheck as m%s\n"
+        "try:\n    m.boom('nil')\nexcept m.GoPanic:\n    print('GoPanic')\n")
+for late, flags in ((False, ["-X", "faulthandler"]), (True, [])):
+    p = subprocess.run([sys.executable] + flags + ["-c", code % (mod_dir, "; import faulthandler; faulthandler.enable()" if late else "")],
+                       capture_output=True, text=True, timeout=60,
+                       preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))  # no core file
+    if late:
+        assert p.returncode == -signal.SIGSEGV and "Segmentation fault" in p.stderr, (p.returncode, p.stderr[-300:])
+    else:
+        assert p.returncode == 0 and p.stdout.strip() == "GoPanic", (p.returncode, p.stdout, p.stderr[-300:])
+ok("faulthandler: enabled first, Go panics still raise; enabled after import, a Go nil dereference is fatal")
 
 # --- fork ---
 m.parallel_noop(1000)  # the worker pool is running
