@@ -36,6 +36,8 @@ int hpp_runtime_init(PyObject *module, const char *name);
 PyThreadState *hpp_release_gil(void);
 int hpp_gil_held(void);
 int hpp_raise_forked(void);
+int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const char *const *names, int n,
+             PyObject **out, const char *func);
 int hpp_finish(int status, char *err, const char *func);
 int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);
 int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg);

@@ -185,6 +185,48 @@ int hpp_finish(int status, char *err, const char *func) {
 	return -1;
 }
 
+// hpp_args puts a vectorcall's positional and keyword arguments in
+// parameter order, with Python's own messages for a wrong count, an
+// unknown or repeated keyword and a missing argument.
+int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const char *const *names, int n,
+             PyObject **out, const char *func) {
+	Py_ssize_t nkw = kwnames ? PyTuple_Size(kwnames) : 0;
+	if (nargs > n) {
+		PyErr_Format(PyExc_TypeError, "%s() takes %d positional arguments but %zd were given", func, n, nargs);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		out[i] = i < nargs ? argv[i] : NULL;
+	}
+	for (Py_ssize_t k = 0; k < nkw; k++) {
+		PyObject *key = PyTuple_GetItem(kwnames, k);
+		const char *kw = PyUnicode_AsUTF8AndSize(key, NULL);
+		if (kw == NULL) {
+			return -1;
+		}
+		int i = 0;
+		while (i < n && strcmp(kw, names[i]) != 0) {
+			i++;
+		}
+		if (i == n) {
+			PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", func, key);
+			return -1;
+		}
+		if (out[i] != NULL) {
+			PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", func, names[i]);
+			return -1;
+		}
+		out[i] = argv[nargs + k];
+	}
+	for (int i = 0; i < n; i++) {
+		if (out[i] == NULL) {
+			PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s' (pos %d)", func, names[i], i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 // hpp_type_error raises "f() argument 'x' must be WANT, not TYPE".
 static int hpp_type_error(PyObject *o, const char *want, const char *func, const char *arg) {
 	PyObject *tn = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__name__");

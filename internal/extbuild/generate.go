@@ -175,11 +175,11 @@ PyMODINIT_FUNC PyInit_%s(void) {
 func docstring(f *Func) string {
 	var names []string
 	for _, p := range f.Params {
-		names = append(names, p.Name)
+		names = append(names, p.PyName)
 	}
-	sig := f.PyName + "()"
-	if len(names) > 0 {
-		sig = f.PyName + "(" + strings.Join(names, ", ") + ", /)"
+	sig := f.PyName + "(" + strings.Join(names, ", ") + ")"
+	if len(names) == 1 {
+		sig = f.PyName + "(" + names[0] + ", /)" // METH_O: positional only, like len(obj)
 	}
 	return sig + "\n--\n\n" + f.Doc
 }
@@ -196,9 +196,16 @@ func (m *Module) cWrapper(b *bytes.Buffer, pi, fi int, f *Func) string {
 		flags = "METH_O"
 		fmt.Fprintf(b, "static PyObject *hpp_w_%d_%d(PyObject *self, PyObject *arg) {\n\tPyObject *const *args = &arg;\n", pi, fi)
 	default:
-		flags = "METH_FASTCALL"
-		fmt.Fprintf(b, "static PyObject *hpp_w_%d_%d(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {\n", pi, fi)
-		fmt.Fprintf(b, "\tif (nargs != %d) {\n\t\tPyErr_Format(PyExc_TypeError, \"%s() takes exactly %d arguments (%%zd given)\", nargs);\n\t\treturn NULL;\n\t}\n", n, f.PyName, n)
+		// Positional or keyword, as a Python def: the names are the Go
+		// parameters'.
+		flags = "METH_FASTCALL | METH_KEYWORDS"
+		var names []string
+		for _, p := range f.Params {
+			names = append(names, cString(p.PyName))
+		}
+		fmt.Fprintf(b, "static PyObject *hpp_w_%d_%d(PyObject *self, PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames) {\n", pi, fi)
+		fmt.Fprintf(b, "\tstatic const char *const names[] = {%s};\n\tPyObject *args[%d];\n", strings.Join(names, ", "), n)
+		fmt.Fprintf(b, "\tif (hpp_args(argv, nargs, kwnames, names, %d, args, %s) < 0) {\n\t\treturn NULL;\n\t}\n", n, cString(f.PyName))
 	}
 	b.WriteString("\tPyObject *res = NULL;\n\tchar *err = NULL;\n\tint st;\n")
 	fn := cString(f.PyName)
@@ -235,7 +242,7 @@ func (m *Module) cWrapper(b *bytes.Buffer, pi, fi int, f *Func) string {
 	callArgs = append(callArgs, "&err")
 	b.WriteString("\tif (hpp_enter() < 0) {\n\t\treturn NULL;\n\t}\n")
 	for i, p := range f.Params {
-		an := cString(p.Name)
+		an := cString(p.PyName)
 		switch p.Type.Class {
 		case "int":
 			if p.Type.Min != "" {

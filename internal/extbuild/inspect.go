@@ -39,7 +39,8 @@ type Func struct {
 
 // Param is one parameter of an exported function.
 type Param struct {
-	Name     string
+	Name     string // the Go name
+	PyName   string // the Python name: snake case (cReal -> c_real), for keywords and messages
 	Type     *Type
 	ReadOnly bool // a slice that may view a read-only buffer
 }
@@ -208,7 +209,7 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 			if name == "_" {
 				name = fmt.Sprintf("arg%d", len(fn.Params))
 			}
-			fn.Params = append(fn.Params, Param{Name: name, Type: t, ReadOnly: readonly[name]})
+			fn.Params = append(fn.Params, Param{Name: name, PyName: pyName(name), Type: t, ReadOnly: readonly[name]})
 			delete(readonly, name)
 		}
 	}
