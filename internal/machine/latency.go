@@ -68,7 +68,7 @@ func measureLatency(ctx context.Context, m *meter, cpu *CPU) (*Latency, error) {
 	sizes := latencySizes(max, steps)
 	l := &Latency{THPPolicy: thpMode()}
 	if cpu.Clock != nil {
-		l.GHz = cpu.Clock.GHz.Median
+		l.GHz = cpu.Clock.BestGHz
 	}
 	var err error
 	onCPU(pickCPU(cpu), func() {

@@ -47,7 +47,7 @@ func Text(w io.Writer, r *Report) error {
 			p("  caches (sysfs): %s\n", strings.Join(cs, ", "))
 		}
 		if cl := c.Clock; cl != nil {
-			p("  clock: %.2f GHz measured ±%.0f%% (dependent ADD chain); IMUL chain gives %.2f GHz\n", cl.GHz.Median, 100*cl.GHz.Spread(), cl.MulGHz.Median)
+			p("  clock: %.2f GHz measured (fastest run of dependent ADD and IMUL chains; medians %.2f and %.2f GHz)\n", cl.BestGHz, cl.GHz.Median, cl.MulGHz.Median)
 			if !cl.Exact {
 				p("         approximate: %s\n", cl.Method)
 			}
