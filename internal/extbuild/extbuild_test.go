@@ -36,6 +36,7 @@ func TestInspectRejects(t *testing.T) {
 		{"bad option", "package p\n//hpp:export fast\nfunc F() {}\n", `unknown //hpp:export option "fast"`},
 		{"bad readonly", "package p\n//hpp:export readonly=y\nfunc F(x []byte) {}\n", "readonly=y names no parameter"},
 		{"duplicate name", "package p\n//hpp:export name=g\nfunc F() {}\n//hpp:export\nfunc G() {}\n", `Python name "g" is already used`},
+		{"contradictory GIL options", "package p\n//hpp:export holdgil releasegil\nfunc F() {}\n", "contradict"},
 		{"reserved name", "package p\n//hpp:export name=GoError\nfunc F() {}\n", "taken by the module's exception class"},
 		{"syntax", "package p\nfunc F( {}\n", "expected"},
 	} {

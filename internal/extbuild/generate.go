@@ -269,6 +269,8 @@ func (m *Module) cWrapper(b *bytes.Buffer, pi, fi int, f *Func) string {
 	call := fmt.Sprintf("st = %s(%s);", wrapperName(pi, fi), strings.Join(callArgs, ", "))
 	if f.HoldGIL {
 		fmt.Fprintf(b, "\t%s\n", call)
+	} else if f.ReleaseGIL {
+		fmt.Fprintf(b, "\tPy_BEGIN_ALLOW_THREADS\n\t%s\n\tPy_END_ALLOW_THREADS\n", call)
 	} else {
 		fmt.Fprintf(b, "\tPyThreadState *ts = hpp_release_gil();\n\t%s\n\tif (ts != NULL) {\n\t\tPyEval_RestoreThread(ts);\n\t}\n", call)
 	}

@@ -35,6 +35,10 @@ type Func struct {
 	Results []*Type // without the trailing error
 	Error   bool    // the last result is an error
 	HoldGIL bool    // keep the GIL while Go runs (//hpp:export holdgil)
+	// ReleaseGIL releases the GIL even when the caller is the only Python
+	// thread (//hpp:export releasegil), for programs whose C threads call
+	// into Python while Go runs.
+	ReleaseGIL bool
 }
 
 // Param is one parameter of an exported function.
@@ -180,13 +184,18 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 			fn.PyName = v
 		case "holdgil":
 			fn.HoldGIL = true
+		case "releasegil":
+			fn.ReleaseGIL = true
 		case "readonly":
 			for _, n := range strings.Split(v, ",") {
 				readonly[n] = true
 			}
 		default:
-			return nil, bad("unknown //hpp:export option %q (known: name=PYNAME, holdgil, readonly=PARAM,...)", o)
+			return nil, bad("unknown //hpp:export option %q (known: name=PYNAME, holdgil, releasegil, readonly=PARAM,...)", o)
 		}
+	}
+	if fn.HoldGIL && fn.ReleaseGIL {
+		return nil, bad("holdgil and releasegil contradict each other; choose one")
 	}
 	if fn.PyName == "GoError" || fn.PyName == "GoPanic" {
 		return nil, bad("the Python name %s is taken by the module's exception class", fn.PyName)

@@ -206,6 +206,7 @@ m.wait(0.01)
 # release again. PyGILState_Check, asked from Go, is the witness.
 assert threading.active_count() == 1, threading.enumerate()
 assert m.gil_state() == 1, "only thread: the GIL should be kept (got %d)" % m.gil_state()
+assert m.gil_state_release_gil() == 0, "releasegil: the GIL should be released even when alone"
 ev = threading.Event()
 t = threading.Thread(target=ev.wait)
 t.start()
@@ -214,7 +215,7 @@ assert m.gil_state_hold_gil() == 1, "holdgil: the GIL should be held"
 ev.set()
 t.join()
 assert m.gil_state() == 1, "the second thread is gone: the GIL should be kept again"
-ok("the GIL is released while another thread exists, kept when alone and for holdgil functions")
+ok("the GIL is released while another thread exists (always for releasegil), kept when alone and for holdgil")
 
 # --- Ctrl-C ---
 # The signal comes from a second thread (the GIL released during the call)

@@ -249,6 +249,11 @@ func GILState() int { return gilState() }
 //hpp:export holdgil
 func GILStateHoldGIL() int { return gilState() }
 
+// GILStateReleaseGIL is GILState for a releasegil function.
+//
+//hpp:export releasegil
+func GILStateReleaseGIL() int { return gilState() }
+
 func gilState() int {
 	held, ok := pyext.GILHeld()
 	switch {
