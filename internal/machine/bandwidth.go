@@ -46,8 +46,13 @@ func bwLevels(cpu *CPU, threads int) []BandwidthRow {
 	// virtual machines: on the 2-vCPU VM this was written on, two threads
 	// copied 35-49 GB/s through 128-512 MiB each but 68-70 GB/s, STREAM's
 	// figure with its 3 x 640 MB arrays, through 1 GiB each; one thread
-	// moved the same at every size.
-	ram := max(pow2(4*cpu.lastLevel())*2/int64(threads), min(1<<30, (4<<30)/int64(threads)), 16<<20)
+	// moved the same at every size. A quarter of the available memory is
+	// the most it takes.
+	per := min(1<<30, (4<<30)/int64(threads))
+	if avail := memAvailable(); avail > 0 {
+		per = min(per, avail/4/int64(threads))
+	}
+	ram := max(pow2(4*cpu.lastLevel())*2/int64(threads), per, 16<<20)
 	out = append(out, BandwidthRow{Level: "RAM", Bytes: ram})
 	return out
 }

@@ -40,5 +40,6 @@ func mapRegion(int64, bool) (*region, error)                         { return ni
 func (r *region) free()                                              {}
 func (r *region) hugeBytes() int64                                   { return 0 }
 func thpMode() string                                                { return "unknown" }
+func memAvailable() int64                                            { return 0 }
 func measureDisk(context.Context, *meter, string) (*Disk, error)     { return nil, errNotLinux }
 func measureNetwork(context.Context, *meter, *CPU) (*Network, error) { return nil, errNotLinux }
