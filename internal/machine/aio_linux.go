@@ -65,7 +65,7 @@ func aioRandRead(ctx context.Context, fd int, bufs []byte, depth int, nblocks in
 		}
 		for len(list) > 0 {
 			n, _, e := unix.RawSyscall(unix.SYS_IO_SUBMIT, aio, uintptr(len(list)), uintptr(unsafe.Pointer(&list[0])))
-			if e == unix.EINTR || e == unix.EAGAIN {
+			if e == unix.EINTR {
 				continue
 			}
 			if e != 0 || n == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -140,11 +141,16 @@ func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
 	d.QD32Method, d.ReadThreads = "pread in 32 threads", queue
 	if d.Direct {
 		if _, ok := aioRandRead(ctx, fd, buf, queue, nblocks, 50*time.Millisecond); ok {
-			d.QD32Method, d.ReadThreads = "Linux AIO, 1 thread", 1
+			// A run the kernel cut short is dropped (NaN), not counted as 0.
 			d.RandQD32 = repeat(func() float64 {
-				v, _ := aioRandRead(ctx, fd, buf, queue, nblocks, randTime/time.Duration(reps))
-				return v
+				if v, ok := aioRandRead(ctx, fd, buf, queue, nblocks, randTime/time.Duration(reps)); ok {
+					return v
+				}
+				return math.NaN()
 			}, reps)
+			if d.RandQD32.N > 0 {
+				d.QD32Method, d.ReadThreads = "Linux AIO, 1 thread", 1
+			}
 		}
 	}
 	if d.ReadThreads == queue {
