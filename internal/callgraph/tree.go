@@ -2,29 +2,37 @@
 // from sampled stacks, or as a documented estimate from a call graph
 // (cProfile records callers and callees, not stacks).
 //
-// The estimate (see docs/tree.md):
+// The estimate keeps cProfile's own numbers (docs/tree.md): every
+// function's self time over all its boxes is its tottime, every function
+// outside a recursive cycle is inside boxes worth its cumtime, and the
+// roots add up to the total. It rests on one fact about cProfile: each
+// caller→callee pair's time is counted at that pair's outermost call, so
+// once each recursive cycle (a strongly connected component of the call
+// graph) is seen as one node, the numbers are consistent — the time
+// entering a component is its members' tottime plus the time of the
+// edges leaving it (its work, W).
 //
-//   - A function's top-level time is the part of its cumulative time that
-//     no caller accounts for: cum(f) minus the cumulative time on its
-//     incoming edges from other functions (clamped at 0). Functions with
-//     top-level time are the roots. Root sizes are scaled so that they add
-//     up to the profile's total time.
-//   - A node for f of size T gives each callee g, unless g is already on
-//     the path from the root (recursion is folded into the outermost
-//     call, where cProfile already counts it), a child of size
-//     T × ct(f→g) / cum(f): every call to f is assumed to divide its time
-//     among callees as all calls to f did together (gprof's assumption).
-//   - If the children would add up to more than T they are scaled to fit,
-//     so a node is never larger than its parent; what is left of T is the
-//     node's self time.
-//   - Children smaller than a cutoff fraction of the total are not
-//     expanded; their time stays in the parent's self time, so every
-//     level still adds up to the total. Roots below the cut-off keep a
-//     box without children.
+//   - Roots: a component's top-level time is its work minus the edges
+//     entering it; components with top-level time are roots, drawn at the
+//     member called at the top (the one with the most cumulative time not
+//     covered by callers outside the cycle).
+//   - A box of a function f outside a cycle, of size V, gives each callee
+//     g a child of V × ct(f→g) / W(f) and keeps V × tt(f) / W(f) as self
+//     time (gprof's proportional assumption).
+//   - A box that enters a cycle at member e draws the cycle once as a
+//     tree: each other member hangs under the member that reaches it by
+//     the widest path of edges from e (an import chain reads as a chain).
+//     Each member's box gets its tottime and the edges it makes out of
+//     the cycle, in proportion V / W(cycle); times inside are estimated.
+//   - A box smaller than a cut-off fraction of the total is drawn without
+//     children (its whole value is its self time).
 package callgraph
 
 import (
+	"container/heap"
+	"math"
 	"sort"
+	"sync"
 
 	"hpp/internal/profile"
 )
@@ -39,8 +47,8 @@ type Node struct {
 
 // Options bound the expansion of an estimated tree.
 type Options struct {
-	MinFraction float64 // children below this fraction of the total are folded into the parent (default 1e-4)
-	MaxDepth    int     // default 256
+	MinFraction float64 // boxes below this fraction of the total get no children (default 1e-4)
+	MaxDepth    int     // default 512
 	MaxNodes    int     // stop expanding past this many nodes (default 2,000,000)
 }
 
@@ -52,27 +60,63 @@ type Child struct {
 
 // Estimator estimates context trees from a call graph.
 type Estimator struct {
-	p       *profile.Profile
-	callees [][]profile.Edge
-	scale   float64
-	roots   []Child
-	total   float64
+	p     *profile.Profile
+	g     *Graph
+	work  []float64 // W of each component
+	roots []Child
+	total float64
+
+	mu    sync.Mutex
+	trees map[profile.FuncID]*cycleTree // by entry member
+}
+
+// cycleTree is a recursive cycle drawn from one entry member.
+type cycleTree struct {
+	kids   map[profile.FuncID][]profile.FuncID // largest first
+	weight map[profile.FuncID]float64          // the member's subtree: tottime and leaving edges
 }
 
 // NewEstimator prepares p's call graph.
 func NewEstimator(p *profile.Profile) *Estimator {
-	e := &Estimator{p: p, callees: p.Callees()}
-	var sum float64
-	for i := range p.Funcs[:p.NumListed] {
-		f := &p.Funcs[i]
-		top := f.CumTime
-		for _, c := range f.Callers {
-			if int(c.Caller) != i {
-				top -= edgeCum(f, c)
+	g := NewGraph(p)
+	e := &Estimator{p: p, g: g, trees: map[profile.FuncID]*cycleTree{}}
+	nc := len(g.Size)
+	e.work = make([]float64, nc)
+	in := make([]float64, nc)
+	for f := range p.Funcs {
+		c := g.Comp[f]
+		e.work[c] += p.Funcs[f].TotTime
+		for _, a := range g.Arcs(profile.FuncID(f)) {
+			if d := g.Comp[a.To]; d != c {
+				e.work[c] += a.Weight
+				in[d] += a.Weight
 			}
 		}
-		if top > f.CumTime*1e-9 && top > 0 {
-			e.roots = append(e.roots, Child{Func: profile.FuncID(i), Value: top})
+	}
+	// The member of a cycle called at the top level: the most cumulative
+	// time not covered by callers outside the cycle.
+	head := make([]profile.FuncID, nc)
+	best := make([]float64, nc)
+	for i := range head {
+		head[i] = -1
+	}
+	for f := range p.Funcs {
+		c := g.Comp[f]
+		u := p.Funcs[f].CumTime
+		for _, ed := range p.Funcs[f].Callers {
+			if g.Comp[ed.Caller] != c {
+				u -= edgeCum(&p.Funcs[f], ed)
+			}
+		}
+		if head[c] < 0 || u > best[c] {
+			head[c], best[c] = profile.FuncID(f), u
+		}
+	}
+	var sum float64
+	for c := 0; c < nc; c++ {
+		top := e.work[c] - in[c]
+		if top > 1e-7*e.work[c] && top > 0 {
+			e.roots = append(e.roots, Child{Func: head[c], Value: top})
 			sum += top
 		}
 	}
@@ -88,19 +132,8 @@ func NewEstimator(p *profile.Profile) *Estimator {
 	return e
 }
 
-// edgeCum is the cumulative time of the calls along edge c into callee.
-// The profile module records only a count there; its time is estimated as
-// the callee's cumulative time times the edge's share of the callee's
-// calls.
-func edgeCum(callee *profile.Function, c profile.Edge) float64 {
-	if !c.CountOnly {
-		return c.CumTime
-	}
-	if callee.NCalls <= 0 {
-		return 0
-	}
-	return callee.CumTime * float64(c.NCalls) / float64(callee.NCalls)
-}
+// Graph returns the call graph the estimate is drawn from.
+func (e *Estimator) Graph() *Graph { return e.g }
 
 // Total is the sum of the roots' sizes: the profile's total time.
 func (e *Estimator) Total() float64 { return e.total }
@@ -108,51 +141,196 @@ func (e *Estimator) Total() float64 { return e.total }
 // Roots returns the top-level functions and their sizes, largest first.
 func (e *Estimator) Roots() []Child { return e.roots }
 
+// Disagreements lists the functions outside recursive cycles whose
+// numbers cProfile itself does not make add up: their cumtime differs
+// from tottime plus the edges out, or the edges in exceed it, by more
+// than a millionth of the total. The tree follows the edges for them.
+func (e *Estimator) Disagreements() []profile.FuncID {
+	var out []profile.FuncID
+	tol := 1e-6 * math.Abs(e.total)
+	in := make([]float64, len(e.p.Funcs))
+	for f := range e.p.Funcs[:e.p.NumListed] {
+		for _, ed := range e.p.Funcs[f].Callers {
+			if int(ed.Caller) != f {
+				in[f] += edgeCum(&e.p.Funcs[f], ed)
+			}
+		}
+	}
+	for f := range e.p.Funcs[:e.p.NumListed] {
+		c := e.g.Comp[f]
+		if e.g.Cyclic[c] {
+			continue
+		}
+		ct := e.p.Funcs[f].CumTime
+		if math.Abs(ct-e.work[c]) > tol || in[f]-ct > tol {
+			out = append(out, profile.FuncID(f))
+		}
+	}
+	return out
+}
+
 // Expand returns the children of the node for path[len(path)-1] reached
-// by path, whose size is value, and the node's self time. Functions on
-// path are not repeated. Children are largest first.
+// by path, whose size is value, and the node's self time. Children are
+// largest first.
 func (e *Estimator) Expand(path []profile.FuncID, value float64) ([]Child, float64) {
 	if len(path) == 0 {
 		return nil, value
 	}
 	f := path[len(path)-1]
-	on := make(map[profile.FuncID]bool, len(path))
-	for _, id := range path {
-		on[id] = true
+	entry := f
+	c := e.g.Comp[f]
+	for i := len(path) - 2; i >= 0 && e.g.Comp[path[i]] == c; i-- {
+		entry = path[i]
 	}
-	return e.expand(f, value, func(id profile.FuncID) bool { return on[id] })
+	return e.expand(f, entry, value)
 }
 
-func (e *Estimator) expand(f profile.FuncID, value float64, onPath func(profile.FuncID) bool) ([]Child, float64) {
-	cum := e.p.Funcs[f].CumTime
-	if cum <= 0 || value <= 0 {
+// expand is the rule of the package comment for a box of f, of size
+// value, inside the drawing of f's component entered at entry.
+func (e *Estimator) expand(f, entry profile.FuncID, value float64) ([]Child, float64) {
+	c := e.g.Comp[f]
+	var out []Child
+	var w float64
+	if e.g.Cyclic[c] {
+		t := e.cycle(entry)
+		w = t.weight[f]
+		for _, k := range t.kids[f] {
+			out = append(out, Child{Func: k, Value: t.weight[k]})
+		}
+	} else {
+		w = e.work[c]
+	}
+	if w <= 0 || value <= 0 {
 		return nil, value
 	}
-	var out []Child
+	start := len(out)
+	for _, a := range e.g.Arcs(f) {
+		if e.g.Comp[a.To] != c && a.Weight > 0 {
+			out = append(out, Child{Func: a.To, Value: a.Weight})
+		}
+	}
+	sortChildren(out[start:])
+	k := value / w
 	var sum float64
-	for _, c := range e.callees[f] {
-		ct := edgeCum(&e.p.Funcs[c.Caller], c)
-		if onPath(c.Caller) || ct <= 0 {
+	for i := range out {
+		out[i].Value *= k
+		sum += out[i].Value
+	}
+	if e.g.Cyclic[c] {
+		sortChildren(out)
+	}
+	// Rounding must not let the children outgrow the box.
+	if sum > value {
+		s := value / sum
+		for i := range out {
+			out[i].Value *= s
+		}
+		sum = value
+	}
+	// Self time is tottime × k; anything cProfile's numbers leave over
+	// (a function disagreeing with itself) stays in the box too, so that
+	// the box adds up.
+	self := max(value-sum, 0)
+	return out, self
+}
+
+// cycle returns the drawing of entry's component entered at entry.
+func (e *Estimator) cycle(entry profile.FuncID) *cycleTree {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t := e.trees[entry]; t != nil {
+		return t
+	}
+	t := e.widestTree(entry)
+	e.trees[entry] = t
+	return t
+}
+
+// widestTree hangs every member of entry's component under the member
+// from which the widest path of edges inside the component reaches it
+// (the path whose smallest edge is largest; ties: fewer hops, then the
+// lower function index), and sums each member's subtree weight.
+func (e *Estimator) widestTree(entry profile.FuncID) *cycleTree {
+	c := e.g.Comp[entry]
+	t := &cycleTree{kids: map[profile.FuncID][]profile.FuncID{}, weight: map[profile.FuncID]float64{}}
+	width := map[profile.FuncID]float64{entry: math.Inf(1)}
+	hops := map[profile.FuncID]int{entry: 0}
+	parent := map[profile.FuncID]profile.FuncID{entry: -1}
+	done := map[profile.FuncID]bool{}
+	var order []profile.FuncID
+	q := &widestQueue{{f: entry, width: math.Inf(1)}}
+	for q.Len() > 0 {
+		it := heap.Pop(q).(widestItem)
+		if done[it.f] || it.width != width[it.f] || it.hops != hops[it.f] {
 			continue
 		}
-		v := value * ct / cum
-		out = append(out, Child{Func: c.Caller, Value: v})
-		sum += v
-	}
-	if sum > value {
-		k := value / sum
-		sum = 0
-		for i := range out {
-			out[i].Value *= k
-			sum += out[i].Value
+		done[it.f] = true
+		order = append(order, it.f)
+		for _, a := range e.g.Arcs(it.f) {
+			if e.g.Comp[a.To] != c || a.To == it.f || done[a.To] {
+				continue
+			}
+			wd := math.Min(it.width, a.Weight)
+			h := it.hops + 1
+			old, seen := width[a.To]
+			if !seen || wd > old || (wd == old && (h < hops[a.To] || (h == hops[a.To] && it.f < parent[a.To]))) {
+				width[a.To], hops[a.To], parent[a.To] = wd, h, it.f
+				heap.Push(q, widestItem{f: a.To, width: wd, hops: h})
+			}
 		}
 	}
-	sortChildren(out)
-	self := value - sum
-	if self < 0 {
-		self = 0
+	for _, m := range order {
+		own := e.p.Funcs[m].TotTime
+		for _, a := range e.g.Arcs(m) {
+			if e.g.Comp[a.To] != c {
+				own += a.Weight
+			}
+		}
+		t.weight[m] = own
 	}
-	return out, self
+	for i := len(order) - 1; i > 0; i-- {
+		m := order[i]
+		p := parent[m]
+		t.weight[p] += t.weight[m]
+		t.kids[p] = append(t.kids[p], m)
+	}
+	for p, ks := range t.kids {
+		sort.SliceStable(ks, func(i, j int) bool {
+			if t.weight[ks[i]] != t.weight[ks[j]] {
+				return t.weight[ks[i]] > t.weight[ks[j]]
+			}
+			return ks[i] < ks[j]
+		})
+		t.kids[p] = ks
+	}
+	return t
+}
+
+type widestItem struct {
+	f     profile.FuncID
+	width float64
+	hops  int
+}
+
+type widestQueue []widestItem
+
+func (q widestQueue) Len() int { return len(q) }
+func (q widestQueue) Less(i, j int) bool {
+	if q[i].width != q[j].width {
+		return q[i].width > q[j].width
+	}
+	if q[i].hops != q[j].hops {
+		return q[i].hops < q[j].hops
+	}
+	return q[i].f < q[j].f
+}
+func (q widestQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *widestQueue) Push(x any)   { *q = append(*q, x.(widestItem)) }
+func (q *widestQueue) Pop() any {
+	old := *q
+	it := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return it
 }
 
 func sortChildren(cs []Child) {
@@ -166,34 +344,35 @@ func (e *Estimator) Tree(o Options) *Node {
 		o.MinFraction = 1e-4
 	}
 	if o.MaxDepth <= 0 {
-		o.MaxDepth = 256
+		o.MaxDepth = 512
 	}
 	if o.MaxNodes <= 0 {
 		o.MaxNodes = 2_000_000
 	}
 	min := e.total * o.MinFraction
-	onPath := make([]bool, len(e.p.Funcs))
 	nodes := 0
-	var grow func(n *Node, depth int)
-	grow = func(n *Node, depth int) {
-		if depth >= o.MaxDepth || nodes >= o.MaxNodes || onPath[n.Func] {
-			n.Self = n.Value
+	var grow func(n *Node, entry profile.FuncID, depth int)
+	grow = func(n *Node, entry profile.FuncID, depth int) {
+		n.Self = n.Value
+		if depth >= o.MaxDepth || nodes >= o.MaxNodes || n.Value < min {
 			return
 		}
-		onPath[n.Func] = true
-		cs, self := e.expand(n.Func, n.Value, func(id profile.FuncID) bool { return onPath[id] })
+		cs, self := e.expand(n.Func, entry, n.Value)
 		n.Self = self
 		for _, c := range cs {
-			if c.Value < min || nodes >= o.MaxNodes {
+			if nodes >= o.MaxNodes || c.Value <= 0 {
 				n.Self += c.Value
 				continue
 			}
 			nodes++
 			child := &Node{Func: c.Func, Value: c.Value}
 			n.Children = append(n.Children, child)
-			grow(child, depth+1)
+			ce := c.Func
+			if e.g.Comp[c.Func] == e.g.Comp[n.Func] {
+				ce = entry
+			}
+			grow(child, ce, depth+1)
 		}
-		onPath[n.Func] = false
 	}
 	root := &Node{Func: -1, Value: e.total}
 	var sum float64
@@ -205,18 +384,9 @@ func (e *Estimator) Tree(o Options) *Node {
 		child := &Node{Func: r.Func, Value: r.Value}
 		root.Children = append(root.Children, child)
 		sum += r.Value
-		if r.Value < min {
-			// A root below the cut-off keeps a box, without children,
-			// so that the functions at the top still add up to the total.
-			child.Self = r.Value
-			continue
-		}
-		grow(child, 1)
+		grow(child, r.Func, 1)
 	}
-	root.Self = e.total - sum
-	if root.Self < 0 {
-		root.Self = 0
-	}
+	root.Self = max(e.total-sum, 0)
 	return root
 }
 
