@@ -127,6 +127,32 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 	}
 	b = append(b, ']')
 
+	if p.Samples == nil || len(p.Samples.Samples) == 0 {
+		// What the estimate needs beyond the numbers (callgraph's
+		// package comment): the recursive cycle (strongly connected
+		// component) of each function, which components are cycles and
+		// of how many functions, and the functions whose own numbers
+		// cProfile does not make add up. Only cycles are listed, so a
+		// profile without recursion pays one small integer per function.
+		est := callgraph.NewEstimator(p)
+		g := est.Graph()
+		b = append(b, `,"comp":`...)
+		b = appendInts(b, len(g.Comp), func(i int) int64 { return int64(g.Comp[i]) })
+		var cyc []int
+		for c, y := range g.Cyclic {
+			if y {
+				cyc = append(cyc, c)
+			}
+		}
+		b = append(b, `,"cyclic":`...)
+		b = appendInts(b, len(cyc), func(i int) int64 { return int64(cyc[i]) })
+		b = append(b, `,"cycsize":`...)
+		b = appendInts(b, len(cyc), func(i int) int64 { return int64(g.Size[cyc[i]]) })
+		dis := est.Disagreements()
+		b = append(b, `,"disagree":`...)
+		b = appendInts(b, len(dis), func(i int) int64 { return int64(dis[i]) })
+	}
+
 	if p.Samples != nil && len(p.Samples.Samples) > 0 {
 		// Real stacks: send the exact tree, in preorder with depths.
 		root := callgraph.FromSamples(p.Samples)

@@ -65,6 +65,7 @@
     // Sampled trees count samples, or nanoseconds of them.
     var sampledNS = sampled && sampled.unit === 'nanoseconds';
     var countUnit = sampled && !sampledNS ? (sampled.unit || 'samples') : '';
+    var compIn = D.comp || [], cyclicIn = D.cyclic || [], cycSizeIn = D.cycsize || [], disagree = D.disagree || [];
     D = null; // let the parsed JSON arrays go
 
     function edgeCum(e) {
@@ -75,15 +76,168 @@
     }
 
     // ---- the tree: callgraph.Estimator's arithmetic, step for step ----
+    // Every edge's cumulative time (Arc.Weight), computed once.
+    var ew = new Float64Array(ne);
+    for (e = 0; e < ne; e++) ew[e] = edgeCum(e);
+    // Recursive cycles (strongly connected components), from the server.
+    var comp = Int32Array.from(compIn);
+    var nf = comp.length, ncomp = 0;
+    for (i = 0; i < nf; i++) if (comp[i] >= ncomp) ncomp = comp[i] + 1;
+    var cyclic = new Uint8Array(ncomp), cycSize = new Int32Array(ncomp);
+    cyclicIn.forEach(function (c, j) { cyclic[c] = 1; cycSize[c] = cycSizeIn[j]; });
+    compIn = cyclicIn = cycSizeIn = null;
+    var countOnly = false;
+    for (e = 0; e < ne; e++) if (eonly[e]) { countOnly = true; break; }
+    // W per component (members' tottime and edges leaving it) and the
+    // time of edges entering it, added in NewEstimator's order.
+    var work = new Float64Array(ncomp), into = new Float64Array(ncomp);
+    for (i = 0; i < nf; i++) {
+      var ci = comp[i];
+      work[ci] += tt[i];
+      for (var j0 = doff[i]; j0 < doff[i + 1]; j0++) {
+        var e0 = dedge[j0], d0 = comp[ecallee[e0]];
+        if (d0 !== ci) { work[ci] += ew[e0]; into[d0] += ew[e0]; }
+      }
+    }
+    // The member of each component called at the top level: the most
+    // cumulative time not covered by callers outside the component.
+    var head = new Int32Array(ncomp).fill(-1), best = new Float64Array(ncomp);
+    for (i = 0; i < nf; i++) {
+      var cu = comp[i], u = ct[i];
+      if (i < listed) for (e = coff[i]; e < coff[i + 1]; e++) if (comp[ecaller[e]] !== cu) u -= ew[e];
+      if (head[cu] < 0 || u > best[cu]) { head[cu] = i; best[cu] = u; }
+    }
+    function isCycleEntry(node) {
+      return node.f >= 0 && node.f < nf && cyclic[comp[node.f]] === 1 && !node.inv &&
+        (!node.p || node.p.f < 0 || comp[node.p.f] !== comp[node.f]);
+    }
+
     var mark = new Uint32Array(n), stamp = 0;
     function markPath(node) {
       stamp++;
       for (var a = node; a && a.f >= 0; a = a.p) mark[a.f] = stamp;
     }
-    // Children of a callers-tree node are callers too (inv).
-    function mk(f, v, p) { return { f: f, v: v, s: v, p: p, k: null, d: p ? p.d + 1 : 0, inv: p ? p.inv : false }; }
+    // A box: function f, value v, self s, parent p, children k (null until
+    // expanded), depth d, inv for the callers tree, and the member at
+    // which the drawing entered f's component.
+    function mk(f, v, p, entry) {
+      return { f: f, v: v, s: v, p: p, k: null, d: p ? p.d + 1 : 0, inv: p ? p.inv : false, entry: entry };
+    }
     function byValue(a, b) { return b.v - a.v; } // Array.prototype.sort is stable
 
+    // A cycle drawn from one entry member: widestTree's result.
+    var cycleTrees = new Map();
+    function cycleTree(entry) {
+      var t = cycleTrees.get(entry);
+      if (!t) { t = widestTree(entry); cycleTrees.set(entry, t); }
+      return t;
+    }
+    // widestLess is widestQueue.Less: widest first, then fewer hops, then
+    // the lower function index.
+    function widestLess(a, b) {
+      if (a.width !== b.width) return a.width > b.width;
+      if (a.hops !== b.hops) return a.hops < b.hops;
+      return a.f < b.f;
+    }
+    function heapPush(h, it) {
+      h.push(it);
+      for (var j = h.length - 1; j > 0;) {
+        var up = (j - 1) >> 1;
+        if (!widestLess(h[j], h[up])) break;
+        var x = h[j]; h[j] = h[up]; h[up] = x; j = up;
+      }
+    }
+    function heapPop(h) {
+      var top = h[0], last = h.pop();
+      if (h.length) {
+        h[0] = last;
+        for (var j = 0; ;) {
+          var l = 2 * j + 1, r = l + 1, m = j;
+          if (l < h.length && widestLess(h[l], h[m])) m = l;
+          if (r < h.length && widestLess(h[r], h[m])) m = r;
+          if (m === j) break;
+          var x = h[j]; h[j] = h[m]; h[m] = x; j = m;
+        }
+      }
+      return top;
+    }
+    // widestTree hangs every member of entry's component under the member
+    // from which the widest path inside the component reaches it, and
+    // sums each member's subtree weight (callgraph's widestTree).
+    function widestTree(entry) {
+      var c = comp[entry];
+      var width = new Map([[entry, Infinity]]), hops = new Map([[entry, 0]]), parent = new Map([[entry, -1]]);
+      var done = new Set(), order = [], heap = [{ f: entry, width: Infinity, hops: 0 }];
+      while (heap.length) {
+        var it = heapPop(heap);
+        if (done.has(it.f) || it.width !== width.get(it.f) || it.hops !== hops.get(it.f)) continue;
+        done.add(it.f);
+        order.push(it.f);
+        for (var j = doff[it.f]; j < doff[it.f + 1]; j++) {
+          var e = dedge[j], to = ecallee[e];
+          if (comp[to] !== c || to === it.f || done.has(to)) continue;
+          var wd = Math.min(it.width, ew[e]), h = it.hops + 1, old = width.get(to);
+          if (old === undefined || wd > old || (wd === old && (h < hops.get(to) || (h === hops.get(to) && it.f < parent.get(to))))) {
+            width.set(to, wd); hops.set(to, h); parent.set(to, it.f);
+            heapPush(heap, { f: to, width: wd, hops: h });
+          }
+        }
+      }
+      var weight = new Map(), kidsOf = new Map();
+      order.forEach(function (m) {
+        var own = tt[m];
+        for (var j = doff[m]; j < doff[m + 1]; j++) if (comp[ecallee[dedge[j]]] !== c) own += ew[dedge[j]];
+        weight.set(m, own);
+      });
+      for (var k = order.length - 1; k > 0; k--) {
+        var m = order[k], pm = parent.get(m);
+        weight.set(pm, weight.get(pm) + weight.get(m));
+        if (!kidsOf.has(pm)) kidsOf.set(pm, []);
+        kidsOf.get(pm).push(m);
+      }
+      kidsOf.forEach(function (ks) {
+        ks.sort(function (a, b) { return weight.get(b) - weight.get(a) || a - b; });
+      });
+      return { kids: kidsOf, weight: weight };
+    }
+
+    // expandCallees is Estimator.expand: outside a cycle, a callee's share
+    // of the box is the edge's time over the component's work W; a cycle
+    // is drawn once along its widest tree from the member it was entered
+    // at, each member weighing its tottime, its edges out of the cycle and
+    // its tree children.
+    function expandCallees(node) {
+      var f = node.f, value = node.v, out = [], w = 0;
+      if (f < 0 || f >= nf) { node.k = out; node.s = value; return; }
+      var c = comp[f], cyc = cyclic[c] === 1;
+      if (cyc) {
+        var t = cycleTree(node.entry);
+        w = t.weight.get(f);
+        var ks = t.kids.get(f) || [];
+        for (var j = 0; j < ks.length; j++) out.push(mk(ks[j], t.weight.get(ks[j]), node, node.entry));
+      } else {
+        w = work[c];
+      }
+      if (w <= 0 || value <= 0) { node.k = []; node.s = value; return; }
+      var leaving = [];
+      for (j = doff[f]; j < doff[f + 1]; j++) {
+        var e = dedge[j], g = ecallee[e];
+        if (comp[g] !== c && ew[e] > 0) leaving.push(mk(g, ew[e], node, g));
+      }
+      leaving.sort(byValue);
+      for (j = 0; j < leaving.length; j++) out.push(leaving[j]);
+      var k = value / w, sum = 0;
+      for (j = 0; j < out.length; j++) { out[j].v *= k; out[j].s = out[j].v; sum += out[j].v; }
+      if (cyc) out.sort(byValue);
+      // Rounding must not let the children outgrow the box.
+      if (sum > value) {
+        var sc = value / sum;
+        for (j = 0; j < out.length; j++) { out[j].v *= sc; out[j].s = out[j].v; }
+        sum = value;
+      }
+      node.k = out;
+      node.s = value - sum < 0 ? 0 : value - sum;
+    }
     function fitChildren(node, out, sum) {
       var value = node.v;
       if (sum > value) {
@@ -95,21 +249,6 @@
       node.k = out;
       node.s = value - sum < 0 ? 0 : value - sum;
     }
-    // expandCallees is Estimator.expand: a callee's share of the node is
-    // the edge's cumulative time over the function's.
-    function expandCallees(node) {
-      var f = node.f, value = node.v, cum = f < listed ? ct[f] : 0, out = [], sum = 0;
-      if (cum <= 0 || value <= 0) { node.k = out; node.s = value; return; }
-      markPath(node);
-      for (var j = doff[f]; j < doff[f + 1]; j++) {
-        var e = dedge[j], g = ecallee[e], c = edgeCum(e);
-        if (mark[g] === stamp || c <= 0) continue;
-        var v = value * c / cum;
-        out.push(mk(g, v, node));
-        sum += v;
-      }
-      fitChildren(node, out, sum);
-    }
     // expandCallers inverts it: a caller's share of the node is its
     // edge's cumulative time over the function's; the rest is time that
     // no caller accounts for (the top level).
@@ -118,46 +257,72 @@
       if (cum <= 0 || value <= 0 || f >= listed) { node.k = out; node.s = value; return; }
       markPath(node);
       for (var e = coff[f]; e < coff[f + 1]; e++) {
-        var c = ecaller[e], w = edgeCum(e);
+        var c = ecaller[e], w = ew[e];
         if (mark[c] === stamp || w <= 0) continue;
         var v = value * w / cum;
-        out.push(mk(c, v, node));
+        out.push(mk(c, v, node, c));
         sum += v;
       }
       fitChildren(node, out, sum);
     }
 
-
+    // estimatedRoot is NewEstimator's roots: components whose work is
+    // not all covered by edges entering them, drawn at their head member
+    // and scaled to add up to the total.
     function estimatedRoot() {
-      var roots = [], sum = 0, root = mk(-1, 0, null);
-      for (var i = 0; i < listed; i++) {
-        var top = ct[i];
-        for (var e = coff[i]; e < coff[i + 1]; e++) if (ecaller[e] !== i) top -= edgeCum(e);
-        if (top > ct[i] * 1e-9 && top > 0) { roots.push(mk(i, top, root)); sum += top; }
+      var roots = [], sum = 0, root = mk(-1, 0, null, -1);
+      for (var c = 0; c < ncomp; c++) {
+        var top = work[c] - into[c];
+        if (top > 1e-7 * work[c] && top > 0) { roots.push(mk(head[c], top, root, head[c])); sum += top; }
       }
       var t = dataTotal;
       if (sum > 0 && t > 0) {
-        for (i = 0; i < roots.length; i++) { roots[i].v *= t / sum; roots[i].s = roots[i].v; }
+        for (var j = 0; j < roots.length; j++) { roots[j].v *= t / sum; roots[j].s = roots[j].v; }
       } else {
         t = sum;
       }
       roots.sort(byValue);
       var rs = 0;
-      for (i = 0; i < roots.length; i++) rs += roots[i].v;
+      for (j = 0; j < roots.length; j++) rs += roots[j].v;
       root.v = t;
       root.s = t - rs < 0 ? 0 : t - rs;
       root.k = roots;
       return root;
     }
+    // stacks walks a fresh estimated tree as callgraph's Tree does (boxes
+    // below minFraction of the total get no children, at most maxDepth
+    // levels) and returns every box with self time as the path of
+    // functions from its root and that self time.
+    function stacks(minFraction, maxDepth) {
+      if (minFraction === undefined) minFraction = 1e-6;
+      if (!maxDepth) maxDepth = 512;
+      var out = [], path = [];
+      var root = sampled ? sampledRoot(sampled) : estimatedRoot(), min = root.v * minFraction;
+      function walk(node, depth) {
+        path.push(node.f);
+        var self = node.v, ks = [];
+        if (depth < maxDepth && node.v >= min && (sampled || node.v > 0)) {
+          ks = sampled ? node.k : kids(node);
+          self = node.s;
+          for (var j = 0; j < ks.length; j++) if (ks[j].v <= 0) self += ks[j].v;
+        }
+        if (self > 0) out.push({ frames: path.slice(), self: self });
+        for (j = 0; j < ks.length; j++) if (ks[j].v > 0) walk(ks[j], depth + 1);
+        if (!sampled) node.k = null;
+        path.pop();
+      }
+      root.k.forEach(function (r) { if (r.v > 0) walk(r, 1); });
+      return out;
+    }
     // sampledRoot rebuilds callgraph.FromSamples' exact tree, sent in
     // preorder with depths.
     function sampledRoot(T) {
-      var root = mk(-1, T.total, null), stack = [root];
+      var root = mk(-1, T.total, null, -1), stack = [root];
       root.k = [];
       for (var j = 0; j < T.f.length; j++) {
         var d = T.d[j];
         stack.length = d;
-        var parent = stack[d - 1], node = mk(T.f[j], T.v[j], parent);
+        var parent = stack[d - 1], node = mk(T.f[j], T.v[j], parent, T.f[j]);
         node.k = [];
         parent.k.push(node);
         parent.s -= node.v;
@@ -245,6 +410,33 @@
     var total = state.root.v;
     H.total = total;
     H.estimated = !sampled;
+    // Test hooks: the drawn estimate as stacks, and the function table.
+    H.stacks = stacks;
+    H.funcs = function () {
+      var out = [];
+      for (var j = 0; j < n; j++) out.push({ file: files[fileOf[j]], line: lineOf[j], name: names[j] });
+      return out;
+    };
+    H.disagree = disagree.slice();
+    window.hppTest = H;
+    if (!sampled) {
+      var notes = [];
+      if (countOnly) notes.push('This file was written by the profile module, which records only call counts on its edges: inclusive times are apportioned by call counts.');
+      if (disagree.length) {
+        notes.push('cProfile\'s own numbers do not add up for ' + disagree.length + (disagree.length === 1 ? ' function' : ' functions') +
+          ' (the tree follows the edges): ' + disagree.slice(0, 8).map(function (f) { return names[f]; }).join(', ') +
+          (disagree.length > 8 ? ', \u2026' : '') + '.');
+      }
+      var ncyc = 0;
+      for (var cc = 0; cc < ncomp; cc++) if (cyclic[cc]) ncyc++;
+      if (ncyc) notes.push('Boxes outlined with dashes enter a recursive cycle: times inside it are estimated.');
+      if (notes.length) {
+        var extra = document.createElement('div');
+        extra.id = 'estnotes';
+        extra.textContent = notes.join(' ');
+        $('note').appendChild(extra);
+      }
+    }
     $('title').textContent = title;
     $('title').title = sources.join('\n');
     document.title = 'hpp view: ' + title;
@@ -320,6 +512,13 @@
         ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), RH - 1);
         ctx.fillStyle = '#111';
         geoLabel = fname(node.f) + ' ' + fmtD(node.v);
+        if (isCycleEntry(node) && w >= 3) {
+          ctx.save();
+          ctx.setLineDash([4, 3]);
+          ctx.strokeStyle = '#333';
+          ctx.strokeRect(x + 0.5, y + 0.5, Math.max(w - 1.5, 0.5), RH - 2);
+          ctx.restore();
+        }
         label(geoLabel, x, y, w);
         record(node, { x: x, y: y, w: w, h: RH - 1, label: geoLabel, c: col });
         if (d >= state.depth) continue;
@@ -508,6 +707,7 @@
           'own time in this box: ' + fmtD(node.s),
           'function own time: ' + fmtD(tt[f]) + ' (' + pct(tt[f], dataTotal) + '), cumulative: ' + fmtD(ct[f]) + ' (' + pct(ct[f], dataTotal) + ')'
         ];
+        if (isCycleEntry(node)) lines.push('recursive cycle of ' + cycSize[comp[f]] + ' functions: times inside are estimated');
         if (bct) lines.push('change: own ' + sign(tt[f] - btt[f]) + ' s, cumulative ' + sign(ct[f] - bct[f]) + ' s');
         if (state.view === 'callers' && node.p) lines.push('accounts for ' + fmtD(node.v) + ' of ' + fname(croot.f) + "'s time");
       }
@@ -558,7 +758,7 @@
     }
     function callersOf(f) {
       if (f < 0) return;
-      croot = mk(f, ct[f], null);
+      croot = mk(f, ct[f], null, f);
       croot.inv = true;
       czoom = croot;
     }
@@ -569,7 +769,7 @@
         state.zoom = state.root;
         return;
       }
-      var r = mk(f, ct[f], null);
+      var r = mk(f, ct[f], null, f);
       r.rooted = true;
       state.root = r;
       state.zoom = r;
