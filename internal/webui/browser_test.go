@@ -123,7 +123,7 @@ func canvasWidth(tb testing.TB, t *tab) float64 {
 }
 
 func rowsText(tb testing.TB, t *tab) []string {
-	return eval[[]string](tb, t, `window.__hpp.tableRows`)
+	return eval[[]string](tb, t, `window.hppTest.tableRows`)
 }
 
 func TestBrowser(t *testing.T) {
@@ -137,7 +137,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("fib", func(t *testing.T) {
 		tb := br.tab(t, srv.URL+"/")
 		tb.load(t, srv.URL+"/")
-		if est := eval[bool](t, tb, `window.__hpp.estimated`); !est {
+		if est := eval[bool](t, tb, `window.hppTest.estimated`); !est {
 			t.Error("page does not say the tree is estimated")
 		}
 		note := eval[string](t, tb, `document.getElementById('notetext').textContent`)
@@ -195,7 +195,7 @@ func TestBrowser(t *testing.T) {
 		off := eval[struct{ X, Y float64 }](t, tb, `(function(){var r=document.getElementById('chart').getBoundingClientRect();return {X:r.left,Y:r.top}})()`)
 		tb.do(t, chromedp.MouseEvent("mouseMoved", off.X+fibBox.X+fibBox.W/2, off.Y+fibBox.Y+8))
 		tip := eval[string](t, tb, `document.getElementById('tip').hidden ? '' : document.getElementById('tip').textContent`)
-		for _, want := range []string{"fib\n", "file: " + fibBox.File + ":2", "directory: " + filepath.Dir(fibBox.File), "this box: ", "% of all", "cumulative: "} {
+		for _, want := range []string{"fib\n", "file: " + fibBox.File + ":2", "directory: " + filepath.Dir(fibBox.File), "This box: ", "% of all", "of its parent", "in itself", "cumulative"} {
 			if !strings.Contains(tip, want) {
 				t.Errorf("hover text %q lacks %q", tip, want)
 			}
@@ -213,8 +213,15 @@ func TestBrowser(t *testing.T) {
 		tb.do(t, chromedp.SetValue(chromedp.CSS(`#depth`), "12"), chromedp.SetValue(chromedp.CSS(`#cutoff`), "0.001"))
 		eval[bool](t, tb, `document.getElementById('depth').dispatchEvent(new Event('change')) && document.getElementById('cutoff').dispatchEvent(new Event('change'))`)
 
-		// Sort by tottime: the first rows are pstats' first rows.
-		tb.do(t, chromedp.Click(chromedp.CSS(`#thead .row span:nth-child(2)`)))
+		// Sorted by tottime ("where the time goes") from the sort control:
+		// the first rows are pstats' first rows.
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#sortby`), "ct"))
+		eval[bool](t, tb, `document.getElementById('sortby').dispatchEvent(new Event('change'))`)
+		if h := eval[string](t, tb, `document.querySelector('#thead .sorted').textContent`); h != "cumtime" {
+			t.Errorf("sorted by cumtime from the control, the sorted heading is %q", h)
+		}
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#sortby`), "tt"))
+		eval[bool](t, tb, `document.getElementById('sortby').dispatchEvent(new Event('change'))`)
 		ord, _ := report.ParseOrder([]string{"tottime"})
 		want := ord.Sort(fib)
 		rows := rowsText(t, tb)
@@ -231,7 +238,7 @@ func TestBrowser(t *testing.T) {
 				nfib++
 			}
 		}
-		tb.wait(t, fmt.Sprintf(`window.__hpp.tableCount === %d`, nfib))
+		tb.wait(t, fmt.Sprintf(`window.hppTest.tableCount === %d`, nfib))
 		for _, r := range rowsText(t, tb) {
 			if !strings.Contains(strings.ToLower(r), "fib") {
 				t.Errorf("search fib shows %q", r)
@@ -253,7 +260,7 @@ func TestBrowser(t *testing.T) {
 		// Reset, then sunburst: same sizes, as angles.
 		tb.do(t, chromedp.Click(chromedp.CSS(`#reset`)), chromedp.Click(chromedp.CSS(`#tabs button[data-view=sunburst]`)))
 		sb := tb.boxes(t)
-		if eval[string](t, tb, `window.__hpp.view`) != "sunburst" || sb[0].Name != "all" {
+		if eval[string](t, tb, `window.hppTest.view`) != "sunburst" || sb[0].Name != "all" {
 			t.Fatalf("sunburst top %q", sb[0].Name)
 		}
 		for _, b := range sb[1:] {
@@ -266,7 +273,7 @@ func TestBrowser(t *testing.T) {
 		compareTree(t, fib, est, drawnTree(t, sb), nil, 0.001*est.Total(), 0, sb[0].V, 3)
 		screenshot(t, tb, "fib-sunburst.png")
 		tb.clickBox(t, "work")
-		if z := eval[string](t, tb, `window.__hpp.zoom`); z != "work" {
+		if z := eval[string](t, tb, `window.hppTest.zoom`); z != "work" {
 			t.Errorf("clicking work in the sunburst zoomed to %q", z)
 		}
 
@@ -368,14 +375,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("table holds %d row elements for %d functions: not virtualised", n, p.NumListed)
 		}
 		tb.do(t, chromedp.SendKeys(chromedp.CSS(`#search`), "(f2999"))
-		tb.wait(t, `window.__hpp.tableCount === 11`) // f2999, f29990..f29999
-		tb.do(t, chromedp.Click(chromedp.CSS(`#thead .row span:nth-child(6)`)))
+		tb.wait(t, `window.hppTest.tableCount === 11`) // f2999, f29990..f29999
+		tb.do(t, chromedp.Click(chromedp.CSS(`#thead .row span:last-child`)))
 		if r := rowsText(t, tb); len(r) != 11 || !strings.HasSuffix(r[0], "(f2999)") {
 			t.Errorf("sorted by name, the f2999 search shows %q", r)
 		}
 		t.Logf("30k functions: first chart %.0f ms after navigation start, table ready %.0f ms; %+v",
-			eval[float64](t, tb, `window.__hpp.firstDraw`), eval[float64](t, tb, `window.__hpp.readyAt`),
-			eval[map[string]float64](t, tb, `window.__hpp.lastOp`))
+			eval[float64](t, tb, `window.hppTest.firstDraw`), eval[float64](t, tb, `window.hppTest.readyAt`),
+			eval[map[string]float64](t, tb, `window.hppTest.lastOp`))
 		tb.check(t)
 	})
 
@@ -435,7 +442,7 @@ func TestBrowser(t *testing.T) {
 		defer srv.Close()
 		tb := br.tab(t, srv.URL+"/")
 		tb.load(t, srv.URL+"/")
-		if eval[bool](t, tb, `window.__hpp.estimated`) {
+		if eval[bool](t, tb, `window.hppTest.estimated`) {
 			t.Error("a sampled profile is called estimated")
 		}
 		var want []string

@@ -310,7 +310,7 @@ func eval[T any](tb testing.TB, t *tab, expr string) T {
 func (t *tab) load(tb testing.TB, url string) {
 	tb.Helper()
 	t.do(tb, chromedp.Navigate(url))
-	t.wait(tb, `window.__hpp && window.__hpp.ready`)
+	t.wait(tb, `window.hppTest && window.hppTest.ready`)
 }
 
 func (t *tab) wait(tb testing.TB, cond string) {
@@ -328,7 +328,7 @@ func (t *tab) search(tb testing.TB, q string) {
 	tb.Helper()
 	js, _ := json.Marshal(q)
 	eval[bool](tb, t, `(function(){var s=document.getElementById('search');s.value=`+string(js)+`;s.dispatchEvent(new Event('input'));return true})()`)
-	t.wait(tb, `window.__hpp.query === `+string(js))
+	t.wait(tb, `window.hppTest.query === `+string(js))
 }
 
 // box is what the page records for each box it draws.
@@ -350,7 +350,7 @@ type box struct {
 
 func (t *tab) boxes(tb testing.TB) []box {
 	tb.Helper()
-	return eval[[]box](tb, t, `window.__hpp.boxes`)
+	return eval[[]box](tb, t, `window.hppTest.boxes`)
 }
 
 // clickBox clicks the middle of the first drawn box for name.
