@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"hpp/internal/callgraph"
 	"hpp/internal/profile"
@@ -677,4 +678,230 @@ func checkStacks(t *testing.T, p *profile.Profile, funcs []pageFunc, stacks []pa
 			t.Fatalf("stack %d: page %v %g, callgraph %v %g", i, stacks[i].Frames, stacks[i].Self, want[i].Frames, want[i].Self)
 		}
 	}
+}
+
+// TestBrowserDrive drives the page as a person does: search marks boxes
+// in every chart and steps through them, the URL keeps the place over a
+// reload, and the keyboard alone moves, zooms, goes back, searches and
+// opens rows.
+func TestBrowserDrive(t *testing.T) {
+	br := getBrowser(t)
+	_, fib := cprofile(t, fmt.Sprintf(fibSrc, 300000, 22))
+	srv := httptest.NewServer(Handler(fib, Options{Title: "fib.prof"}))
+	defer srv.Close()
+
+	// matchesQuery is pstats' name of f containing q, case-insensitive:
+	// what the search promises.
+	matchesQuery := func(f int, q string) bool {
+		return f >= 0 && strings.Contains(strings.ToLower(fib.Funcs[f].Func.String()), strings.ToLower(q))
+	}
+
+	t.Run("search", func(t *testing.T) {
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		for _, view := range []string{"icicle", "sunburst", "flame"} {
+			tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=`+view+`]`)))
+			tb.search(t, "FIB")
+			bs := tb.boxes(t)
+			root := drawnTree(t, bs)
+			var want float64
+			var walk func(n *dnode, under bool)
+			walk = func(n *dnode, under bool) {
+				hit := matchesQuery(n.b.F, "fib")
+				if hit != n.b.Match {
+					t.Errorf("%s: box %q (f %d) marked %v for the search fib", view, n.b.Name, n.b.F, n.b.Match)
+				}
+				if hit && !under {
+					want += n.b.V
+				}
+				for _, k := range n.kids {
+					walk(k, under || hit)
+				}
+			}
+			walk(root, false)
+			want /= root.b.V
+			if want == 0 {
+				t.Fatalf("%s: no box matches fib", view)
+			}
+			got := eval[float64](t, tb, `window.hppTest.matchedShare`)
+			if math.Abs(got-want) > 1e-9 {
+				t.Errorf("%s: matched share %g, the boxes give %g", view, got, want)
+			}
+			info := eval[string](t, tb, `document.getElementById('matchinfo').textContent`)
+			if !strings.Contains(info, fmt.Sprintf("%.1f%% of the time shown", 100*want)) && !strings.Contains(info, fmt.Sprintf("%.2g%% of the time shown", 100*want)) {
+				t.Errorf("%s: match info %q, want the share %.3g%%", view, info, 100*want)
+			}
+			shot := screenshot(t, tb, "search-"+view+".png")
+			_ = shot
+			// Next and previous step through the matching boxes in order.
+			var matched []box
+			for _, b := range bs {
+				if b.Match {
+					matched = append(matched, b)
+				}
+			}
+			tb.do(t, chromedp.Click(chromedp.CSS(`#nextmatch`)))
+			if f := eval[int](t, tb, `window.hppTest.focus`); f != matched[0].F {
+				t.Errorf("%s: next goes to f %d, want the first match %d", view, f, matched[0].F)
+			}
+			if len(matched) > 1 {
+				tb.do(t, chromedp.Click(chromedp.CSS(`#nextmatch`)))
+				if i := eval[int](t, tb, `window.hppTest.matchIndex`); i != 1 {
+					t.Errorf("%s: second next is match %d", view, i)
+				}
+			}
+			tb.do(t, chromedp.Click(chromedp.CSS(`#prevmatch`)))
+			if i := eval[int](t, tb, `window.hppTest.matchIndex`); i != 0 {
+				t.Errorf("%s: previous is match %d, want 0", view, i)
+			}
+			tb.search(t, "")
+			for _, b := range tb.boxes(t) {
+				if b.Match {
+					t.Errorf("%s: box %q still marked after the search was cleared", view, b.Name)
+					break
+				}
+			}
+		}
+		tb.check(t)
+	})
+
+	t.Run("url", func(t *testing.T) {
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		tb.clickBox(t, "work")
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=flame]`)))
+		tb.search(t, "fib")
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#depth`), "7"))
+		eval[bool](t, tb, `document.getElementById('depth').dispatchEvent(new Event('change'))`)
+		before := tb.boxes(t)
+		hash := eval[string](t, tb, `location.hash`)
+		for _, want := range []string{"view=flame", "zoom=", "q=fib", "depth=7"} {
+			if !strings.Contains(hash, want) {
+				t.Errorf("hash %q lacks %q", hash, want)
+			}
+		}
+		tb.reload(t)
+		if v := eval[string](t, tb, `window.hppTest.view`); v != "flame" {
+			t.Errorf("after a reload the view is %q", v)
+		}
+		if z := eval[string](t, tb, `window.hppTest.zoom`); z != "work" {
+			t.Errorf("after a reload the top box is %q, want work", z)
+		}
+		if q := eval[string](t, tb, `document.getElementById('search').value + '|' + window.hppTest.query`); q != "fib|fib" {
+			t.Errorf("after a reload the search is %q", q)
+		}
+		after := tb.boxes(t)
+		if len(after) != len(before) {
+			t.Fatalf("after a reload %d boxes, before %d", len(after), len(before))
+		}
+		for i := range after {
+			if after[i].F != before[i].F || after[i].V != before[i].V || after[i].Match != before[i].Match {
+				t.Errorf("box %d: %s=%g after the reload, %s=%g before", i, after[i].Name, after[i].V, before[i].Name, before[i].V)
+				break
+			}
+		}
+		// A function as the root, and the callers view, survive too.
+		tb.search(t, "squares")
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tbody .row`)))
+		root := tb.boxes(t)[0]
+		tb.reload(t)
+		if got := tb.boxes(t)[0]; got.F != root.F || got.V != root.V {
+			t.Errorf("after a reload the root is %s=%g, want %s=%g", got.Name, got.V, root.Name, root.V)
+		}
+		if s := eval[int](t, tb, `window.hppTest.selected`); s != root.F {
+			t.Errorf("after a reload the detail shows f %d, want %d", s, root.F)
+		}
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=callers]`)))
+		tb.reload(t)
+		if v, z := eval[string](t, tb, `window.hppTest.view`), eval[int](t, tb, `window.hppTest.zoomFunc`); v != "callers" || z != root.F {
+			t.Errorf("after a reload: view %q of f %d, want the callers of %d", v, z, root.F)
+		}
+		tb.check(t)
+	})
+
+	t.Run("keyboard", func(t *testing.T) {
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		est := callgraph.NewEstimator(fib)
+		roots := est.Roots()
+		tb.do(t, chromedp.Focus(chromedp.CSS(`#chart`)))
+		if name := eval[string](t, tb, `window.hppTest.focusName`); name != "all" {
+			t.Errorf("focusing the chart focuses %q, want the top box", name)
+		}
+		key := func(k string) { tb.do(t, chromedp.KeyEvent(k)) }
+		key(kb.ArrowDown)
+		if f := eval[int](t, tb, `window.hppTest.focus`); f != int(roots[0].Func) {
+			t.Errorf("down from the top focuses f %d, want the largest root %d", f, roots[0].Func)
+		}
+		kids, _ := est.Expand([]profile.FuncID{roots[0].Func}, roots[0].Value)
+		key(kb.ArrowDown)
+		first := eval[int](t, tb, `window.hppTest.focus`)
+		if first != int(kids[0].Func) {
+			t.Errorf("down again focuses f %d, want the first child %d", first, kids[0].Func)
+		}
+		key(kb.ArrowRight)
+		if len(kids) > 1 && kids[1].Value >= 0.001*est.Total() {
+			if f := eval[int](t, tb, `window.hppTest.focus`); f != int(kids[1].Func) {
+				t.Errorf("right focuses f %d, want the next child %d", f, kids[1].Func)
+			}
+		}
+		key(kb.ArrowLeft)
+		if f := eval[int](t, tb, `window.hppTest.focus`); f != first {
+			t.Errorf("left goes back to f %d, want %d", f, first)
+		}
+		if live := eval[string](t, tb, `document.getElementById('announce').textContent`); !strings.Contains(live, fib.Funcs[first].Name) {
+			t.Errorf("the focused box is announced as %q", live)
+		}
+		key(kb.Enter)
+		if z := eval[int](t, tb, `window.hppTest.zoomFunc`); z != first {
+			t.Errorf("Enter zoomed to f %d, want %d", z, first)
+		}
+		key(kb.Escape)
+		if z := eval[int](t, tb, `window.hppTest.zoomFunc`); z != int(roots[0].Func) {
+			t.Errorf("Escape zoomed out to f %d, want the parent %d", z, roots[0].Func)
+		}
+		key(kb.Backspace)
+		if z := eval[any](t, tb, `window.hppTest.zoom`); z != nil {
+			t.Errorf("Backspace zoomed out to %v, want the whole profile", z)
+		}
+		key(kb.ArrowUp) // up from the top stays
+		key("/")
+		if id := eval[string](t, tb, `document.activeElement.id`); id != "search" {
+			t.Errorf("/ focuses %q, want the search box", id)
+		}
+		// chromedp types the "/" too (a char event of its own, which a
+		// real keyboard's cancelled keydown would not send): clear it.
+		tb.search(t, "")
+		// Headings and rows: focusable, announced, and driven by keys.
+		roles := eval[[]string](t, tb, `Array.from(document.querySelectorAll('#thead [role=columnheader]')).filter(function(h){return h.tabIndex===0}).map(function(h){return h.textContent})`)
+		if len(roles) < 6 {
+			t.Errorf("focusable column headers: %q", roles)
+		}
+		tb.do(t, chromedp.Focus(chromedp.CSS(`#thead [role=columnheader]:nth-child(5)`)))
+		key(kb.Enter)
+		if s := eval[string](t, tb, `document.querySelector('#thead [aria-sort=descending]').textContent`); s != "cumtime" {
+			t.Errorf("Enter on the cumtime heading sorts by %q", s)
+		}
+		tb.do(t, chromedp.Focus(chromedp.CSS(`#tbody`)))
+		key(kb.ArrowDown)
+		key(kb.ArrowDown)
+		second := eval[int](t, tb, `window.hppTest.cursorRow`)
+		if rows := rowsText(t, tb); len(rows) < 2 || fib.Funcs[second].Func.String() != rows[1] {
+			t.Errorf("two downs in the table reach f %d, the second row is %q", second, rows)
+		}
+		if role := eval[string](t, tb, `document.activeElement.getAttribute('role') + ' ' + document.activeElement.getAttribute('aria-selected')`); role != "row true" {
+			t.Errorf("the focused element is %q, want the selected row", role)
+		}
+		key(kb.Enter)
+		if top := tb.boxes(t)[0]; top.F != second {
+			t.Errorf("Enter on a row made f %d the root, want %d", top.F, second)
+		}
+		// Reset: back to the whole profile, and the detail panel follows.
+		tb.do(t, chromedp.Click(chromedp.CSS(`#reset`)))
+		if s, d := eval[int](t, tb, `window.hppTest.selected`), eval[string](t, tb, `document.getElementById('detail').textContent`); s != -1 || strings.Contains(d, "Called by") {
+			t.Errorf("after Reset the detail panel still shows f %d: %q", s, d)
+		}
+		screenshot(t, tb, "keyboard.png")
+		tb.check(t)
+	})
 }

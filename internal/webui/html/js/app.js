@@ -410,7 +410,7 @@ const start = (data) => {
   // Search: the table keeps the matching rows, the charts mark the
   // matching boxes; next and previous move the focus between them.
   let searchTimer = 0;
-  const setQuery = (q) => app.timed('search', () => {
+  const setQuery = (q) => q !== app.query && app.timed('search', () => {
     app.query = q;
     queryLower = q.toLowerCase();
     state.baseOnly = false;
