@@ -94,6 +94,21 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 		b = report.AppendString(b, fn(i).Name)
 	}
 	b = append(b, ']')
+	// Functions whose name another function has too (<module>, __init__,
+	// main): their labels add the file's base name. Found here, once, so
+	// that the page does not hash every name before its first chart.
+	byName := make(map[string]int, n)
+	for i := 0; i < n; i++ {
+		byName[fn(i).Name]++
+	}
+	var shared []int
+	for i := 0; i < n; i++ {
+		if byName[fn(i).Name] > 1 {
+			shared = append(shared, i)
+		}
+	}
+	b = append(b, `,"shared":`...)
+	b = appendInts(b, len(shared), func(i int) int64 { return int64(shared[i]) })
 	b = appendStats(b, "", n, func(i int) *profile.Stats { return &fn(i).Stats })
 
 	// Callers of each listed function, in file order: the page builds

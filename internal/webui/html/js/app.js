@@ -281,7 +281,7 @@ const start = (data) => {
     hooks.matched = count;
     hooks.matchedShare = chart.matchedShare;
   };
-  const draw = () => {
+  const draw = () => app.timed('draw', () => {
     const top = app.chartTop();
     if (!state.focus || !isUnder(state.focus, top)) state.focus = null;
     chart.draw();
@@ -297,7 +297,7 @@ const start = (data) => {
     hooks.selected = state.selected;
     $('chart').setAttribute('aria-label', describe(top)[0] + ' Arrow keys move between boxes, Enter zooms in, Escape zooms out.');
     saveURL();
-  };
+  });
   const isUnder = (nd, top) => {
     for (let a = nd; a; a = a.parent) if (a === top) return true;
     return false;
@@ -414,7 +414,7 @@ const start = (data) => {
     app.query = q;
     queryLower = q.toLowerCase();
     state.baseOnly = false;
-    table.filter();
+    app.timed('filter', () => table.filter());
     draw();
   });
   $('search').addEventListener('input', (ev) => {
@@ -481,6 +481,8 @@ const start = (data) => {
       table.sorted();
       hooks.ready = true;
       hooks.readyAt = performance.now();
+      // Names for the search, made while nobody is waiting.
+      setTimeout(app.stdNames, 50);
     }, 0);
   });
 };

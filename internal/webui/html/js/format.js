@@ -1,6 +1,6 @@
 // format.js: units, names and labels, and what a colour means.
 hpp.Format = (model) => {
-  const { names, files, fileOf, lineOf, n } = model;
+  const { names, files, fileOf, lineOf } = model;
 
   // seconds writes seconds at pstats' scale but to the microsecond, for
   // full values on hover.
@@ -55,9 +55,7 @@ hpp.Format = (model) => {
   const where = (f) => (file(f) === '~' ? 'built-in' : file(f) + (lineOf[f] ? ':' + lineOf[f] : ''));
   // Names that several functions share (<module>, __init__, main) get
   // their file's base name in labels.
-  const seen = new Map();
-  for (let f = 0; f < n; f++) seen.set(names[f], (seen.get(names[f]) || 0) + 1);
-  const ambiguous = (f) => seen.get(names[f]) > 1 && file(f) !== '~';
+  const ambiguous = (f) => model.shared[f] === 1 && file(f) !== '~';
   const boxName = (f) => (f >= 0 && ambiguous(f) ? names[f] + ' ' + baseName(f) : name(f));
 
   // kind sorts code into the user's own, the standard library, installed

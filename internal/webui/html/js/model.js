@@ -57,6 +57,9 @@ hpp.Model = (data) => {
   const cyclic = new Uint8Array(compCount), cycleSize = new Int32Array(compCount);
   (data.cyclic || []).forEach((c, j) => { cyclic[c] = 1; cycleSize[c] = data.cycsize[j]; });
   const disagree = (data.disagree || []).slice();
+  // Functions whose name another function shares.
+  const shared = new Uint8Array(n);
+  for (const f of data.shared || []) shared[f] = 1;
 
   // W per component (members' tottime and edges leaving it) and the time
   // of the edges entering it, added in NewEstimator's order.
@@ -320,7 +323,7 @@ hpp.Model = (data) => {
     n, listed, names, files, fileOf, lineOf, pc, nc, tt, ct, base, total, sampled, sampledNS, countUnit,
     title: data.title, sources: data.sources,
     callerOff, calleeOff, calleeEdge, edgeCaller, edgeCallee, edgePC, edgeNC, edgeTT, edgeCT, edgeCountOnly, weight,
-    countOnly, disagree, isCycleEntry, cycleOf, inCycle,
+    countOnly, disagree, shared, isCycleEntry, cycleOf, inCycle,
     treeRoot, childrenOf, rootedAt, callersRoot, stacks
   };
 };

@@ -147,8 +147,11 @@ hpp.Table = (app) => {
           cell.title = c.full;
           if (col.change) {
             const r = colours.change(f);
-            cell.style.background = base && (state.diffBy === col.change) ? colours.ofFunc(f) : '';
-            cell.className = 'num' + (r > 0 ? ' up' : r < 0 ? ' down' : '');
+            // The chart's colour for the change it is coloured by, so that
+            // a red box is a red row.
+            const painted = state.diffBy === col.change;
+            cell.style.background = painted ? colours.ofFunc(f) : '';
+            cell.className = 'num' + (painted ? ' painted' : r > 0 ? ' up' : r < 0 ? ' down' : '');
           }
         }
       }
