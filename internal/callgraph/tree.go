@@ -62,7 +62,8 @@ type Child struct {
 type Estimator struct {
 	p     *profile.Profile
 	g     *Graph
-	work  []float64 // W of each component
+	work  []float64 // W of each component: its tottime and edges out, or what enters it if more
+	own   []float64 // tottime and edges out alone
 	roots []Child
 	total float64
 
@@ -111,6 +112,13 @@ func NewEstimator(p *profile.Profile) *Estimator {
 		if head[c] < 0 || u > best[c] {
 			head[c], best[c] = profile.FuncID(f), u
 		}
+	}
+	// A component whose callers bring more than its work (cProfile's
+	// numbers disagreeing) keeps the surplus as self time, so that its
+	// callees still get exactly their edges' time.
+	e.own = append([]float64(nil), e.work...)
+	for c := range e.work {
+		e.work[c] = max(e.work[c], in[c])
 	}
 	var sum float64
 	for c := 0; c < nc; c++ {
@@ -162,7 +170,7 @@ func (e *Estimator) Disagreements() []profile.FuncID {
 			continue
 		}
 		ct := e.p.Funcs[f].CumTime
-		if math.Abs(ct-e.work[c]) > tol || in[f]-ct > tol {
+		if math.Abs(ct-e.own[c]) > tol || in[f]-ct > tol {
 			out = append(out, profile.FuncID(f))
 		}
 	}
@@ -194,6 +202,9 @@ func (e *Estimator) expand(f, entry profile.FuncID, value float64) ([]Child, flo
 	if e.g.Cyclic[c] {
 		t := e.cycle(entry)
 		w = t.weight[f]
+		if f == entry {
+			w = e.work[c]
+		}
 		for _, k := range t.kids[f] {
 			out = append(out, Child{Func: k, Value: t.weight[k]})
 		}
