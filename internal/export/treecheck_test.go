@@ -13,8 +13,8 @@ import (
 	"sync"
 	"testing"
 
-	"hpp/internal/pstats"
 	pprofile "github.com/google/pprof/profile"
+	"hpp/internal/pstats"
 	"hpp/internal/stackcheck"
 )
 
