@@ -18,7 +18,14 @@ type Graph struct {
 	Cyclic []bool
 	// Size is the number of functions in each component.
 	Size []int32
+	// Local is each function's place in Members(Comp[f]).
+	Local   []int32
+	memOff  []int32
+	members []profile.FuncID
 }
+
+// Members returns the functions of component c, in index order.
+func (g *Graph) Members(c int32) []profile.FuncID { return g.members[g.memOff[c]:g.memOff[c+1]] }
 
 // Arc is one caller→callee edge seen from the caller.
 type Arc struct {
@@ -216,5 +223,19 @@ func (g *Graph) components() {
 				g.Cyclic[g.Comp[f]] = true
 			}
 		}
+	}
+	nc := len(g.Size)
+	g.memOff = make([]int32, nc+1)
+	for c, s := range g.Size {
+		g.memOff[c+1] = g.memOff[c] + s
+	}
+	g.members = make([]profile.FuncID, n)
+	g.Local = make([]int32, n)
+	fill := append([]int32(nil), g.memOff[:nc]...)
+	for f := 0; f < n; f++ {
+		c := g.Comp[f]
+		g.Local[f] = fill[c] - g.memOff[c]
+		g.members[fill[c]] = profile.FuncID(f)
+		fill[c]++
 	}
 }
