@@ -57,6 +57,7 @@ const maxDepth = 1000
 type FormatError struct {
 	Offset int
 	Msg    string
+	short  bool // the data ended before the object did: more might mend it
 }
 
 func (e *FormatError) Error() string { return fmt.Sprintf("byte %d: %s", e.Offset, e.Msg) }
@@ -271,7 +272,12 @@ func (d *decoder) errAt(off int, format string, args ...any) error {
 }
 
 func (d *decoder) truncated(what string) error {
-	return d.errf("file ends inside %s (truncated?)", what)
+	return d.shortAt(d.off, "file ends inside %s (truncated?)", what)
+}
+
+// shortAt is errAt for data that ends too soon.
+func (d *decoder) shortAt(off int, format string, args ...any) error {
+	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), short: true}
 }
 
 func (d *decoder) byte1(what string) (byte, error) {
@@ -298,7 +304,7 @@ func (d *decoder) bytes(n int64, what string) ([]byte, error) {
 		return nil, d.errf("negative length %d for %s", n, what)
 	}
 	if n > int64(len(d.buf)-d.off) {
-		return nil, d.errf("%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+		return nil, d.shortAt(d.off, "%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
 	}
 	b := d.buf[d.off : d.off+int(n)]
 	d.off += int(n)
@@ -317,7 +323,7 @@ func (d *decoder) count(what string) (int, error) {
 		return 0, d.errAt(at, "negative length %d for %s", n, what)
 	}
 	if int(n) > len(d.buf)-d.off {
-		return 0, d.errAt(at, "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+		return 0, d.shortAt(at, "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
 	}
 	return int(n), nil
 }
@@ -719,7 +725,7 @@ func (d *decoder) body(typ byte, slot, start int) (value, error) {
 			return value{}, err
 		}
 		if n > len(d.buf)-d.off {
-			return value{}, d.errf("sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
+			return value{}, d.shortAt(d.off, "sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
 		}
 		k := kTuple
 		switch typ {

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -19,15 +20,31 @@ import (
 
 // ReadFile reads the pstats file at path. Sources is set as pstats sets
 // Stats.files: the file's modification time, four spaces, the path.
+//
+// A regular file is mapped (or read) as a whole. Anything else (a pipe,
+// a FIFO, a device such as /dev/zero) is a stream of unknown length: its
+// first bytes must look like a pstats file before any more is read, and
+// at most MaxStream bytes are read from it.
 func ReadFile(path string) (*profile.Profile, error) {
-	fi, err := os.Stat(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
 	if fi.IsDir() {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrIsDir}
 	}
-	p, err := readFile(path, fi)
+	var p *profile.Profile
+	// Files in /proc and the like say 0 bytes but have more to read.
+	if fi.Mode().IsRegular() && fi.Size() > 0 {
+		p, err = readFile(f, fi.Size())
+	} else {
+		p, err = readStream(f)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -38,18 +55,76 @@ func ReadFile(path string) (*profile.Profile, error) {
 // ErrIsDir is returned for a path that names a directory.
 var ErrIsDir = errors.New("is a directory, not a profile file")
 
+// MaxStream is the most ReadFile reads from an input that is not a
+// regular file. The largest profiles seen take 170 bytes a function, so
+// this is room for six million functions.
+const MaxStream = 1 << 30
+
 // ctime formats t as Python's time.ctime does.
 func ctime(t time.Time) string {
 	return fmt.Sprintf("%s %s %2d %s %d", t.Format("Mon"), t.Format("Jan"), t.Day(), t.Format("15:04:05"), t.Year())
 }
 
-// readAll is readFile's fallback: the whole file in memory.
-func readAll(path string) (*profile.Profile, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+// readAll is readFile's fallback: the whole regular file of size bytes in
+// memory.
+func readAll(f *os.File, size int64) (*profile.Profile, error) {
+	if size > MaxStream {
+		// Bigger than any profile, and more than a heap copy should take.
+		return nil, &FormatError{Msg: fmt.Sprintf("a file of %d bytes is larger than any profile hpp reads (at most %d)", size, MaxStream)}
+	}
+	data := make([]byte, size)
+	n, err := io.ReadFull(f, data)
+	if err != nil && err != io.ErrUnexpectedEOF {
 		return nil, err
 	}
-	return Parse(data)
+	return Parse(data[:n])
+}
+
+// streamHead is how much of a stream is read before the first try at
+// parsing it.
+const streamHead = 64 << 10
+
+// readStream reads a pipe, FIFO or device. Its first bytes must look like
+// a pstats file, so that /dev/zero or the output of yes(1) is refused at
+// once, however slowly it comes; then what has come so far is parsed each
+// time it has doubled, until it parses (as marshal.load, the rest of the
+// stream is not read), or fails for a reason other than ending too soon,
+// or passes MaxStream.
+func readStream(f io.Reader) (*profile.Profile, error) {
+	buf := make([]byte, 0, streamHead)
+	// sniff and sniffStart decide from the first 8 bytes.
+	n, err := io.ReadAtLeast(f, buf[:cap(buf)], 8)
+	buf = buf[:n]
+	eof := err == io.EOF || err == io.ErrUnexpectedEOF
+	if err != nil && !eof {
+		return nil, err
+	}
+	if err := sniff(buf); err != nil {
+		return nil, err
+	}
+	if err := sniffStart(buf); err != nil {
+		return nil, err
+	}
+	for limit := streamHead; ; limit = min(2*limit, MaxStream+1) {
+		if !eof {
+			grown := make([]byte, len(buf), limit)
+			copy(grown, buf)
+			n, err := io.ReadFull(f, grown[len(buf):limit])
+			buf = grown[:len(buf)+n]
+			eof = err == io.EOF || err == io.ErrUnexpectedEOF
+			if err != nil && !eof {
+				return nil, err
+			}
+		}
+		p, err := Parse(buf)
+		var fe *FormatError
+		if err == nil || eof || !errors.As(err, &fe) || !fe.short {
+			return p, err
+		}
+		if len(buf) > MaxStream {
+			return nil, &FormatError{Offset: MaxStream, Msg: fmt.Sprintf("more than %d bytes (1 GiB) from an input that is not a regular file; no profile is that large (save it to a file to read it whole)", MaxStream)}
+		}
+	}
 }
 
 // Parse decodes the bytes of a pstats file.
@@ -95,6 +170,34 @@ func sniff(data []byte) error {
 		return &FormatError{Msg: "this is a text file (Python source?), not a pstats profile; make one with 'hpp run SCRIPT'"}
 	}
 	return nil
+}
+
+// sniffStart checks the first bytes of a stream against the only way a
+// pstats file can start: a marshal dict ('{', with the reference flag from
+// marshal version 3 on) whose first key is a (file, line, name) tuple, or
+// that ends at once.
+func sniffStart(head []byte) error {
+	ok := len(head) >= 1 && head[0]&^flagRef == tDict
+	if ok && len(head) >= 2 {
+		switch head[1] &^ flagRef {
+		case tNull:
+		case tSmallTup:
+			ok = len(head) < 3 || head[2] == 3
+		case tTuple:
+			ok = bytes.HasPrefix([]byte{3, 0, 0, 0}, head[2:min(len(head), 6)])
+		default:
+			ok = false
+		}
+	}
+	if ok {
+		return nil
+	}
+	show := head[:min(len(head), 8)]
+	what := ""
+	if !bytes.ContainsFunc(show, func(r rune) bool { return r != 0 }) {
+		what = ", NUL bytes (a device such as /dev/zero?)"
+	}
+	return &FormatError{Msg: fmt.Sprintf("not a pstats file: it starts with % x%s, where a pstats file starts with a marshal dict ('{')", show, what)}
 }
 
 // looksLikeText reports whether the file starts with printable UTF-8
