@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -227,6 +228,18 @@ type reader struct {
 	keys     map[funcKey]profile.FuncID // functions not in byName
 	byName   []nameSlot                 // string id -> first function of that name
 	arena    []profile.Edge
+	// Entry parts that marshal may refer back to (kEdge, kEntry,
+	// kCallers refs index these): only objects flagged for reference,
+	// which Python flags when they are shared, are kept.
+	edges   []profile.Stats
+	entries []sharedEntry
+	callerz [][]profile.Edge
+}
+
+// sharedEntry is an entry tuple kept for a back-reference.
+type sharedEntry struct {
+	s       profile.Stats
+	callers []profile.Edge
 }
 
 // funcKey identifies a function by string ids: hashing two ids and a line
@@ -321,25 +334,9 @@ func (r *reader) funcKey(what string) (profile.FuncID, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch typ {
-	case tRef:
-		ref, err := r.deref()
+	if typ == tTuple || typ == tSmallTup {
+		n, err := r.tupleLen(typ, what)
 		if err != nil {
-			return 0, err
-		}
-		if ref.kind() == kFunc {
-			return profile.FuncID(ref.val()), nil
-		}
-		return r.keyFromValue(r.refValue(ref), at, what)
-	case tTuple, tSmallTup:
-		var n int
-		if typ == tSmallTup {
-			b, err := r.byte1(what)
-			if err != nil {
-				return 0, err
-			}
-			n = int(b)
-		} else if n, err = r.count(what); err != nil {
 			return 0, err
 		}
 		if n != 3 {
@@ -361,9 +358,9 @@ func (r *reader) funcKey(what string) (profile.FuncID, error) {
 		r.setRef(slot, mkref(kFunc, int64(id)))
 		return id, nil
 	}
-	v, err := r.body(typ, slot, at)
-	if err != nil {
-		return 0, err
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kFunc)
+	if ok || err != nil {
+		return profile.FuncID(ref.val()), err
 	}
 	return r.keyFromValue(v, at, what)
 }
@@ -410,18 +407,9 @@ func (r *reader) text(what string) (int32, error) {
 		r.setRef(slot, mkref(k, int64(id)))
 		return id, nil
 	}
-	var v value
-	if typ == tRef {
-		ref, err := r.deref()
-		if err != nil {
-			return 0, err
-		}
-		if k := ref.kind(); k == kStr || k == kBytes {
-			return int32(ref.val()), nil
-		}
-		v = r.refValue(ref)
-	} else if v, err = r.body(typ, slot, at); err != nil {
-		return 0, err
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kStr|1<<kBytes)
+	if ok || err != nil {
+		return int32(ref.val()), err
 	}
 	_, id := r.internString(asText(v))
 	return id, nil
@@ -442,18 +430,9 @@ func (r *reader) integer(what string) (int64, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return int64(n), nil
 	}
-	var v value
-	if typ == tRef {
-		ref, err := r.deref()
-		if err != nil {
-			return 0, err
-		}
-		if k := ref.kind(); k == kInt || k == kBool {
-			return ref.val(), nil // small ints are shared, so mostly come as references
-		}
-		v = r.refValue(ref)
-	} else if v, err = r.body(typ, slot, at); err != nil {
-		return 0, err
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kInt|1<<kBool)
+	if ok || err != nil {
+		return ref.val(), err
 	}
 	switch v.k {
 	case kInt, kBool:
@@ -487,21 +466,15 @@ func (r *reader) number(what string) (float64, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return float64(n), nil
 	}
-	var v value
-	if typ == tRef {
-		ref, err := r.deref()
-		if err != nil {
-			return 0, err
-		}
-		switch ref.kind() {
-		case kFloat:
-			return r.floatAt(ref.val()), nil
-		case kInt, kBool:
-			return float64(ref.val()), nil
-		}
-		v = r.refValue(ref)
-	} else if v, err = r.body(typ, slot, at); err != nil {
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kFloat|1<<kInt|1<<kBool)
+	if err != nil {
 		return 0, err
+	}
+	if ok {
+		if ref.kind() == kFloat {
+			return r.floatAt(ref.val()), nil
+		}
+		return float64(ref.val()), nil
 	}
 	switch v.k {
 	case kFloat, kBig:
@@ -519,29 +492,25 @@ func (r *reader) entry(id profile.FuncID) error {
 	if err != nil {
 		return err
 	}
-	n := -1
-	switch typ {
-	case tSmallTup:
-		b, err := r.byte1("function entry")
+	if typ != tTuple && typ != tSmallTup {
+		ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kEntry)
 		if err != nil {
 			return err
 		}
-		n = int(b)
-	case tTuple:
-		if n, err = r.count("function entry"); err != nil {
-			return err
+		if !ok {
+			return r.errAt(at, "function entry is %s, want a tuple (cc, nc, tt, ct, callers)", kindName(v.k))
 		}
-	default:
-		v, err := r.body(typ, slot, at)
-		if err != nil {
-			return err
-		}
-		return r.errAt(at, "function entry is %s, want a tuple (cc, nc, tt, ct, callers)", kindName(v.k))
+		e := &r.entries[ref.val()]
+		r.b.Entry(id, e.s, slices.Clone(e.callers))
+		return nil
+	}
+	n, err := r.tupleLen(typ, "function entry")
+	if err != nil {
+		return err
 	}
 	if n != 5 {
 		return r.errAt(at, "function entry has %d items, want 5 (cc, nc, tt, ct, callers)", n)
 	}
-	r.storeValue(slot, value{k: kOther, s: "(cc, nc, tt, ct, callers)"})
 	var s profile.Stats
 	if s.PCalls, err = r.integer("primitive call count"); err != nil {
 		return err
@@ -559,6 +528,12 @@ func (r *reader) entry(id profile.FuncID) error {
 	if err != nil {
 		return err
 	}
+	if slot >= 0 {
+		// Builder.Entry and Builder.Profile rewrite callers in place, so
+		// each use of a shared entry gets its own copy.
+		r.setRef(slot, mkref(kEntry, int64(len(r.entries))))
+		r.entries = append(r.entries, sharedEntry{s, slices.Clone(callers)})
+	}
 	r.b.Entry(id, s, callers)
 	return nil
 }
@@ -572,13 +547,15 @@ func (r *reader) callers() ([]profile.Edge, error) {
 		return nil, err
 	}
 	if typ != tDict {
-		v, err := r.body(typ, slot, at)
+		ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kCallers)
 		if err != nil {
 			return nil, err
 		}
-		return nil, r.errAt(at, "callers is %s, not a dict", kindName(v.k))
+		if !ok {
+			return nil, r.errAt(at, "callers is %s, not a dict", kindName(v.k))
+		}
+		return slices.Clone(r.callerz[ref.val()]), nil
 	}
-	r.storeValue(slot, value{k: kOther, s: "{callers}"})
 	// Edges are decoded straight into a chunked arena, so that hundreds
 	// of thousands of them cost a few large allocations and one copy.
 	start := len(r.arena)
@@ -607,10 +584,15 @@ func (r *reader) callers() ([]profile.Edge, error) {
 		}
 		r.arena = append(r.arena, e)
 	}
-	if len(r.arena) == start {
-		return nil, nil
+	var callers []profile.Edge
+	if len(r.arena) > start {
+		callers = r.arena[start:len(r.arena):len(r.arena)]
 	}
-	return r.arena[start:len(r.arena):len(r.arena)], nil
+	if slot >= 0 {
+		r.setRef(slot, mkref(kCallers, int64(len(r.callerz))))
+		r.callerz = append(r.callerz, slices.Clone(callers))
+	}
+	return callers, nil
 }
 
 func (r *reader) edge() (profile.Edge, error) {
@@ -622,20 +604,13 @@ func (r *reader) edge() (profile.Edge, error) {
 	var e profile.Edge
 	switch typ {
 	case tSmallTup, tTuple:
-		var n int
-		if typ == tSmallTup {
-			b, err := r.byte1("caller numbers")
-			if err != nil {
-				return e, err
-			}
-			n = int(b)
-		} else if n, err = r.count("caller numbers"); err != nil {
+		n, err := r.tupleLen(typ, "caller numbers")
+		if err != nil {
 			return e, err
 		}
 		if n != 4 {
 			return e, r.errAt(at, "caller numbers have %d items, want 4 (nc, cc, tt, ct)", n)
 		}
-		r.storeValue(slot, value{k: kOther, s: "(nc, cc, tt, ct)"})
 		if e.NCalls, err = r.integer("caller call count"); err != nil {
 			return e, err
 		}
@@ -648,6 +623,10 @@ func (r *reader) edge() (profile.Edge, error) {
 		if e.CumTime, err = r.number("caller cumtime"); err != nil {
 			return e, err
 		}
+		if slot >= 0 {
+			r.setRef(slot, mkref(kEdge, int64(len(r.edges))))
+			r.edges = append(r.edges, e.Stats)
+		}
 		return e, nil
 	case tInt:
 		n, err := r.int32("caller count")
@@ -657,15 +636,12 @@ func (r *reader) edge() (profile.Edge, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return profile.Edge{Stats: profile.Stats{NCalls: int64(n), PCalls: int64(n)}, CountOnly: true}, nil
 	}
-	var v value
-	if typ == tRef {
-		ref, err := r.deref()
-		if err != nil {
-			return e, err
-		}
-		v = r.refValue(ref)
-	} else if v, err = r.body(typ, slot, at); err != nil {
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kEdge)
+	if err != nil {
 		return e, err
+	}
+	if ok {
+		return profile.Edge{Stats: r.edges[ref.val()]}, nil
 	}
 	switch v.k {
 	case kInt, kBool:
