@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func Select(p *profile.Profile, o Options) Selection {
 	return s
 }
 
-func f8(x float64) string { return fmt.Sprintf("%8.3f", x) }
+func f8(x float64) string { return string(appendF8(nil, x)) }
 
 var topLevelMark = profile.Func{File: "jprofile", Line: 0, Name: "profiler"}
 
@@ -105,7 +106,7 @@ func header(w *bufio.Writer, p *profile.Profile) {
 	if nc != pc {
 		fmt.Fprintf(w, "(%d primitive calls) ", pc)
 	}
-	fmt.Fprintf(w, "in %.3f seconds\n\n", p.TotalTT)
+	w.WriteString("in " + string(appendF3(nil, p.TotalTT)) + " seconds\n\n")
 }
 
 // Stats writes print_stats' report.
@@ -154,10 +155,24 @@ func appendStatsLine(b []byte, f *profile.Function) []byte {
 	return append(b, '\n')
 }
 
-// appendF8 is "%8.3f".
+// appendF3 is Python's "%.3f": Go's, but with nan, inf and -inf where Go
+// writes NaN, +Inf and -Inf.
+func appendF3(b []byte, x float64) []byte {
+	switch {
+	case math.IsNaN(x):
+		return append(b, "nan"...)
+	case math.IsInf(x, 1):
+		return append(b, "inf"...)
+	case math.IsInf(x, -1):
+		return append(b, "-inf"...)
+	}
+	return strconv.AppendFloat(b, x, 'f', 3, 64)
+}
+
+// appendF8 is Python's "%8.3f".
 func appendF8(b []byte, x float64) []byte {
 	start := len(b)
-	b = strconv.AppendFloat(b, x, 'f', 3, 64)
+	b = appendF3(b, x)
 	if n := len(b) - start; n < 8 {
 		b = append(b, "        "[:8-n]...)
 		copy(b[start+8-n:], b[start:start+n])
