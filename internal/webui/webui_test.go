@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -434,4 +435,19 @@ func FuzzHandler(f *testing.F) {
 			t.Errorf("status %d for %q", w.Code, target)
 		}
 	})
+}
+
+func TestDefaultOpener(t *testing.T) {
+	if runtime.GOOS == "darwin" {
+		t.Skip("macOS always opens with open")
+	}
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	if err := openBrowser("", "http://127.0.0.1:1/"); err == nil || !strings.Contains(err.Error(), "no display") {
+		t.Errorf("no display: %v", err)
+	}
+	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
+	if b, err := defaultOpener(); b != "xdg-open" || err != nil {
+		t.Errorf("with a display: %q, %v", b, err)
+	}
 }
