@@ -103,6 +103,7 @@ Examples:
 				fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", dest)
 				if !*quiet {
 					p.Sources = nil
+					o.Terminal = isTerminal(env.Stderr) // names escaped for a terminal
 					if err := report.Stats(env.Stderr, p, o); err != nil {
 						return outputError(err)
 					}

@@ -97,6 +97,7 @@ Examples:
 				if err != nil {
 					return err
 				}
+				o.Terminal = isTerminal(env.Stdout) // names escaped for a terminal
 				if *callers && *callees || (*callers || *callees) && *asJSON {
 					return Usagef("stats: choose one of --callers, --callees and --json")
 				}

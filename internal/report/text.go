@@ -17,6 +17,18 @@ import (
 type Options struct {
 	Order        *Order        // nil: file order ("Random listing order was used")
 	Restrictions []Restriction // applied in order, as print_stats(*amount)
+	// Terminal says the report goes to a terminal: names are printed
+	// through Terminal, so that a hostile profile cannot drive it. Files
+	// and pipes get pstats' exact bytes.
+	Terminal bool
+}
+
+// name is fn as the report prints it.
+func (o Options) name(fn profile.Func) string {
+	if o.Terminal {
+		return Terminal(fn.String())
+	}
+	return fn.String()
 }
 
 // Selection is the ordered, restricted list of functions a report shows,
@@ -59,11 +71,11 @@ func Select(p *profile.Profile, o Options) Selection {
 	var width int
 	if len(ids) < p.NumListed {
 		for _, id := range ids {
-			width = max(width, utf8.RuneCountInString(p.Funcs[id].Func.String()))
+			width = max(width, utf8.RuneCountInString(o.name(p.Funcs[id].Func)))
 		}
 	} else {
 		for i := range p.Funcs[:p.NumListed] {
-			width = max(width, utf8.RuneCountInString(p.Funcs[i].Func.String()))
+			width = max(width, utf8.RuneCountInString(o.name(p.Funcs[i].Func)))
 		}
 	}
 	s.Width = width + 2
@@ -75,8 +87,11 @@ func f8(x float64) string { return string(appendF8(nil, x)) }
 var topLevelMark = profile.Func{File: "jprofile", Line: 0, Name: "profiler"}
 
 // header prints what print_stats prints before the table.
-func header(w *bufio.Writer, p *profile.Profile) {
+func header(w *bufio.Writer, p *profile.Profile, term bool) {
 	for _, s := range p.Sources {
+		if term {
+			s = Terminal(s)
+		}
 		w.WriteString(s + "\n")
 	}
 	if len(p.Sources) > 0 {
@@ -97,7 +112,11 @@ func header(w *bufio.Writer, p *profile.Profile) {
 		}
 		for _, e := range p.Funcs[i].Callers {
 			if e.Caller == mark {
-				fmt.Fprintf(w, "         %s\n", p.Funcs[i].Name)
+				name := p.Funcs[i].Name
+				if term {
+					name = Terminal(name)
+				}
+				fmt.Fprintf(w, "         %s\n", name)
 			}
 		}
 	}
@@ -112,14 +131,14 @@ func header(w *bufio.Writer, p *profile.Profile) {
 // Stats writes print_stats' report.
 func Stats(out io.Writer, p *profile.Profile, o Options) error {
 	w := bufio.NewWriterSize(out, 1<<16)
-	header(w, p)
+	header(w, p, o.Terminal)
 	sel := Select(p, o)
 	if len(sel.IDs) > 0 {
 		w.WriteString(sel.Msg + "\n")
 		w.WriteString("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n")
 		var line []byte
 		for _, id := range sel.IDs {
-			line = appendStatsLine(line[:0], &p.Funcs[id])
+			line = appendStatsLine(line[:0], &p.Funcs[id], o)
 			w.Write(line)
 		}
 		w.WriteString("\n\n")
@@ -128,7 +147,7 @@ func Stats(out io.Writer, p *profile.Profile, o Options) error {
 }
 
 // appendStatsLine is print_line.
-func appendStatsLine(b []byte, f *profile.Function) []byte {
+func appendStatsLine(b []byte, f *profile.Function, o Options) []byte {
 	c := strconv.FormatInt(f.NCalls, 10)
 	if f.NCalls != f.PCalls {
 		c += "/" + strconv.FormatInt(f.PCalls, 10)
@@ -151,7 +170,7 @@ func appendStatsLine(b []byte, f *profile.Function) []byte {
 		b = appendF8(b, f.CumTime/float64(f.PCalls))
 		b = append(b, ' ')
 	}
-	b = append(b, f.Func.String()...)
+	b = append(b, o.name(f.Func)...)
 	return append(b, '\n')
 }
 
@@ -234,7 +253,7 @@ func callView(out io.Writer, p *profile.Profile, o Options, title, arrow string,
 		}
 	}
 	for _, id := range sel.IDs {
-		w.WriteString(ljust(p.Funcs[id].Func.String(), width) + arrow + " ")
+		w.WriteString(ljust(o.name(p.Funcs[id].Func), width) + arrow + " ")
 		es := append([]profile.Edge(nil), edges(id)...)
 		if len(es) == 0 {
 			w.WriteString("\n")
@@ -251,7 +270,7 @@ func callView(out io.Writer, p *profile.Profile, o Options, title, arrow string,
 			return a.Name < b.Name
 		})
 		for i, e := range es {
-			name := p.Funcs[e.Caller].Func.String()
+			name := o.name(p.Funcs[e.Caller].Func)
 			if e.CountOnly {
 				if i > 0 {
 					w.WriteString(strings.Repeat(" ", width+3))
