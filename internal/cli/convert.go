@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"flag"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 
@@ -84,7 +81,7 @@ Examples:
 				if *out == "" {
 					return outputError(export.Write(env.Stdout, p, format, o))
 				}
-				return writeOutput(*out, func(w io.Writer) error { return export.Write(w, p, format, o) })
+				return writeFile(*out, func(w io.Writer) error { return export.Write(w, p, format, o) })
 			}
 		},
 	}, 40)
@@ -118,37 +115,4 @@ func compileFlag(name, expr string) (*regexp.Regexp, error) {
 		return nil, Usagef("convert: --%s: not a regular expression (Go syntax): %q: %v", name, expr, err)
 	}
 	return re, nil
-}
-
-// writeOutput writes to a temporary file beside path and renames it into
-// place, so a failed conversion leaves no half-written file.
-func writeOutput(path string, write func(io.Writer) error) error {
-	fail := func(err error) error {
-		return &Error{Code: ExitFailure, Err: fmt.Errorf("writing %s: %v", path, err)}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fail(err)
-	}
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -80,15 +81,15 @@ Examples:
 				if *svgDir != "" {
 					for name, svg := range machine.Plots(r) {
 						path := filepath.Join(*svgDir, name)
-						if err := os.WriteFile(path, []byte(svg), 0o644); err != nil {
-							return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: writing %s: %v", path, err)}
+						if err := writeFile(path, func(w io.Writer) error { _, err := io.WriteString(w, svg); return err }); err != nil {
+							return err
 						}
 						fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", path)
 					}
 				}
 				if *htmlOut != "" {
-					if err := os.WriteFile(*htmlOut, machine.HTML(r), 0o644); err != nil {
-						return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: writing %s: %v", *htmlOut, err)}
+					if err := writeFile(*htmlOut, func(w io.Writer) error { _, err := w.Write(machine.HTML(r)); return err }); err != nil {
+						return err
 					}
 					fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", *htmlOut)
 				}

@@ -23,6 +23,11 @@ func buildHPP(t *testing.T) string {
 			hppBinErr = err
 			return
 		}
+		// Readable by all: the output tests run it as nobody too.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			hppBinErr = err
+			return
+		}
 		hppBin = filepath.Join(dir, "hpp")
 		cmd := exec.Command("go", "build", "-o", hppBin, "hpp/cmd/hpp")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")

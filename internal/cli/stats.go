@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -117,8 +118,8 @@ Examples:
 						}
 						kept = p.Keep(func(id profile.FuncID) bool { return in[id] })
 					}
-					if err := pstats.WriteFile(*out, kept); err != nil {
-						return &Error{Code: ExitFailure, Err: fmt.Errorf("writing %s: %v", *out, err)}
+					if err := writeFile(*out, func(w io.Writer) error { return pstats.Write(w, kept) }); err != nil {
+						return err
 					}
 					fmt.Fprintf(env.Stderr, "hpp: wrote %s (%d functions)\n", *out, kept.NumListed)
 					if !*callers && !*callees && !*asJSON {

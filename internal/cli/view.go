@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -112,16 +113,8 @@ func serve(ctx context.Context, p *profile.Profile, o webui.Options) error {
 }
 
 func writeHTML(path string, p *profile.Profile, o webui.Options, env *Env) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return &Error{Code: ExitFailure, Err: fmt.Errorf("cannot write %s: %v", path, err)}
-	}
-	err = webui.WriteHTML(f, p, o)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &Error{Code: ExitFailure, Err: fmt.Errorf("writing %s: %v", path, err)}
+	if err := writeFile(path, func(w io.Writer) error { return webui.WriteHTML(w, p, o) }); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", path)
 	return nil
