@@ -62,6 +62,16 @@ type Command struct {
 	order     int
 }
 
+// setup makes a Command's Setup from a command's options type O: declare
+// puts O's flags on the flag set, and run does the work with them.
+func setup[O any](declare func(*O, *flag.FlagSet), run func(context.Context, *Env, *O, []string) error) func(*flag.FlagSet) func(context.Context, *Env, []string) error {
+	return func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+		o := new(O)
+		declare(o, fs)
+		return func(ctx context.Context, env *Env, args []string) error { return run(ctx, env, o, args) }
+	}
+}
+
 var commands = map[string]*Command{}
 
 // register adds a command; called from each command file's init, so that

@@ -87,15 +87,6 @@ Examples:
 			}
 		},
 	}, 30)
-
-	// hpp run --view: the viewer's defaults on the profile just written.
-	afterRun = func(ctx context.Context, env *Env, path string) error {
-		p, err := loadProfiles([]string{path})
-		if err != nil {
-			return err
-		}
-		return serve(ctx, p, webui.Options{Title: filepath.Base(path), Stdout: env.Stdout, Stderr: env.Stderr})
-	}
 }
 
 // serve runs the viewer until Ctrl-C or SIGTERM.
