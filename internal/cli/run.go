@@ -51,8 +51,6 @@ Examples:
 	Setup: setup((*runOptions).flags, runRun),
 }
 
-func init() { register(runCommand, 10) }
-
 type runOptions struct {
 	python, out, module string
 	view, quiet         bool
@@ -125,7 +123,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions, args []string) error {
 	fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", dest)
 	if !o.quiet {
 		p.Sources = nil
-		if err := report.Stats(env.Stderr, p, ro); err != nil {
+		if err := report.Stats(env.Stderr, p, report.Select(p, ro)); err != nil {
 			return outputError(err)
 		}
 	}

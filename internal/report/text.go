@@ -108,11 +108,10 @@ func header(w *bufio.Writer, p *profile.Profile) {
 	fmt.Fprintf(w, "in %.3f seconds\n\n", p.TotalTT)
 }
 
-// Stats writes print_stats' report.
-func Stats(out io.Writer, p *profile.Profile, o Options) error {
+// Stats writes print_stats' report of the functions sel selected from p.
+func Stats(out io.Writer, p *profile.Profile, sel Selection) error {
 	w := bufio.NewWriterSize(out, 1<<16)
 	header(w, p)
-	sel := Select(p, o)
 	if len(sel.IDs) > 0 {
 		w.WriteString(sel.Msg + "\n")
 		w.WriteString("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n")
@@ -182,26 +181,25 @@ func ljust(s string, n int) string {
 	return s
 }
 
-// Callers writes print_callers' report.
-func Callers(out io.Writer, p *profile.Profile, o Options) error {
-	return callView(out, p, o, "was called by...", "<-", func(id profile.FuncID) []profile.Edge {
+// Callers writes print_callers' report of the functions sel selected.
+func Callers(out io.Writer, p *profile.Profile, sel Selection) error {
+	return callView(out, p, sel, "was called by...", "<-", func(id profile.FuncID) []profile.Edge {
 		return p.Funcs[id].Callers
 	})
 }
 
-// Callees writes print_callees' report.
-func Callees(out io.Writer, p *profile.Profile, o Options) error {
+// Callees writes print_callees' report of the functions sel selected.
+func Callees(out io.Writer, p *profile.Profile, sel Selection) error {
 	callees := p.Callees()
-	return callView(out, p, o, "called...", "->", func(id profile.FuncID) []profile.Edge {
+	return callView(out, p, sel, "called...", "->", func(id profile.FuncID) []profile.Edge {
 		return callees[id]
 	})
 }
 
-func callView(out io.Writer, p *profile.Profile, o Options, title, arrow string, edges func(profile.FuncID) []profile.Edge) error {
+func callView(out io.Writer, p *profile.Profile, sel Selection, title, arrow string, edges func(profile.FuncID) []profile.Edge) error {
 	// print_callers and print_callees print no header: no file lines and
 	// no call totals, unlike print_stats.
 	w := bufio.NewWriterSize(out, 1<<16)
-	sel := Select(p, o)
 	if len(sel.IDs) == 0 {
 		return w.Flush()
 	}
