@@ -101,8 +101,7 @@ func runRun(ctx context.Context, env *Env, o *runOptions, args []string) error {
 	}
 	scratch.Close()
 	defer os.Remove(scratch.Name())
-	exit, err := pyrun.Run(py, scratch.Name(), t, pyrun.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr,
-		Terminal: isTerminal(env.Stdin)})
+	exit, err := pyrun.Run(py, scratch.Name(), t, pyrun.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr})
 	if err != nil {
 		return &Error{Code: ExitNoTool, Err: fmt.Errorf("run: starting %s: %v", py, err)}
 	}

@@ -172,11 +172,28 @@ func TestRunModuleAndReport(t *testing.T) {
 // a terminal): the program stops and its profile is still written.
 func TestRunInterrupt(t *testing.T) {
 	hpp := buildHPP(t)
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		sig   syscall.Signal
+		stdin string // a pipe, or a file opened on stdin
+	}{
+		{syscall.SIGINT, ""}, {syscall.SIGTERM, ""},
+		// /dev/null is a character device, but not a terminal that
+		// would have sent the program the SIGINT too.
+		{syscall.SIGINT, "/dev/null"},
+	} {
+		sig := tc.sig
+		t.Run(sig.String()+tc.stdin, func(t *testing.T) {
 			dir, script := writeScript(t)
 			cmd := exec.Command(hpp, "run", "-q", script, "spin")
 			cmd.Stdin = strings.NewReader("")
+			if tc.stdin != "" {
+				f, err := os.Open(tc.stdin)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				cmd.Stdin = f
+			}
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			stdout, err := cmd.StdoutPipe()

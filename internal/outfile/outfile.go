@@ -58,6 +58,11 @@ func Create(path string) (*File, error) {
 			return nil, &fs.PathError{Op: "write", Path: path, Err: err}
 		}
 		out.f, out.tmp, err = createTemp(target, 0o600, fi)
+		if errors.Is(err, fs.ErrPermission) {
+			// The file may be writable, but replacing it whole needs a
+			// new file beside it.
+			err = fmt.Errorf("replacing it needs a new file in %s: %w", filepath.Dir(target), unwrapPath(err))
+		}
 	default: // device, FIFO, socket: write into it, never replace it
 		out.f, err = os.OpenFile(target, os.O_WRONLY, 0)
 	}

@@ -242,3 +242,23 @@ func TestFullDisk(t *testing.T) {
 	}
 	noTemps(t, dir)
 }
+
+// TestReadOnlyDirectory: a writable file in a directory the user may not
+// write cannot be replaced whole; the error says why.
+func TestReadOnlyDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root may write in any directory")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.txt")
+	os.WriteFile(p, []byte("old"), 0o666)
+	os.Chmod(dir, 0o555)
+	defer os.Chmod(dir, 0o755)
+	err := Write(p, writeString("new"))
+	if err == nil || !strings.Contains(err.Error(), "replacing it needs a new file in "+dir+": permission denied") {
+		t.Errorf("error %v", err)
+	}
+	if readString(t, p) != "old" {
+		t.Error("the file changed")
+	}
+}

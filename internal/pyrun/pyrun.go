@@ -95,14 +95,10 @@ func Command(python, out string, t Target) *exec.Cmd {
 	return exec.Command(python, args...)
 }
 
-// Streams are the program's standard streams. Terminal says that stdin
-// is the controlling terminal, so that Ctrl-C reaches the program
-// directly (it is in the terminal's foreground process group) and must
-// not be passed on a second time.
+// Streams are the program's standard streams.
 type Streams struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	Terminal       bool
 }
 
 // Exit is how the program ended.
@@ -115,7 +111,8 @@ type Exit struct {
 // absolute path that the runner overwrites), with the program's streams,
 // and returns how it ended. SIGINT, SIGTERM and SIGHUP sent to this
 // process are passed on to the program as they are, so that its own
-// handlers run; the runner writes the profile on SIGINT and, unless the
+// handlers run (SIGINT not when hpp is in the terminal's foreground,
+// where Ctrl-C reaches the program by itself); the runner writes the profile on SIGINT and, unless the
 // program handles it, on SIGTERM. The error is only for a program that
 // could not be started.
 func Run(python, out string, t Target, s Streams) (Exit, error) {
@@ -134,8 +131,8 @@ func Run(python, out string, t Target, s Streams) (Exit, error) {
 		for {
 			select {
 			case sig := <-sigs:
-				if sig == os.Interrupt && s.Terminal {
-					continue // the terminal sent it to the program too
+				if sig == os.Interrupt && inForeground() {
+					continue // Ctrl-C: the terminal sent it to the program too
 				}
 				cmd.Process.Signal(sig)
 			case <-done:
