@@ -21,9 +21,12 @@ import (
 //go:embed runner.py
 var runner string
 
-// ErrNoPython is returned when the interpreter cannot be found or is not
-// a Python.
-var ErrNoPython = errors.New("python interpreter not found")
+// ErrNoPython is returned when the interpreter cannot be found, and
+// ErrNotPython when the program found is not a Python with cProfile.
+var (
+	ErrNoPython  = errors.New("python interpreter not found")
+	ErrNotPython = errors.New("not a Python with cProfile")
+)
 
 // probe prints a marker only a Python with cProfile can print.
 const probe = `import sys, cProfile; sys.stdout.write("hpp-python %d.%d.%d\n" % tuple(sys.version_info[:3]))`
@@ -65,13 +68,13 @@ func Find(python string) (path, version string, err error) {
 	default:
 		what = fmt.Sprintf("it printed %q", firstLine(out))
 	}
-	return "", "", fmt.Errorf("%w: %s is not a Python with cProfile: asked for its version, %s (pass --python with a Python interpreter, such as python3)", ErrNoPython, python, what)
+	return "", "", fmt.Errorf("%s is %w: asked for its version, %s (pass --python a Python interpreter, such as python3)", python, ErrNotPython, what)
 }
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
-	if len(s) > 200 {
-		s = s[:200] + "..."
+	if len(s) > 60 {
+		s = s[:60] + "..."
 	}
 	return s
 }

@@ -57,8 +57,8 @@ func TestFindRefusesWhatIsNotPython(t *testing.T) {
 	} {
 		t.Run(filepath.Base(tc.python), func(t *testing.T) {
 			_, _, err := Find(tc.python)
-			if !errors.Is(err, ErrNoPython) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error %v, want ErrNoPython with %q", err, tc.want)
+			if !(errors.Is(err, ErrNoPython) || errors.Is(err, ErrNotPython)) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want ErrNoPython or ErrNotPython with %q", err, tc.want)
 			}
 		})
 	}
