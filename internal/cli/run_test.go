@@ -399,3 +399,35 @@ time.sleep(60)
 		t.Error("profile lacks on_term()")
 	}
 }
+
+// TestRunToFIFO: hpp run -o FIFO writes the profile into the FIFO (its
+// reader gets a profile Python's pstats reads), and the FIFO stays one.
+func TestRunToFIFO(t *testing.T) {
+	dir, script := writeScript(t)
+	fifo := filepath.Join(dir, "prof.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := filepath.Join(dir, "got.prof")
+	read := make(chan error, 1)
+	go func() {
+		b, err := os.ReadFile(fifo)
+		if err == nil {
+			err = os.WriteFile(got, b, 0o644)
+		}
+		read <- err
+	}()
+	if code, stderr := hppRun(t, "-q", "-o", fifo, script); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if err := <-read; err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("python3", "-c", "import pstats, sys; s = pstats.Stats(sys.argv[1]); print(sorted(f[2] for f in s.stats))", got).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "'work'") {
+		t.Errorf("Python's pstats on what the FIFO's reader got: %v %s", err, out)
+	}
+	if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO became %v", fi.Mode())
+	}
+}
