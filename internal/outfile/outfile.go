@@ -128,7 +128,13 @@ func resolve(path string) (target string, fi fs.FileInfo, fd int, err error) {
 			return fail(unwrapPath(err))
 		}
 		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(p), link)
+			// Relative to the link's real directory: joining with a
+			// path through other links would take ".." the wrong way.
+			dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+			if err != nil {
+				return fail(unwrapPath(err))
+			}
+			link = filepath.Join(dir, link)
 		}
 		p = link
 	}
@@ -161,6 +167,9 @@ func createTemp(target string, perm fs.FileMode, old fs.FileInfo) (*os.File, str
 	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
+	}
+	if len(base) > 200 {
+		base = base[:200] // room for the suffix within NAME_MAX
 	}
 	for try := 0; ; try++ {
 		name := filepath.Join(dir, fmt.Sprintf(".%s.%08x.tmp", base, rand.Uint32()))

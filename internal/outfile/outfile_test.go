@@ -121,6 +121,32 @@ func TestRegularFiles(t *testing.T) {
 		}
 		noTemps(t, sub)
 	})
+	t.Run("relative link under a linked directory", func(t *testing.T) {
+		// real/sub/f.txt -> ../g.txt means real/g.txt, not via/g.txt.
+		real := filepath.Join(dir, "real")
+		os.MkdirAll(filepath.Join(real, "sub"), 0o755)
+		os.Symlink(filepath.Join(real, "sub"), filepath.Join(dir, "via"))
+		os.Symlink("../g.txt", filepath.Join(real, "sub", "f.txt"))
+		if err := Write(filepath.Join(dir, "via", "f.txt"), writeString("g")); err != nil {
+			t.Fatal(err)
+		}
+		if readString(t, filepath.Join(real, "g.txt")) != "g" {
+			t.Error("real/g.txt not written")
+		}
+		if _, err := os.Stat(filepath.Join(dir, "g.txt")); err == nil {
+			t.Error("wrote g.txt beside the link to the directory")
+		}
+	})
+	t.Run("longest name", func(t *testing.T) {
+		p := filepath.Join(dir, strings.Repeat("n", 255))
+		os.WriteFile(p, []byte("old"), 0o644)
+		if err := Write(p, writeString("new")); err != nil {
+			t.Fatal(err)
+		}
+		if readString(t, p) != "new" {
+			t.Error("not replaced")
+		}
+	})
 	t.Run("failed write leaves the old file", func(t *testing.T) {
 		p := filepath.Join(dir, "keep.txt")
 		os.WriteFile(p, []byte("precious"), 0o644)
