@@ -54,9 +54,9 @@ func TestNonFinite(t *testing.T) {
 	}
 	p.Sources = nil
 	for kind, print := range map[string]func(*bytes.Buffer) error{
-		"stats":   func(b *bytes.Buffer) error { return report.Stats(b, p, report.Options{}) },
-		"callers": func(b *bytes.Buffer) error { return report.Callers(b, p, report.Options{}) },
-		"callees": func(b *bytes.Buffer) error { return report.Callees(b, p, report.Options{}) },
+		"stats":   func(b *bytes.Buffer) error { return report.Stats(b, p, report.Select(p, report.Options{})) },
+		"callers": func(b *bytes.Buffer) error { return report.Callers(b, p, report.Select(p, report.Options{})) },
+		"callees": func(b *bytes.Buffer) error { return report.Callees(b, p, report.Select(p, report.Options{})) },
 	} {
 		t.Run(kind, func(t *testing.T) {
 			var buf bytes.Buffer

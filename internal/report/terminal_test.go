@@ -77,9 +77,15 @@ func TestTerminalNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	views := map[string]func(*bytes.Buffer, *profile.Profile, report.Options) error{
-		"stats":   func(b *bytes.Buffer, p *profile.Profile, o report.Options) error { return report.Stats(b, p, o) },
-		"callers": func(b *bytes.Buffer, p *profile.Profile, o report.Options) error { return report.Callers(b, p, o) },
-		"callees": func(b *bytes.Buffer, p *profile.Profile, o report.Options) error { return report.Callees(b, p, o) },
+		"stats": func(b *bytes.Buffer, p *profile.Profile, o report.Options) error {
+			return report.Stats(b, p, report.Select(p, o))
+		},
+		"callers": func(b *bytes.Buffer, p *profile.Profile, o report.Options) error {
+			return report.Callers(b, p, report.Select(p, o))
+		},
+		"callees": func(b *bytes.Buffer, p *profile.Profile, o report.Options) error {
+			return report.Callees(b, p, report.Select(p, o))
+		},
 	}
 	for kind, view := range views {
 		for _, mode := range []string{"pipe", "tty"} {

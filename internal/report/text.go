@@ -37,6 +37,8 @@ type Selection struct {
 	IDs   []profile.FuncID
 	Msg   string
 	Width int // name column width for callers/callees, as pstats computes it
+	// Terminal is Options.Terminal: names are escaped for a terminal.
+	Terminal bool
 }
 
 // Select applies the sort order and restrictions (get_print_list).
@@ -67,7 +69,7 @@ func Select(p *profile.Profile, o Options) Selection {
 	for _, r := range o.Restrictions {
 		ids = r.Apply(p, ids, &msg)
 	}
-	s := Selection{IDs: ids, Msg: msg.String()}
+	s := Selection{IDs: ids, Msg: msg.String(), Terminal: o.Terminal}
 	var width int
 	if len(ids) < p.NumListed {
 		for _, id := range ids {
@@ -128,11 +130,11 @@ func header(w *bufio.Writer, p *profile.Profile, term bool) {
 	w.WriteString("in " + string(appendF3(nil, p.TotalTT)) + " seconds\n\n")
 }
 
-// Stats writes print_stats' report.
-func Stats(out io.Writer, p *profile.Profile, o Options) error {
+// Stats writes print_stats' report of the functions sel selected from p.
+func Stats(out io.Writer, p *profile.Profile, sel Selection) error {
 	w := bufio.NewWriterSize(out, 1<<16)
-	header(w, p, o.Terminal)
-	sel := Select(p, o)
+	header(w, p, sel.Terminal)
+	o := Options{Terminal: sel.Terminal}
 	if len(sel.IDs) > 0 {
 		w.WriteString(sel.Msg + "\n")
 		w.WriteString("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n")
@@ -216,30 +218,30 @@ func ljust(s string, n int) string {
 	return s
 }
 
-// Callers writes print_callers' report.
-func Callers(out io.Writer, p *profile.Profile, o Options) error {
-	return callView(out, p, o, "was called by...", "<-", func(id profile.FuncID) []profile.Edge {
+// Callers writes print_callers' report of the functions sel selected.
+func Callers(out io.Writer, p *profile.Profile, sel Selection) error {
+	return callView(out, p, sel, "was called by...", "<-", func(id profile.FuncID) []profile.Edge {
 		return p.Funcs[id].Callers
 	})
 }
 
-// Callees writes print_callees' report.
-func Callees(out io.Writer, p *profile.Profile, o Options) error {
+// Callees writes print_callees' report of the functions sel selected.
+func Callees(out io.Writer, p *profile.Profile, sel Selection) error {
 	callees := p.Callees()
-	return callView(out, p, o, "called...", "->", func(id profile.FuncID) []profile.Edge {
+	return callView(out, p, sel, "called...", "->", func(id profile.FuncID) []profile.Edge {
 		return callees[id]
 	})
 }
 
-func callView(out io.Writer, p *profile.Profile, o Options, title, arrow string, edges func(profile.FuncID) []profile.Edge) error {
+func callView(out io.Writer, p *profile.Profile, sel Selection, title, arrow string, edges func(profile.FuncID) []profile.Edge) error {
 	// print_callers and print_callees print no header: no file lines and
 	// no call totals, unlike print_stats.
 	w := bufio.NewWriterSize(out, 1<<16)
-	sel := Select(p, o)
 	if len(sel.IDs) == 0 {
 		return w.Flush()
 	}
 	w.WriteString(sel.Msg + "\n")
+	o := Options{Terminal: sel.Terminal}
 	width := sel.Width
 	w.WriteString(ljust("Function ", width) + title + "\n")
 	// pstats prints the sub-header when the first function with callers
