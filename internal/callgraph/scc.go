@@ -18,7 +18,14 @@ type Graph struct {
 	Cyclic []bool
 	// Size is the number of functions in each component.
 	Size []int32
+	// Local is each function's place in Members(Comp[f]).
+	Local   []int32
+	memOff  []int32
+	members []profile.FuncID
 }
+
+// Members returns the functions of component c, in index order.
+func (g *Graph) Members(c int32) []profile.FuncID { return g.members[g.memOff[c]:g.memOff[c+1]] }
 
 // Arc is one caller→callee edge seen from the caller.
 type Arc struct {
@@ -51,7 +58,76 @@ func NewGraph(p *profile.Profile) *Graph {
 		}
 	}
 	g.components()
+	g.balanceCounts(p)
 	return g
+}
+
+// balanceCounts gives the edges that carry only a call count (the
+// profile module) times that keep every component's books balanced, so
+// that the tree still gives each function its tottime: callees before
+// callers (components are numbered that way), a component's work is its
+// members' tottime plus its edges out, and what enters it is shared
+// among its count-only callers, and the calls no caller made, by their
+// numbers of calls. Edges inside a cycle keep the estimate of edgeCum;
+// they only shape the drawing.
+func (g *Graph) balanceCounts(p *profile.Profile) {
+	any := false
+	for i := range p.Funcs[:p.NumListed] {
+		for _, e := range p.Funcs[i].Callers {
+			any = any || e.CountOnly
+		}
+	}
+	if !any {
+		return
+	}
+	nc := len(g.Size)
+	members := make([][]int32, nc)
+	for f, c := range g.Comp {
+		members[c] = append(members[c], int32(f))
+	}
+	// Where each count-only edge's arc sits, to set its weight.
+	arcAt := make(map[[2]int32]int32)
+	for f := range g.Comp {
+		for j := g.off[f]; j < g.off[f+1]; j++ {
+			arcAt[[2]int32{int32(f), int32(g.arcs[j].To)}] = j
+		}
+	}
+	for c := 0; c < nc; c++ {
+		var work, realIn, counted, top float64
+		for _, m := range members[c] {
+			fn := &p.Funcs[m]
+			work += fn.TotTime
+			for _, a := range g.Arcs(profile.FuncID(m)) {
+				if g.Comp[a.To] != int32(c) {
+					work += a.Weight
+				}
+			}
+			calls := float64(fn.NCalls)
+			for _, e := range fn.Callers {
+				calls -= float64(e.NCalls)
+				if g.Comp[e.Caller] == int32(c) {
+					continue
+				}
+				if e.CountOnly {
+					counted += float64(e.NCalls)
+				} else {
+					realIn += e.CumTime
+				}
+			}
+			top += max(calls, 0)
+		}
+		left := max(work-realIn, 0)
+		if counted+top <= 0 {
+			continue
+		}
+		for _, m := range members[c] {
+			for _, e := range p.Funcs[m].Callers {
+				if e.CountOnly && g.Comp[e.Caller] != int32(c) {
+					g.arcs[arcAt[[2]int32{int32(e.Caller), m}]].Weight = left * float64(e.NCalls) / (counted + top)
+				}
+			}
+		}
+	}
 }
 
 // Arcs returns f's callee arcs.
@@ -147,5 +223,19 @@ func (g *Graph) components() {
 				g.Cyclic[g.Comp[f]] = true
 			}
 		}
+	}
+	nc := len(g.Size)
+	g.memOff = make([]int32, nc+1)
+	for c, s := range g.Size {
+		g.memOff[c+1] = g.memOff[c] + s
+	}
+	g.members = make([]profile.FuncID, n)
+	g.Local = make([]int32, n)
+	fill := append([]int32(nil), g.memOff[:nc]...)
+	for f := 0; f < n; f++ {
+		c := g.Comp[f]
+		g.Local[f] = fill[c] - g.memOff[c]
+		g.members[fill[c]] = profile.FuncID(f)
+		fill[c]++
 	}
 }

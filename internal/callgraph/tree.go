@@ -29,7 +29,6 @@
 package callgraph
 
 import (
-	"container/heap"
 	"math"
 	"sort"
 	"sync"
@@ -62,18 +61,26 @@ type Child struct {
 type Estimator struct {
 	p     *profile.Profile
 	g     *Graph
-	work  []float64 // W of each component
+	work  []float64 // W of each component: its tottime and edges out, or what enters it if more
+	own   []float64 // tottime and edges out alone
 	roots []Child
 	total float64
 
-	mu    sync.Mutex
-	trees map[profile.FuncID]*cycleTree // by entry member
+	mu     sync.Mutex
+	trees  map[profile.FuncID]*cycleTree // by entry member
+	cached int                           // members in trees, kept under maxCached
 }
 
-// cycleTree is a recursive cycle drawn from one entry member.
+// maxCached bounds the memory of drawn cycles: past it, the cache starts
+// again (a drawing costs O(m log m) for a cycle of m functions).
+const maxCached = 1 << 22
+
+// cycleTree is a recursive cycle drawn from one entry member, indexed
+// by the members' places in Graph.Members.
 type cycleTree struct {
-	kids   map[profile.FuncID][]profile.FuncID // largest first
-	weight map[profile.FuncID]float64          // the member's subtree: tottime and leaving edges
+	kidOff []int32          // kids of member i are kids[kidOff[i]:kidOff[i+1]]
+	kids   []profile.FuncID // largest first
+	weight []float64        // the member's subtree: tottime and edges leaving the cycle
 }
 
 // NewEstimator prepares p's call graph.
@@ -111,6 +118,13 @@ func NewEstimator(p *profile.Profile) *Estimator {
 		if head[c] < 0 || u > best[c] {
 			head[c], best[c] = profile.FuncID(f), u
 		}
+	}
+	// A component whose callers bring more than its work (cProfile's
+	// numbers disagreeing) keeps the surplus as self time, so that its
+	// callees still get exactly their edges' time.
+	e.own = append([]float64(nil), e.work...)
+	for c := range e.work {
+		e.work[c] = max(e.work[c], in[c])
 	}
 	var sum float64
 	for c := 0; c < nc; c++ {
@@ -162,7 +176,7 @@ func (e *Estimator) Disagreements() []profile.FuncID {
 			continue
 		}
 		ct := e.p.Funcs[f].CumTime
-		if math.Abs(ct-e.work[c]) > tol || in[f]-ct > tol {
+		if math.Abs(ct-e.own[c]) > tol || in[f]-ct > tol {
 			out = append(out, profile.FuncID(f))
 		}
 	}
@@ -193,9 +207,13 @@ func (e *Estimator) expand(f, entry profile.FuncID, value float64) ([]Child, flo
 	var w float64
 	if e.g.Cyclic[c] {
 		t := e.cycle(entry)
-		w = t.weight[f]
-		for _, k := range t.kids[f] {
-			out = append(out, Child{Func: k, Value: t.weight[k]})
+		m := e.g.Local[f]
+		w = t.weight[m]
+		if f == entry {
+			w = e.work[c]
+		}
+		for _, k := range t.kids[t.kidOff[m]:t.kidOff[m+1]] {
+			out = append(out, Child{Func: k, Value: t.weight[e.g.Local[k]]})
 		}
 	} else {
 		w = e.work[c]
@@ -242,6 +260,10 @@ func (e *Estimator) cycle(entry profile.FuncID) *cycleTree {
 		return t
 	}
 	t := e.widestTree(entry)
+	if e.cached += len(t.weight); e.cached > maxCached {
+		clear(e.trees)
+		e.cached = len(t.weight)
+	}
 	e.trees[entry] = t
 	return t
 }
@@ -251,38 +273,50 @@ func (e *Estimator) cycle(entry profile.FuncID) *cycleTree {
 // (the path whose smallest edge is largest; ties: fewer hops, then the
 // lower function index), and sums each member's subtree weight.
 func (e *Estimator) widestTree(entry profile.FuncID) *cycleTree {
-	c := e.g.Comp[entry]
-	t := &cycleTree{kids: map[profile.FuncID][]profile.FuncID{}, weight: map[profile.FuncID]float64{}}
-	width := map[profile.FuncID]float64{entry: math.Inf(1)}
-	hops := map[profile.FuncID]int{entry: 0}
-	parent := map[profile.FuncID]profile.FuncID{entry: -1}
-	done := map[profile.FuncID]bool{}
-	var order []profile.FuncID
-	q := &widestQueue{{f: entry, width: math.Inf(1)}}
-	for q.Len() > 0 {
-		it := heap.Pop(q).(widestItem)
-		if done[it.f] || it.width != width[it.f] || it.hops != hops[it.f] {
+	g := e.g
+	c := g.Comp[entry]
+	members := g.Members(c)
+	n := len(members)
+	width := make([]float64, n)
+	hops := make([]int32, n)
+	parent := make([]int32, n)
+	done := make([]bool, n)
+	for i := range parent {
+		parent[i], width[i] = -1, -1
+	}
+	root := g.Local[entry]
+	width[root] = math.Inf(1)
+	order := make([]int32, 0, n)
+	q := &widestQueue{items: []widestItem{{m: root, f: entry, width: math.Inf(1)}}}
+	for len(q.items) > 0 {
+		it := q.pop()
+		if done[it.m] || it.width != width[it.m] || it.hops != hops[it.m] {
 			continue
 		}
-		done[it.f] = true
-		order = append(order, it.f)
-		for _, a := range e.g.Arcs(it.f) {
-			if e.g.Comp[a.To] != c || a.To == it.f || done[a.To] {
+		done[it.m] = true
+		order = append(order, it.m)
+		for _, a := range g.Arcs(it.f) {
+			if g.Comp[a.To] != c || a.To == it.f {
+				continue
+			}
+			m := g.Local[a.To]
+			if done[m] {
 				continue
 			}
 			wd := math.Min(it.width, a.Weight)
 			h := it.hops + 1
-			old, seen := width[a.To]
-			if !seen || wd > old || (wd == old && (h < hops[a.To] || (h == hops[a.To] && it.f < parent[a.To]))) {
-				width[a.To], hops[a.To], parent[a.To] = wd, h, it.f
-				heap.Push(q, widestItem{f: a.To, width: wd, hops: h})
+			if wd > width[m] || (wd == width[m] && (h < hops[m] || (h == hops[m] && it.f < members[parent[m]]))) {
+				width[m], hops[m], parent[m] = wd, h, it.m
+				q.push(widestItem{m: m, f: a.To, width: wd, hops: h})
 			}
 		}
 	}
+	t := &cycleTree{weight: make([]float64, n), kidOff: make([]int32, n+1)}
 	for _, m := range order {
-		own := e.p.Funcs[m].TotTime
-		for _, a := range e.g.Arcs(m) {
-			if e.g.Comp[a.To] != c {
+		f := members[m]
+		own := e.p.Funcs[f].TotTime
+		for _, a := range g.Arcs(f) {
+			if g.Comp[a.To] != c {
 				own += a.Weight
 			}
 		}
@@ -290,47 +324,87 @@ func (e *Estimator) widestTree(entry profile.FuncID) *cycleTree {
 	}
 	for i := len(order) - 1; i > 0; i-- {
 		m := order[i]
-		p := parent[m]
-		t.weight[p] += t.weight[m]
-		t.kids[p] = append(t.kids[p], m)
+		t.weight[parent[m]] += t.weight[m]
+		t.kidOff[parent[m]+1]++
 	}
-	for p, ks := range t.kids {
-		sort.SliceStable(ks, func(i, j int) bool {
-			if t.weight[ks[i]] != t.weight[ks[j]] {
-				return t.weight[ks[i]] > t.weight[ks[j]]
+	for i := 0; i < n; i++ {
+		t.kidOff[i+1] += t.kidOff[i]
+	}
+	t.kids = make([]profile.FuncID, t.kidOff[n])
+	fill := append([]int32(nil), t.kidOff[:n]...)
+	for _, m := range order[1:] {
+		p := parent[m]
+		t.kids[fill[p]] = members[m]
+		fill[p]++
+	}
+	for i := 0; i < n; i++ {
+		ks := t.kids[t.kidOff[i]:t.kidOff[i+1]]
+		sort.SliceStable(ks, func(a, b int) bool {
+			wa, wb := t.weight[g.Local[ks[a]]], t.weight[g.Local[ks[b]]]
+			if wa != wb {
+				return wa > wb
 			}
-			return ks[i] < ks[j]
+			return ks[a] < ks[b]
 		})
-		t.kids[p] = ks
 	}
 	return t
 }
 
 type widestItem struct {
+	m     int32 // place in the component
 	f     profile.FuncID
 	width float64
-	hops  int
+	hops  int32
 }
 
-type widestQueue []widestItem
+// widestQueue is a binary heap of widestItems, widest first.
+type widestQueue struct{ items []widestItem }
 
-func (q widestQueue) Len() int { return len(q) }
-func (q widestQueue) Less(i, j int) bool {
-	if q[i].width != q[j].width {
-		return q[i].width > q[j].width
+func (a *widestItem) before(b *widestItem) bool {
+	if a.width != b.width {
+		return a.width > b.width
 	}
-	if q[i].hops != q[j].hops {
-		return q[i].hops < q[j].hops
+	if a.hops != b.hops {
+		return a.hops < b.hops
 	}
-	return q[i].f < q[j].f
+	return a.f < b.f
 }
-func (q widestQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *widestQueue) Push(x any)   { *q = append(*q, x.(widestItem)) }
-func (q *widestQueue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
+
+func (q *widestQueue) push(it widestItem) {
+	q.items = append(q.items, it)
+	h := q.items
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h[i].before(&h[p]) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *widestQueue) pop() widestItem {
+	h := q.items
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(h) && h[l].before(&h[m]) {
+			m = l
+		}
+		if r < len(h) && h[r].before(&h[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	q.items = h
+	return top
 }
 
 func sortChildren(cs []Child) {

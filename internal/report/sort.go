@@ -301,12 +301,13 @@ type Restriction struct {
 	Text     string  // as pstats prints it in "due to restriction <...>"
 }
 
-// ParseLimit parses --limit: an integer count or a fraction in [0, 1).
+// ParseLimit parses a limit on the rows: an integer count or a fraction
+// in [0, 1).
 func ParseLimit(s string) (Restriction, error) {
 	var n int
 	if _, err := fmt.Sscanf(s, "%d", &n); err == nil && fmt.Sprint(n) == s {
 		if n < 0 {
-			return Restriction{}, fmt.Errorf("--limit must not be negative: %s", s)
+			return Restriction{}, fmt.Errorf("a count must not be negative: %s", s)
 		}
 		return Restriction{Count: n, Fraction: -1, Text: s}, nil
 	}
@@ -314,15 +315,15 @@ func ParseLimit(s string) (Restriction, error) {
 	if _, err := fmt.Sscanf(s, "%g", &f); err == nil && f >= 0 && f < 1 {
 		return Restriction{Fraction: f, Text: pyRepr(f)}, nil
 	}
-	return Restriction{}, fmt.Errorf("--limit takes a count such as 30 or a fraction such as 0.1: %q", s)
+	return Restriction{}, fmt.Errorf("want a count such as 30 or a fraction such as 0.1: %q", s)
 }
 
-// ParseFilter compiles --filter. Go's regexp (RE2) syntax differs from
+// ParseFilter compiles a regular expression on file:line(name). Go's regexp (RE2) syntax differs from
 // Python's re in a few constructs (no look-around, no back-references).
 func ParseFilter(s string) (Restriction, error) {
 	re, err := regexp.Compile(s)
 	if err != nil {
-		return Restriction{}, fmt.Errorf("bad --filter regular expression: %v", err)
+		return Restriction{}, fmt.Errorf("not a regular expression (Go syntax): %q: %v", s, err)
 	}
 	return Restriction{Regexp: re, Fraction: -1, Text: pyQuote(s)}, nil
 }
