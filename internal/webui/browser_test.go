@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 	"hpp/internal/callgraph"
 	"hpp/internal/profile"
 	"hpp/internal/report"
+	"hpp/internal/stackcheck"
 )
 
 // dnode is a drawn box with the boxes drawn inside it.
@@ -538,70 +538,30 @@ type pageFunc struct {
 	Name string `json:"name"`
 }
 
-// numpySrc imports numpy (through the import machinery's recursive
-// cycle exec → module → import → exec) and then does a little work.
-const numpySrc = `
-import numpy as np
-
-def work():
-    a = np.arange(200000, dtype=np.float64)
-    s = 0.0
-    for _ in range(20):
-        s += float(np.sqrt(a).sum())
-    return s
-
-def main():
-    t = 0
-    for i in range(30000):
-        t += i * i
-    return work() + t
-
-main()
-`
-
-// stackProfiles makes the profiles the page's stacks are checked on: a
-// -m profile (runpy reaches exec inside itself, so no function lacks
-// callers) and an import-heavy numpy script.
-func stackProfiles(t *testing.T) map[string]string {
-	t.Helper()
-	dir := t.TempDir()
-	var sb strings.Builder
-	sb.WriteString("[")
-	for i := 0; i < 20000; i++ {
-		if i > 0 {
-			sb.WriteString(",")
-		}
-		fmt.Fprintf(&sb, `{"id": %d, "name": "item %d", "tags": ["a", "b", {"x": [1, 2.5, null, true]}]}`, i, i)
-	}
-	sb.WriteString("]")
-	big := filepath.Join(dir, "big.json")
-	if err := os.WriteFile(big, []byte(sb.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	jsonProf := filepath.Join(dir, "jsontool.prof")
-	cmd := exec.Command(python3(t), "-m", "cProfile", "-o", jsonProf, "-m", "json.tool", big, filepath.Join(dir, "out.json"))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("python3 -m cProfile -m json.tool: %v\n%s", err, b)
-	}
-	if err := exec.Command(python3(t), "-c", "import numpy").Run(); err != nil {
-		t.Fatal("numpy is missing for /usr/bin/python3: apt-get install python3-numpy")
-	}
-	numpyDir := filepath.Join(dir, "np")
-	os.MkdirAll(numpyDir, 0o755)
-	cprofileIn(t, numpyDir, "numpy.prof", numpySrc)
-	return map[string]string{"jsontool": jsonProf, "numpy": filepath.Join(numpyDir, "numpy.prof")}
-}
-
 // TestBrowserStacks checks the tree the page draws against cProfile's
-// own numbers: window.hppTest.stacks() gives every box with self time as
-// a path from its root, and those stacks must keep each function's
-// tottime, each cumtime outside recursive cycles, and the total.
+// own numbers, read by Python's pstats: window.hppTest.stacks() gives
+// every box with self time as a path from its root, and stackcheck holds
+// those stacks to each function's tottime, each cumtime outside recursive
+// cycles, and the total, within 0.5% of the total (what the cut-off of
+// 1e-6 may fold), on a -m json.tool profile, an import-heavy numpy
+// script, a recursive program and a profile-module file.
 func TestBrowserStacks(t *testing.T) {
 	br := getBrowser(t)
-	for name, path := range stackProfiles(t) {
-		t.Run(name, func(t *testing.T) {
-			p := readProf(t, path)
-			srv := httptest.NewServer(Handler(p, Options{Title: name}))
+	cases, skipped, err := stackcheck.MakeCases(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range skipped {
+		t.Errorf("not checked: %s", s)
+	}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			p := readProf(t, c.Path)
+			truth, err := stackcheck.FromPython(c.Python, c.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(Handler(p, Options{Title: c.Name}))
 			defer srv.Close()
 			tb := br.tab(t, srv.URL+"/")
 			tb.load(t, srv.URL+"/")
@@ -611,57 +571,44 @@ func TestBrowserStacks(t *testing.T) {
 			if len(funcs) != len(p.Funcs) {
 				t.Fatalf("the page lists %d functions, the profile %d", len(funcs), len(p.Funcs))
 			}
-			for i, f := range funcs {
-				if pf := p.Funcs[i].Func; f.File != pf.File || f.Line != pf.Line || f.Name != pf.Name {
-					t.Fatalf("function %d is %+v on the page, %v in the profile", i, f, pf)
-				}
-			}
-			var total float64
+			var keyed []stackcheck.Stack
 			for _, s := range stacks {
-				total += s.Self
+				var frames []stackcheck.Key
+				for _, f := range s.Frames {
+					frames = append(frames, stackcheck.Key{File: funcs[f].File, Line: funcs[f].Line, Name: funcs[f].Name})
+				}
+				keyed = append(keyed, stackcheck.Stack{Frames: frames, Self: s.Self})
 			}
-			if math.Abs(total-p.TotalTT) > 1e-9*p.TotalTT+1e-9 {
-				t.Errorf("the stacks add up to %g, the profile's total is %g", total, p.TotalTT)
+			r := stackcheck.Check(truth, keyed, 0.005*truth.Total)
+			if len(r.Failures) > 0 {
+				t.Errorf("the page's tree against cProfile's numbers: %v", r)
+			} else {
+				t.Logf("%d stacks: %v", len(stacks), r)
 			}
-			if len(stacks) < 20 {
-				t.Errorf("only %d stacks", len(stacks))
+			// The banner names what the checker lists apart.
+			note := eval[string](t, tb, `(document.getElementById('estnotes') || {textContent: ''}).textContent`)
+			if len(r.Disagreeing) > 0 && !strings.Contains(note, "do not add up") {
+				t.Errorf("%d functions disagree with themselves, the banner says %q", len(r.Disagreeing), note)
 			}
-			t.Logf("%d functions, %d stacks", len(funcs), len(stacks))
-			checkStacks(t, p, funcs, stacks)
+			if truth.CountOnly && !strings.Contains(note, "apportioned by call counts") {
+				t.Errorf("a profile-module file, the banner says %q", note)
+			}
+			if r.Cyclic > 0 && !strings.Contains(note, "recursive cycle") {
+				t.Errorf("%d functions on cycles, the banner says %q", r.Cyclic, note)
+			}
+			sameAsGo(t, p, stacks, minFraction)
 		})
 	}
 }
 
-// checkStacks holds the page's stacks to cProfile's numbers. Each
-// function's self time over all its boxes must be its tottime (within
-// 0.5% of the total, what the cut-off may fold), and the page must draw
-// the very tree callgraph's estimator draws in Go, which the exports use.
-// TODO(lead): also run them through internal/stackcheck once it is in
-// main (cumtime outside cycles, disagreements listed apart).
-func checkStacks(t *testing.T, p *profile.Profile, funcs []pageFunc, stacks []pageStack) {
+// sameAsGo checks that the page draws the very tree callgraph's
+// estimator draws in Go for the exports: the same stacks in the same
+// order with the same self times, to rounding.
+func sameAsGo(t *testing.T, p *profile.Profile, stacks []pageStack, minFraction float64) {
 	t.Helper()
-	self := make([]float64, len(p.Funcs))
-	for _, s := range stacks {
-		if len(s.Frames) == 0 {
-			t.Fatal("an empty stack")
-		}
-		self[s.Frames[len(s.Frames)-1]] += s.Self
-	}
-	tol := 0.005 * p.TotalTT
-	bad := 0
-	for i := range p.Funcs {
-		if d := math.Abs(self[i] - p.Funcs[i].TotTime); d > tol {
-			bad++
-			if bad <= 10 {
-				t.Errorf("%v: self time %g in the stacks, tottime %g", p.Funcs[i].Func, self[i], p.Funcs[i].TotTime)
-			}
-		}
-	}
-	// The same tree as Go's: stacks in the same order with the same self
-	// times, to the last bits.
 	est := callgraph.NewEstimator(p)
 	var want []pageStack
-	callgraph.Walk(est.Tree(callgraph.Options{MinFraction: 1e-6}), func(path []profile.FuncID, n *callgraph.Node) {
+	callgraph.Walk(est.Tree(callgraph.Options{MinFraction: minFraction}), func(path []profile.FuncID, n *callgraph.Node) {
 		if n.Self > 0 {
 			fr := make([]int, len(path))
 			for i, f := range path {

@@ -45,8 +45,11 @@ hpp.Model = (data) => {
     const g = edgeCallee[e];
     return nc[g] <= 0 ? 0 : ct[g] * edgeNC[e] / nc[g];
   };
+  // The time the estimate gives each edge (Arc.Weight): its cumulative
+  // time, or for a count-only edge the time the server balanced it to.
   const weight = new Float64Array(edgeCount);
   for (let e = 0; e < edgeCount; e++) weight[e] = edgeCum(e);
+  if (data.eweight) data.eonly.forEach((e, j) => { weight[e] = data.eweight[j]; });
   const countOnly = data.eonly.length > 0;
 
   // Recursive cycles (strongly connected components), from the server.
@@ -78,9 +81,13 @@ hpp.Model = (data) => {
   for (let f = 0; f < funcCount; f++) {
     const c = comp[f];
     let uncovered = ct[f];
-    if (f < listed) for (let e = callerOff[f]; e < callerOff[f + 1]; e++) if (comp[edgeCaller[e]] !== c) uncovered -= weight[e];
+    if (f < listed) for (let e = callerOff[f]; e < callerOff[f + 1]; e++) if (comp[edgeCaller[e]] !== c) uncovered -= edgeCum(e);
     if (head[c] < 0 || uncovered > headTime[c]) { head[c] = f; headTime[c] = uncovered; }
   }
+  // A component whose callers bring more than its work (cProfile's
+  // numbers disagreeing) keeps the surplus as self time, so that its
+  // callees still get exactly their edges' time.
+  for (let c = 0; c < compCount; c++) work[c] = Math.max(work[c], entering[c]);
 
   // A box: function func, value, self, parent, children (null until
   // expanded), depth, inverted for the callers tree, and the member at
@@ -182,7 +189,8 @@ hpp.Model = (data) => {
     let w;
     if (cyc) {
       const tree = cycleTree(nd.entry);
-      w = tree.weight.get(f);
+      // The entry member's box is the whole component's work.
+      w = f === nd.entry ? work[c] : tree.weight.get(f);
       for (const k of tree.kids.get(f) || []) out.push(node(k, tree.weight.get(k), nd, nd.entry));
     } else {
       w = work[c];
