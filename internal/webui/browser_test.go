@@ -421,6 +421,28 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		compareTree(t, fib, est, drawnTree(t, tb.boxes(t)), nil, 0.001*est.Total(), canvasWidth(t, tb), est.Total(), 12)
+		// The headline: total A → B and the change in ms and %.
+		head := eval[string](t, tb, `document.getElementById('headline').hidden ? '' : document.getElementById('headline-text').textContent`)
+		pct := 100 * (fib.TotalTT - base.TotalTT) / base.TotalTT
+		wantPct := fmt.Sprintf("%.1f%%)", math.Abs(pct))
+		if !strings.HasPrefix(head, "Total ") || !strings.Contains(head, " → ") || !strings.HasSuffix(head, wantPct) {
+			t.Errorf("diff headline %q, want Total A → B with the change ending %q", head, wantPct)
+		}
+		// The table paints the change with the chart's colour for the function.
+		colour := map[int]string{}
+		for _, b := range tb.boxes(t) {
+			colour[b.F] = b.Color
+		}
+		cells := eval[[][]string](t, tb, `Array.from(document.querySelectorAll('#tbody .row')).filter(function(r){return !r.hidden}).map(function(r){return [r.dataset.f, r.children[4].style.background]})`)
+		for _, c := range cells {
+			f, _ := strconv.Atoi(c[0])
+			if want, ok := colour[f]; ok && !sameColour(c[1], want) {
+				t.Errorf("row of %s painted %q, its box %q", fib.Funcs[f].Name, c[1], want)
+			}
+		}
+		if n := eval[string](t, tb, `document.querySelectorAll('#thead [role=columnheader]')[5].textContent`); n != "Δ%" {
+			t.Errorf("the diff table's sixth column is %q, want Δ%%", n)
+		}
 		screenshot(t, tb, "fib-diff.png")
 		tb.check(t)
 	})
@@ -851,4 +873,62 @@ func TestBrowserDrive(t *testing.T) {
 		screenshot(t, tb, "keyboard.png")
 		tb.check(t)
 	})
+}
+
+// sameColour compares a CSS colour as the browser reports a style
+// (rgb(r, g, b)) with the hsl() the page drew with.
+func sameColour(rgb, hsl string) bool {
+	var h, sat, l float64
+	if _, err := fmt.Sscanf(hsl, "hsl(%g,%g%%,%g%%)", &h, &sat, &l); err != nil {
+		return false
+	}
+	sat, l = sat/100, l/100
+	c := (1 - math.Abs(2*l-1)) * sat
+	x := c * (1 - math.Abs(math.Mod(h/60, 2)-1))
+	m := l - c/2
+	var r, g, b float64
+	switch {
+	case h < 60:
+		r, g = c, x
+	case h < 120:
+		r, g = x, c
+	case h < 180:
+		g, b = c, x
+	case h < 240:
+		g, b = x, c
+	case h < 300:
+		r, b = x, c
+	default:
+		r, b = c, x
+	}
+	var R, G, B int
+	if _, err := fmt.Sscanf(rgb, "rgb(%d, %d, %d)", &R, &G, &B); err != nil {
+		return false
+	}
+	near := func(a int, v float64) bool { return math.Abs(float64(a)-255*(v+m)) <= 1.5 }
+	return near(R, r) && near(G, g) && near(B, b)
+}
+
+// TestScriptsInlined checks that every script file is inlined in the
+// page, each once: a file left out of scriptOrder would be dead code.
+func TestScriptsInlined(t *testing.T) {
+	entries, err := scripts.ReadDir("html/js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, n := range scriptOrder {
+		listed[n] = true
+	}
+	for _, e := range entries {
+		if !listed[e.Name()] {
+			t.Errorf("html/js/%s is not in scriptOrder", e.Name())
+		}
+		if n := strings.Count(string(appJS), "// ---- "+e.Name()+" ----\n"); n != 1 {
+			t.Errorf("html/js/%s is inlined %d times", e.Name(), n)
+		}
+	}
+	if len(entries) != len(scriptOrder) {
+		t.Errorf("%d script files, %d in scriptOrder", len(entries), len(scriptOrder))
+	}
 }
