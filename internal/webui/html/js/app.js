@@ -111,6 +111,7 @@ const start = (data) => {
       const extra = document.createElement('div');
       extra.id = 'estnotes';
       extra.textContent = notes.join(' ');
+      if (model.disagree.length > 8) extra.title = 'Numbers that do not add up: ' + model.disagree.slice(0, 500).map((f) => format.stdName(f)).join('\n');
       $('note').appendChild(extra);
     }
   }

@@ -70,8 +70,18 @@ hpp.Format = (model) => {
     return 'user';
   });
   const kind = (f) => fileKind[fileOf[f]];
+  // The kinds of code the profile has, for the legend.
+  let present = null;
+  const kindsPresent = () => {
+    if (!present) {
+      const used = new Set();
+      for (let f = 0; f < model.listed; f++) used.add(fileKind[fileOf[f]]);
+      present = kinds.filter((k) => used.has(k));
+    }
+    return present;
+  };
 
-  return { seconds, duration, signed, percent, name, file, baseName, directory, stdName, where, boxName, kinds, kindLabels, kindHue, kind };
+  return { seconds, duration, signed, percent, name, file, baseName, directory, stdName, where, boxName, kinds, kindLabels, kindHue, kind, kindsPresent };
 };
 
 // Colours gives every box and row its colour, and the legend that says
@@ -124,7 +134,7 @@ hpp.Colours = (model, format, state) => {
     if (state.colourBy === 'self') {
       return [['hsl(50,60%,86%)', 'time spent in callees'], ['hsl(25,75%,70%)', 'half own time'], ['hsl(0,90%,54%)', 'all own time (tottime)']];
     }
-    return format.kinds.map((k) => ['hsl(' + format.kindHue[k] + ',55%,72%)', format.kindLabels[k]]);
+    return format.kindsPresent().map((k) => ['hsl(' + format.kindHue[k] + ',55%,72%)', format.kindLabels[k]]);
   };
   return { ofBox, ofFunc, change, legend };
 };
