@@ -17,6 +17,7 @@ const start = (data) => {
   const t0 = performance.now();
   const model = hpp.Model(data);
   data = null; // let the parsed JSON arrays go
+  hooks.startup = { model: performance.now() - t0 };
   hooks.heapParsed = performance.memory ? performance.memory.usedJSHeapSize : 0;
   const format = hpp.Format(model);
   const { names, tt, ct, base, sampled } = model;
@@ -43,6 +44,7 @@ const start = (data) => {
     return std;
   };
   app.stdNamesIfReady = () => std;
+  app.lowerNames = () => { app.stdNames(); return lower; };
   let queryLower = '';
   app.matches = (f) => {
     app.stdNames();
@@ -485,14 +487,18 @@ const start = (data) => {
   });
 
   // ---- go ----
+  hooks.startup.parts = performance.now() - t0;
   loadURL();
   setView(state.view);
+  hooks.startup.firstDraw = performance.now() - t0;
   hooks.parseMs = performance.now() - t0;
   hooks.firstDraw = performance.now();
   requestAnimationFrame(() => {
     setTimeout(() => {
       $('sortby').value = table.sortName();
+      const sortStart = performance.now();
       table.sorted();
+      hooks.startup.table = performance.now() - sortStart;
       hooks.ready = true;
       hooks.readyAt = performance.now();
       // Names for the search, made while nobody is waiting.

@@ -63,9 +63,9 @@ hpp.Table = (app) => {
     } else if (!app.query) {
       shown = rows;
     } else {
-      const out = new Int32Array(rows.length);
+      const out = new Int32Array(rows.length), lower = app.lowerNames(), q = app.query.toLowerCase();
       let m = 0;
-      for (const f of rows) if (app.matches(f)) out[m++] = f;
+      for (let j = 0; j < rows.length; j++) if (lower[rows[j]].includes(q)) out[m++] = rows[j];
       shown = out.subarray(0, m);
     }
     app.$('count').textContent = shown.length + ' of ' + inTable.length + ' functions' + (state.baseOnly ? ' (only in the base)' : '');
