@@ -72,7 +72,7 @@ hpp.Sunburst = (app) => {
           ctx.restore();
         }
       }
-      record(nd, { a0, a1, r0, r1, x: cx + rm * Math.cos(mid), y: cy + rm * Math.sin(mid), w: 0, h: 0, c: colour,
+      record(nd, { startAngle: a0, endAngle: a1, innerRadius: r0, outerRadius: r1, x: cx + rm * Math.cos(mid), y: cy + rm * Math.sin(mid), width: 0, height: 0, colour,
         label: labelOf(nd), match: hit }, top);
     }
     ctx.fillStyle = '#111';
@@ -90,7 +90,7 @@ hpp.Sunburst = (app) => {
     if (a < 0) a += 2 * Math.PI;
     for (let j = boxes.length - 1; j >= 0; j--) {
       const b = boxes[j];
-      if (rr >= b.r0 && rr < b.r1 && (b.depth === 0 || (a >= b.a0 && a < b.a1))) return drawn[j];
+      if (rr >= b.innerRadius && rr < b.outerRadius && (b.depth === 0 || (a >= b.startAngle && a < b.endAngle))) return drawn[j];
     }
     return null;
   };
