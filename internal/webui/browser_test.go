@@ -485,6 +485,23 @@ func TestBrowser(t *testing.T) {
 		tb.check(t)
 	})
 
+	t.Run("empty", func(t *testing.T) {
+		// A profile without functions: every view and control works and
+		// nothing throws.
+		p := profile.NewBuilder(0).Profile()
+		srv := httptest.NewServer(Handler(p, Options{Title: "empty"}))
+		defer srv.Close()
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		for _, v := range []string{"callers", "sunburst", "flame", "icicle"} {
+			tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=`+v+`]`)))
+		}
+		tb.search(t, "x")
+		tb.do(t, chromedp.Click(chromedp.CSS(`#reset`)), chromedp.Focus(chromedp.CSS(`#chart`)), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Escape))
+		tb.reload(t)
+		tb.check(t)
+	})
+
 	t.Run("static", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "fib.html")
 		f, err := os.Create(out)

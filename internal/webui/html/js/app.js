@@ -52,7 +52,9 @@ const start = (data) => {
   };
   let wholeTotal = 0;
   app.total = () => wholeTotal;
-  app.chartTop = () => (state.view === 'callers' ? state.callersZoom : state.zoom);
+  // The Callers view of a profile without functions has no tree: the
+  // forward one stands in.
+  app.chartTop = () => (state.view === 'callers' && state.callersZoom ? state.callersZoom : state.zoom);
   app.timed = (what, fn) => {
     const t = performance.now();
     fn();
