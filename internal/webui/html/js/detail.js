@@ -57,6 +57,7 @@ hpp.Detail = (app) => {
     if (f < 0) { hint(); return; }
     const h = document.createElement('h3');
     h.textContent = model.names[f];
+    h.title = model.names[f];
     el.appendChild(h);
     const where = document.createElement('div');
     where.className = 'where';
