@@ -485,6 +485,38 @@ func TestBrowser(t *testing.T) {
 		tb.check(t)
 	})
 
+	t.Run("sort", func(t *testing.T) {
+		// The table's sort without a comparator against a plain
+		// comparator sort, on random keys with many ties, infinities and
+		// signed zeros, both ways.
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		bad := eval[[]string](t, tb, `(function () {
+			var seed = 12345, bad = [];
+			function rnd() { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 4294967296; }
+			var specials = [0, -0, Infinity, -Infinity, 1e-300, -2.5];
+			for (var trial = 0; trial < 200; trial++) {
+				var n = 1 + Math.floor(rnd() * (trial < 100 ? 20 : 3000)), key = new Float64Array(4 * n), ids = [];
+				for (var f = 0; f < 4 * n; f++) {
+					var r = rnd();
+					key[f] = r < 0.1 ? specials[Math.floor(rnd() * specials.length)] : Math.floor(rnd() * (trial % 7 + 2)) / 8 - 0.25;
+					if (rnd() < 0.3) ids.push(f);
+				}
+				ids = Int32Array.from(ids);
+				[true, false].forEach(function (asc) {
+					var got = window.hppTest.sortByKey(ids, key, asc);
+					var want = Array.from(ids).sort(asc ? function (a, b) { return key[a] - key[b] || a - b; } : function (a, b) { return key[b] - key[a] || a - b; });
+					if (!got || got.join() !== want.join()) bad.push('trial ' + trial + (asc ? ' ascending' : ' descending'));
+				});
+			}
+			return bad;
+		})()`)
+		if len(bad) > 0 {
+			t.Errorf("sortByKey differs from the comparator sort: %v", bad)
+		}
+		tb.check(t)
+	})
+
 	t.Run("empty", func(t *testing.T) {
 		// A profile without functions: every view and control works and
 		// nothing throws.

@@ -42,8 +42,43 @@ hpp.Table = (app) => {
   const sortNames = Object.fromEntries(Object.entries(sorts).map(([k, v]) => [v, k]));
   let rows = null, shown = null, cursor = -1;
 
+  // sortByKey orders ids (ascending function indices) by key, ascending or
+  // descending, ties in index order, without a comparator: a native sort
+  // of the keys, each id's rank by binary search, and a counting sort by
+  // rank, which keeps ids in index order within a rank. On 100k rows it
+  // takes a fraction of a comparator sort's time. null when a key is NaN.
+  const sortByKey = (ids, key, ascending) => {
+    const count = ids.length, sorted = new Float64Array(count);
+    for (let j = 0; j < count; j++) {
+      const k = key[ids[j]];
+      if (k !== k) return null;
+      sorted[j] = k;
+    }
+    sorted.sort();
+    let unique = 0;
+    for (let j = 0; j < count; j++) if (unique === 0 || sorted[j] !== sorted[unique - 1]) sorted[unique++] = sorted[j];
+    const rank = new Int32Array(count), start = new Int32Array(unique + 1);
+    for (let j = 0; j < count; j++) {
+      const k = key[ids[j]];
+      let lo = 0, hi = unique - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid] < k) lo = mid + 1; else hi = mid;
+      }
+      const r = ascending ? lo : unique - 1 - lo;
+      rank[j] = r;
+      start[r + 1]++;
+    }
+    for (let r = 0; r < unique; r++) start[r + 1] += start[r];
+    const out = new Int32Array(count);
+    for (let j = 0; j < count; j++) out[start[rank[j]]++] = ids[j];
+    return out;
+  };
+  app.hooks.sortByKey = sortByKey;
+
   const sortRows = () => {
-    const col = columns[state.sortColumn], ids = Int32Array.from(inTable);
+    const col = columns[state.sortColumn];
+    let ids = Int32Array.from(inTable);
     if (col.name) {
       const names = app.stdNames();
       ids.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b));
@@ -51,7 +86,9 @@ hpp.Table = (app) => {
     } else {
       const key = new Float64Array(n);
       for (const f of ids) key[f] = col.key(f);
-      if (state.sortAscending) ids.sort((a, b) => key[a] - key[b] || a - b);
+      const fast = sortByKey(ids, key, state.sortAscending);
+      if (fast) ids = fast;
+      else if (state.sortAscending) ids.sort((a, b) => key[a] - key[b] || a - b);
       else ids.sort((a, b) => key[b] - key[a] || a - b);
     }
     rows = ids;
