@@ -818,6 +818,13 @@ func TestBrowserDrive(t *testing.T) {
 				break
 			}
 		}
+		// A hash changed by hand is followed.
+		eval[string](t, tb, `location.hash = '#view=sunburst&q=squares'`)
+		tb.wait(t, `window.hppTest.view === 'sunburst' && window.hppTest.query === 'squares'`)
+		if z := eval[any](t, tb, `window.hppTest.zoom`); z != nil {
+			t.Errorf("a hash without a zoom path left the chart at %v", z)
+		}
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=icicle]`)))
 		// A function as the root, and the callers view, survive too.
 		tb.search(t, "squares")
 		tb.do(t, chromedp.Click(chromedp.CSS(`#tbody .row`)))

@@ -488,6 +488,26 @@ const start = (data) => {
     }
   });
 
+  // A hash changed by hand, or by the browser's back and forward, is a
+  // place to go to: start from the defaults and apply it.
+  window.addEventListener('hashchange', () => {
+    if (location.hash === (urlState.written() || '')) return;
+    Object.assign(state, {
+      view: 'icicle', depth: 12, cutoff: 0.001, diffBy: 'ct', colourBy: 'kind',
+      callersRoot: null, callersZoom: null, selected: -1, focus: null,
+      sortColumn: base ? 4 : 1, sortAscending: false, baseOnly: false
+    });
+    state.root = model.treeRoot();
+    state.zoom = state.root;
+    detail.show(-1);
+    app.query = '';
+    queryLower = '';
+    $('search').value = '';
+    loadURL();
+    setView(state.view);
+    table.sorted();
+  });
+
   // ---- go ----
   hooks.startup.parts = performance.now() - t0;
   loadURL();
