@@ -80,19 +80,6 @@ const start = (data) => {
     return out;
   };
   hooks.disagree = model.disagree.slice();
-  // pathValues follows a path of functions from the root of a fresh tree
-  // and gives each box's value and self time.
-  hooks.pathValues = (frames) => {
-    let nd = model.treeRoot();
-    const out = [];
-    for (const f of frames) {
-      nd = model.childrenOf(nd).find((k) => k.func === f);
-      if (!nd) break;
-      model.childrenOf(nd);
-      out.push([nd.value, nd.self]);
-    }
-    return out;
-  };
 
   // ---- banner, headline and legend ----
   $('title').textContent = model.title;
