@@ -96,7 +96,7 @@ const start = (data) => {
         ' (the tree follows the edges): ' + shown + (model.disagree.length > 8 ? ', \u2026' : '') + '.');
     }
     let cycles = false;
-    for (let f = 0; f < model.listed && !cycles; f++) cycles = model.cycleOf(f) > 1;
+    for (let f = 0; f < model.listed && !cycles; f++) cycles = model.inCycle(f);
     if (cycles) notes.push('Boxes outlined with dashes enter a recursive cycle: times inside it are estimated.');
     if (notes.length) {
       const extra = document.createElement('div');
@@ -419,6 +419,7 @@ const start = (data) => {
     app.query = q;
     queryLower = q.toLowerCase();
     state.baseOnly = false;
+    $('baseonly').setAttribute('aria-pressed', 'false');
     app.timed('filter', () => table.filter());
     draw();
   });
@@ -521,7 +522,12 @@ if (holder.textContent.trim() !== '') {
   let inline = JSON.parse(holder.textContent);
   // Drop the text: for a big profile it is tens of MB.
   holder.textContent = '';
-  start(inline);
+  try {
+    start(inline);
+  } catch (e) {
+    fail(e.message); // say so on the page, not only in the console
+    throw e;
+  }
   inline = null;
 } else {
   fetch('data.json').then((r) => {

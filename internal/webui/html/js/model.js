@@ -98,7 +98,9 @@ hpp.Model = (data) => {
   });
   const byValue = (a, b) => b.value - a.value; // Array.prototype.sort is stable
 
-  const inCycle = (f) => f >= 0 && f < funcCount && cyclic[comp[f]] === 1;
+  // Only cycles of several functions are estimated inside: a function
+  // that calls only itself is folded into its outermost call, exactly.
+  const inCycle = (f) => f >= 0 && f < funcCount && cyclic[comp[f]] === 1 && cycleSize[comp[f]] > 1;
   const isCycleEntry = (nd) => inCycle(nd.func) && !nd.inverted &&
     (!nd.parent || nd.parent.func < 0 || comp[nd.parent.func] !== comp[nd.func]);
   const cycleOf = (f) => (inCycle(f) ? cycleSize[comp[f]] : 0);
