@@ -5,8 +5,8 @@ import (
 	"io"
 	"strconv"
 
+	"hpp/internal/jsonw"
 	"hpp/internal/profile"
-	"hpp/internal/report"
 )
 
 // WriteSpeedscope writes speedscope's file format
@@ -62,7 +62,7 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 		}
 	}
 	b = append(b, `{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":"hpp","name":`...)
-	b = report.AppendString(b, title)
+	b = jsonw.AppendString(b, title)
 	b = append(b, `,"activeProfileIndex":0,"shared":{"frames":[`...)
 	for i, f := range order {
 		if i > 0 {
@@ -70,10 +70,10 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 		}
 		fn := &p.Funcs[f]
 		b = append(b, `{"name":`...)
-		b = report.AppendString(b, names[f])
+		b = jsonw.AppendString(b, names[f])
 		if !fn.Builtin() {
 			b = append(b, `,"file":`...)
-			b = report.AppendString(b, fn.File)
+			b = jsonw.AppendString(b, fn.File)
 			b = append(b, `,"line":`...)
 			b = strconv.AppendInt(b, int64(fn.Line), 10)
 		}
@@ -81,7 +81,7 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 		flush()
 	}
 	b = append(b, `]},"profiles":[{"type":"sampled","name":`...)
-	b = report.AppendString(b, title)
+	b = jsonw.AppendString(b, title)
 	b = append(b, `,"unit":"`...)
 	b = append(b, unit...)
 	b = append(b, `","startValue":0,"endValue":`...)
