@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"hpp/internal/profile"
+	"hpp/internal/pyrepr"
 )
 
 // field is one column of pstats' sort tuple.
@@ -312,7 +313,7 @@ func ParseLimit(s string) (Restriction, error) {
 	}
 	var f float64
 	if _, err := fmt.Sscanf(s, "%g", &f); err == nil && f >= 0 && f < 1 {
-		return Restriction{Fraction: f, Text: pyRepr(f)}, nil
+		return Restriction{Fraction: f, Text: pyrepr.Float(f)}, nil
 	}
 	return Restriction{}, fmt.Errorf("--limit takes a count such as 30 or a fraction such as 0.1: %q", s)
 }
@@ -324,22 +325,7 @@ func ParseFilter(s string) (Restriction, error) {
 	if err != nil {
 		return Restriction{}, fmt.Errorf("bad --filter regular expression: %v", err)
 	}
-	return Restriction{Regexp: re, Fraction: -1, Text: pyQuote(s)}, nil
-}
-
-func pyRepr(f float64) string {
-	s := fmt.Sprintf("%v", f)
-	if !strings.ContainsAny(s, ".e") {
-		s += ".0"
-	}
-	return s
-}
-
-func pyQuote(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+	return Restriction{Regexp: re, Fraction: -1, Text: pyrepr.Str(s)}, nil
 }
 
 // Apply is eval_print_amount: it narrows list and appends to msg.
