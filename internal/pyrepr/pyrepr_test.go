@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"hpp/internal/pythons"
+	"hpp/internal/pyfind"
 )
 
 // reprScript prints Python's repr of each input line: "s HEX" is a str
@@ -77,9 +77,9 @@ func TestReprMatchesPython(t *testing.T) {
 		fmt.Fprintf(&in, "f %s\n", strconv.FormatFloat(f, 'g', -1, 64))
 		want = append(want, Float(f))
 	}
-	pys := map[string]string{"debian": pythons.Debian}
+	pys := map[string]string{"debian": pyfind.Debian}
 	for _, v := range []string{"3.6", "3.8", "3.10", "3.12", "3.13"} {
-		if py := pythons.Pyenv(v); py != "" {
+		if py := pyfind.Pyenv(v); py != "" {
 			pys[v] = py
 		} else {
 			t.Logf("pyenv Python %s is not installed: skipped", v)

@@ -16,6 +16,7 @@ import (
 
 	"hpp/internal/profile"
 	"hpp/internal/pstats"
+	"hpp/internal/pyfind"
 )
 
 // Interpreter is one Python the tests run.
@@ -29,23 +30,11 @@ type Interpreter struct {
 // pyenvMinors are the versions the issue asks hpp to read.
 var pyenvMinors = []string{"2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"}
 
-// pyenvRoot is $(pyenv root), without needing pyenv on PATH.
-func pyenvRoot() string {
-	if r := os.Getenv("PYENV_ROOT"); r != "" {
-		return r
-	}
-	if out, err := exec.Command("pyenv", "root").Output(); err == nil {
-		return strings.TrimSpace(string(out))
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".pyenv")
-}
-
 // Interpreters lists a pyenv interpreter for each version the issue names
 // (Path empty when not installed) and Debian's python3, which must exist.
 func Interpreters(t testing.TB) []Interpreter {
 	t.Helper()
-	root := pyenvRoot()
+	root := pyfind.PyenvRoot()
 	var out []Interpreter
 	for _, m := range pyenvMinors {
 		it := Interpreter{Label: "py" + m, Minor: m, Python2: m == "2.7"}

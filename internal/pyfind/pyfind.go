@@ -1,7 +1,7 @@
-// Package pythons finds the Python interpreters installed for hpp's
+// Package pyfind finds the Python interpreters installed for hpp's
 // tests: pyenv's builds of each version (scripts/setup does not install
 // them; a test skips a version that is missing) and Debian's python3.
-package pythons
+package pyfind
 
 import (
 	"os"
