@@ -82,7 +82,7 @@ func filterGraph(p *profile.Profile, o Options) *profile.Profile {
 			keep[i] = true
 		}
 	} else {
-		callees := p.Callees()
+		calls := p.Calls()
 		var seeds []profile.FuncID
 		for i := 0; i < n; i++ {
 			if o.Focus.MatchString(p.Funcs[i].Func.String()) {
@@ -121,8 +121,8 @@ func filterGraph(p *profile.Profile, o Options) *profile.Profile {
 		})
 		reach(func(f profile.FuncID) []profile.FuncID {
 			var out []profile.FuncID
-			for _, e := range callees[f] {
-				out = append(out, e.Caller)
+			for _, c := range calls[f] {
+				out = append(out, c.Callee)
 			}
 			return out
 		})

@@ -21,10 +21,7 @@ import (
 func JSON(out io.Writer, p *profile.Profile, ids []profile.FuncID) error {
 	w := bufio.NewWriterSize(out, 1<<16)
 	if ids == nil {
-		ids = make([]profile.FuncID, p.NumListed)
-		for i := range ids {
-			ids[i] = profile.FuncID(i)
-		}
+		ids = p.ListedIDs()
 	}
 	b := make([]byte, 0, 4096)
 	b = append(b, `{"total_tt": `...)

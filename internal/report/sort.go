@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"hpp/internal/profile"
@@ -125,10 +124,7 @@ func (o *Order) Sort(p *profile.Profile) []profile.FuncID { return o.sortTop(p, 
 // those come first and sorted, the others follow in no order. On a large
 // profile cut to a screenful, selecting the top k is far cheaper.
 func (o *Order) sortTop(p *profile.Profile, k int) []profile.FuncID {
-	ids := make([]profile.FuncID, p.NumListed)
-	for i := range ids {
-		ids[i] = profile.FuncID(i)
-	}
+	ids := p.ListedIDs()
 	if len(o.keys) == 0 {
 		return ids
 	}
@@ -349,19 +345,4 @@ func (r Restriction) Apply(p *profile.Profile, list []profile.FuncID, msg *strin
 		fmt.Fprintf(msg, "   List reduced from %d to %d due to restriction <%s>\n", len(list), len(out), r.Text)
 	}
 	return out
-}
-
-// sortedByKey sorts function ids by (file, line, name), as Python sorts
-// the key tuples in print_call_line.
-func sortedByKey(p *profile.Profile, ids []profile.FuncID) {
-	sort.SliceStable(ids, func(i, j int) bool {
-		a, b := p.Funcs[ids[i]].Func, p.Funcs[ids[j]].Func
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Name < b.Name
-	})
 }
