@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 
+	"hpp/internal/callgraph"
 	"hpp/internal/jsonw"
 	"hpp/internal/profile"
 )
@@ -30,8 +31,8 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 	}
 	var samples []sample
 	var flat []int32
-	s.walk(func(path []profile.FuncID, n *node) {
-		if n.self <= 0 {
+	callgraph.Walk(s.root, func(path []profile.FuncID, n *callgraph.Node) {
+		if n.Self <= 0 {
 			return
 		}
 		start := len(flat)
@@ -42,7 +43,7 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 			}
 			flat = append(flat, frame[f])
 		}
-		samples = append(samples, sample{flat[start:len(flat):len(flat)], n.self})
+		samples = append(samples, sample{flat[start:len(flat):len(flat)], int64(n.Self)})
 	})
 
 	unit := "nanoseconds"
@@ -85,7 +86,7 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 	b = append(b, `,"unit":"`...)
 	b = append(b, unit...)
 	b = append(b, `","startValue":0,"endValue":`...)
-	b = strconv.AppendInt(b, s.root.value, 10)
+	b = strconv.AppendInt(b, int64(s.root.Value), 10)
 	b = append(b, `,"samples":[`...)
 	for i, smp := range samples {
 		if i > 0 {
