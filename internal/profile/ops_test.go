@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"hpp/internal/profile"
@@ -105,4 +106,48 @@ func dumpJSON(t *testing.T, v any) string {
 	}
 	b, _ = json.Marshal(rows)
 	return string(b)
+}
+
+// Sampled stacks follow their functions through Merge's and StripDirs'
+// renumbering: each frame still names the function it named before.
+func TestMergeKeepsSampledFrames(t *testing.T) {
+	sampled := func(names ...string) *profile.Profile {
+		b := profile.NewBuilder(len(names))
+		var st []profile.Frame
+		for _, n := range names {
+			st = append(st, profile.Frame{Func: b.Func(profile.Func{File: "/d/" + n + ".py", Line: 1, Name: n})})
+		}
+		// One listed function, named last, so that listing reorders ids.
+		b.Entry(st[len(st)-1].Func, profile.Stats{NCalls: 1, PCalls: 1}, nil)
+		p := b.Profile()
+		p.Samples = &profile.SampleSet{Unit: "samples", Samples: []profile.Sample{{Stack: nil, Weight: 1, Thread: -1}}}
+		// Frames were numbered before Profile moved the listed one first.
+		for _, n := range names {
+			for i := range p.Funcs {
+				if p.Funcs[i].Name == n {
+					p.Samples.Samples[0].Stack = append(p.Samples.Samples[0].Stack, profile.Frame{Func: profile.FuncID(i)})
+				}
+			}
+		}
+		return p
+	}
+	names := func(p *profile.Profile, s profile.Sample) []string {
+		var out []string
+		for _, fr := range s.Stack {
+			out = append(out, p.Funcs[fr.Func].Name)
+		}
+		return out
+	}
+	m := profile.Merge(sampled("a", "b", "c"), sampled("d", "c", "b", "e"), sampled("f", "a"))
+	// Merge takes the first profile, then the others in reverse order.
+	want := [][]string{{"a", "b", "c"}, {"f", "a"}, {"d", "c", "b", "e"}}
+	for i, s := range m.Samples.Samples {
+		if got := names(m, s); !slices.Equal(got, want[i]) {
+			t.Errorf("merged sample %d: %v, want %v", i, got, want[i])
+		}
+	}
+	s := sampled("x", "y", "z").StripDirs()
+	if got := names(s, s.Samples.Samples[0]); !slices.Equal(got, []string{"x", "y", "z"}) {
+		t.Errorf("stripped sample: %v, want [x y z]", got)
+	}
 }
