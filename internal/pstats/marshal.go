@@ -9,8 +9,9 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
+
+	"hpp/internal/pyrepr"
 )
 
 // Marshal type codes (CPython Python/marshal.c).
@@ -144,13 +145,13 @@ func (v value) reprTo(b *strings.Builder) {
 	case kBig, kOther:
 		b.WriteString(v.s)
 	case kFloat:
-		b.WriteString(pyFloat(v.f))
+		b.WriteString(pyrepr.Float(v.f))
 	case kComplex:
-		b.WriteString("(" + pyFloat(v.f) + "+...j)")
+		b.WriteString("(" + pyrepr.Float(v.f) + "+...j)")
 	case kStr:
-		b.WriteString(pyQuote(v.s))
+		b.WriteString(pyrepr.Str(v.s))
 	case kBytes:
-		b.WriteString("b" + pyQuote(v.s))
+		b.WriteString(pyrepr.Bytes(v.s))
 	case kCode:
 		fmt.Fprintf(b, "<code object %s, file \"%s\", line %d>", v.code.name, v.code.file, v.code.line)
 	case kFunc:
@@ -184,42 +185,6 @@ func (v value) reprTo(b *strings.Builder) {
 	default:
 		b.WriteString("<?>")
 	}
-}
-
-func pyFloat(f float64) string {
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eEn") {
-		s += ".0"
-	}
-	return s
-}
-
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == utf8.RuneError || r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r&0xff)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
 
 // ref is one entry of the back-reference table, packed in 8 bytes (kind
