@@ -93,6 +93,21 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 		b = jsonw.AppendString(b, fn(i).Name)
 	}
 	b = append(b, ']')
+	// Functions whose name another function has too (<module>, __init__,
+	// main): their labels add the file's base name. Found here, once, so
+	// that the page does not hash every name before its first chart.
+	byName := make(map[string]int, n)
+	for i := 0; i < n; i++ {
+		byName[fn(i).Name]++
+	}
+	var shared []int
+	for i := 0; i < n; i++ {
+		if byName[fn(i).Name] > 1 {
+			shared = append(shared, i)
+		}
+	}
+	b = append(b, `,"shared":`...)
+	b = appendInts(b, len(shared), func(i int) int64 { return int64(shared[i]) })
 	b = appendStats(b, "", n, func(i int) *profile.Stats { return &fn(i).Stats })
 
 	// Callers of each listed function, in file order: the page builds
@@ -103,9 +118,11 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 		ne += len(funcs[i].Callers)
 	}
 	edges := make([]*profile.Edge, 0, ne)
+	edgeCallee := make([]int32, 0, ne)
 	for i := range funcs[:p.NumListed] {
 		for j := range funcs[i].Callers {
 			edges = append(edges, &funcs[i].Callers[j])
+			edgeCallee = append(edgeCallee, int32(i))
 		}
 	}
 	b = append(b, `,"ecount":`...)
@@ -113,18 +130,55 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 	b = append(b, `,"ecaller":`...)
 	b = appendInts(b, ne, func(i int) int64 { return int64(edges[i].Caller) })
 	b = appendStats(b, "e", ne, func(i int) *profile.Stats { return &edges[i].Stats })
-	b = append(b, `,"eonly":[`...)
-	first := true
+	var countOnly []int
 	for i, e := range edges {
 		if e.CountOnly {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = strconv.AppendInt(b, int64(i), 10)
+			countOnly = append(countOnly, i)
 		}
 	}
-	b = append(b, ']')
+	b = append(b, `,"eonly":`...)
+	b = appendInts(b, len(countOnly), func(i int) int64 { return int64(countOnly[i]) })
+
+	if p.Samples == nil || len(p.Samples.Samples) == 0 {
+		// What the estimate needs beyond the numbers (callgraph's
+		// package comment): the recursive cycle (strongly connected
+		// component) of each function, which components are cycles and
+		// of how many functions, and the functions whose own numbers
+		// cProfile does not make add up. Only cycles are listed, so a
+		// profile without recursion pays one small integer per function.
+		est := callgraph.NewEstimator(p)
+		g := est.Graph()
+		b = append(b, `,"comp":`...)
+		b = appendInts(b, len(g.Comp), func(i int) int64 { return int64(g.Comp[i]) })
+		var cyc []int
+		for c, y := range g.Cyclic {
+			if y {
+				cyc = append(cyc, c)
+			}
+		}
+		b = append(b, `,"cyclic":`...)
+		b = appendInts(b, len(cyc), func(i int) int64 { return int64(cyc[i]) })
+		b = append(b, `,"cycsize":`...)
+		b = appendInts(b, len(cyc), func(i int) int64 { return int64(g.Size[cyc[i]]) })
+		// Count-only edges (the profile module) get times that keep each
+		// component's books balanced (callgraph's balanceCounts): send the
+		// times the estimate uses, in the order of eonly.
+		if len(countOnly) > 0 {
+			arc := map[[2]int32]float64{}
+			for f := range g.Comp {
+				for _, a := range g.Arcs(profile.FuncID(f)) {
+					arc[[2]int32{int32(f), int32(a.To)}] = a.Weight
+				}
+			}
+			b = append(b, `,"eweight":`...)
+			b = appendFloats(b, len(countOnly), func(i int) float64 {
+				return arc[[2]int32{int32(edges[countOnly[i]].Caller), edgeCallee[countOnly[i]]}]
+			})
+		}
+		dis := est.Disagreements()
+		b = append(b, `,"disagree":`...)
+		b = appendInts(b, len(dis), func(i int) int64 { return int64(dis[i]) })
+	}
 
 	if p.Samples != nil && len(p.Samples.Samples) > 0 {
 		// Real stacks: send the exact tree, in preorder with depths.
