@@ -265,6 +265,7 @@ type decoder struct {
 	// code object layout: -1 unknown; otherwise an index into codeLayouts.
 	layout  int
 	inTrial bool
+	slow    value // refOrValue's result
 }
 
 // newDecoder returns a decoder for buf sized for about n strings.
@@ -489,21 +490,28 @@ func (d *decoder) refValue(r ref) value {
 
 // refOrValue reads the rest of an object whose type byte typ the
 // caller's own fast path did not take. A back-reference to an object of
-// one of the kinds in fast comes back as its ref alone, with ok true, for
-// the caller to use without building a value (small ints and floats are
-// shared, so most numbers come so); anything else comes back decoded as v.
-func (d *decoder) refOrValue(typ byte, slot, at int, fast kinds) (r ref, v value, ok bool, err error) {
-	if typ != tRef {
-		v, err = d.body(typ, slot, at)
-		return 0, v, false, err
+// one of the kinds in fast comes back as its ref alone, with v nil, for
+// the caller to use without building a value: small ints, floats and file
+// names are shared, so most numbers and keys come so, and this is the
+// reader's hottest path. Anything else is decoded into v, which points
+// into the decoder and holds until the next call.
+func (d *decoder) refOrValue(typ byte, slot, at int, fast kinds) (r ref, v *value, err error) {
+	if typ == tRef && len(d.buf)-d.off >= 4 {
+		// A pending ref is never of a kind in fast: no cycle to check.
+		if n := binary.LittleEndian.Uint32(d.buf[d.off:]); uint64(n) < uint64(len(d.refs)) && fast.has(d.refs[n].kind()) {
+			d.off += 4
+			return d.refs[n], nil, nil
+		}
 	}
-	if r, err = d.deref(); err != nil {
-		return 0, value{}, false, err
+	if typ == tRef {
+		if r, err = d.deref(); err != nil {
+			return 0, nil, err
+		}
+		d.slow = d.refValue(r)
+	} else if d.slow, err = d.body(typ, slot, at); err != nil {
+		return 0, nil, err
 	}
-	if fast.has(r.kind()) {
-		return r, value{}, true, nil
-	}
-	return r, d.refValue(r), false, nil
+	return r, &d.slow, nil
 }
 
 // tupleLen reads the length of a tuple whose type byte typ has been read:

@@ -358,11 +358,11 @@ func (r *reader) funcKey(what string) (profile.FuncID, error) {
 		r.setRef(slot, mkref(kFunc, int64(id)))
 		return id, nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kFunc)
-	if ok || err != nil {
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kFunc)
+	if v == nil || err != nil {
 		return profile.FuncID(ref.val()), err
 	}
-	return r.keyFromValue(v, at, what)
+	return r.keyFromValue(*v, at, what)
 }
 
 // keyFromValue accepts a key that was decoded generically.
@@ -407,11 +407,11 @@ func (r *reader) text(what string) (int32, error) {
 		r.setRef(slot, mkref(k, int64(id)))
 		return id, nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kStr|1<<kBytes)
-	if ok || err != nil {
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kStr|1<<kBytes)
+	if v == nil || err != nil {
 		return int32(ref.val()), err
 	}
-	_, id := r.internString(asText(v))
+	_, id := r.internString(asText(*v))
 	return id, nil
 }
 
@@ -430,8 +430,8 @@ func (r *reader) integer(what string) (int64, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return int64(n), nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kInt|1<<kBool)
-	if ok || err != nil {
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kInt|1<<kBool)
+	if v == nil || err != nil {
 		return ref.val(), err
 	}
 	switch v.k {
@@ -466,11 +466,11 @@ func (r *reader) number(what string) (float64, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return float64(n), nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kFloat|1<<kInt|1<<kBool)
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kFloat|1<<kInt|1<<kBool)
 	if err != nil {
 		return 0, err
 	}
-	if ok {
+	if v == nil {
 		if ref.kind() == kFloat {
 			return r.floatAt(ref.val()), nil
 		}
@@ -493,11 +493,11 @@ func (r *reader) entry(id profile.FuncID) error {
 		return err
 	}
 	if typ != tTuple && typ != tSmallTup {
-		ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kEntry)
+		ref, v, err := r.refOrValue(typ, slot, at, 1<<kEntry)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if v != nil {
 			return r.errAt(at, "function entry is %s, want a tuple (cc, nc, tt, ct, callers)", kindName(v.k))
 		}
 		e := &r.entries[ref.val()]
@@ -547,11 +547,11 @@ func (r *reader) callers() ([]profile.Edge, error) {
 		return nil, err
 	}
 	if typ != tDict {
-		ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kCallers)
+		ref, v, err := r.refOrValue(typ, slot, at, 1<<kCallers)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
+		if v != nil {
 			return nil, r.errAt(at, "callers is %s, not a dict", kindName(v.k))
 		}
 		return slices.Clone(r.callerz[ref.val()]), nil
@@ -636,11 +636,11 @@ func (r *reader) edge() (profile.Edge, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return profile.Edge{Stats: profile.Stats{NCalls: int64(n), PCalls: int64(n)}, CountOnly: true}, nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kEdge)
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kEdge)
 	if err != nil {
 		return e, err
 	}
-	if ok {
+	if v == nil {
 		return profile.Edge{Stats: r.edges[ref.val()]}, nil
 	}
 	switch v.k {
