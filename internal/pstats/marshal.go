@@ -58,6 +58,7 @@ type FormatError struct {
 	Offset int
 	Msg    string
 	short  bool // the data ended before the object did: more might mend it
+	need   int  // for short: at least this many bytes would be needed
 }
 
 func (e *FormatError) Error() string { return fmt.Sprintf("byte %d: %s", e.Offset, e.Msg) }
@@ -284,12 +285,13 @@ func (d *decoder) errAt(off int, format string, args ...any) error {
 }
 
 func (d *decoder) truncated(what string) error {
-	return d.shortAt(d.off, "file ends inside %s (truncated?)", what)
+	return d.shortAt(d.off, len(d.buf)+1, "file ends inside %s (truncated?)", what)
 }
 
-// shortAt is errAt for data that ends too soon.
-func (d *decoder) shortAt(off int, format string, args ...any) error {
-	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), short: true}
+// shortAt is errAt for data that ends too soon, but would hold the object
+// if it had need bytes.
+func (d *decoder) shortAt(off, need int, format string, args ...any) error {
+	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), short: true, need: need}
 }
 
 func (d *decoder) byte1(what string) (byte, error) {
@@ -316,7 +318,7 @@ func (d *decoder) bytes(n int64, what string) ([]byte, error) {
 		return nil, d.errf("negative length %d for %s", n, what)
 	}
 	if n > int64(len(d.buf)-d.off) {
-		return nil, d.shortAt(d.off, "%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+		return nil, d.shortAt(d.off, d.off+int(n), "%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
 	}
 	b := d.buf[d.off : d.off+int(n)]
 	d.off += int(n)
@@ -335,7 +337,7 @@ func (d *decoder) count(what string) (int, error) {
 		return 0, d.errAt(at, "negative length %d for %s", n, what)
 	}
 	if int(n) > len(d.buf)-d.off {
-		return 0, d.shortAt(at, "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+		return 0, d.shortAt(at, d.off+int(n), "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
 	}
 	return int(n), nil
 }
@@ -773,7 +775,7 @@ func (d *decoder) body(typ byte, slot, start int) (value, error) {
 			return value{}, err
 		}
 		if n > len(d.buf)-d.off {
-			return value{}, d.shortAt(d.off, "sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
+			return value{}, d.shortAt(d.off, d.off+n, "sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
 		}
 		k := kTuple
 		switch typ {

@@ -44,7 +44,7 @@ func ReadFile(path string) (*profile.Profile, error) {
 	if fi.Mode().IsRegular() && fi.Size() > 0 {
 		p, err = readFile(f, fi.Size())
 	} else {
-		p, err = readStream(f)
+		p, err = readStream(f, streamHead)
 	}
 	if err != nil {
 		return nil, err
@@ -90,9 +90,9 @@ const streamHead = 64 << 10
 // once, however slowly it comes; then what has come so far is parsed each
 // time it has doubled, until it parses (as marshal.load, the rest of the
 // stream is not read), or fails for a reason other than ending too soon,
-// or passes MaxStream.
-func readStream(f io.Reader) (*profile.Profile, error) {
-	buf := make([]byte, 0, streamHead)
+// or passes MaxStream. first (at least 8) is the size of the first try.
+func readStream(f io.Reader, first int) (*profile.Profile, error) {
+	buf := make([]byte, 0, first)
 	// sniff and sniffStart decide from the first 8 bytes.
 	n, err := io.ReadAtLeast(f, buf[:cap(buf)], 8)
 	buf = buf[:n]
@@ -106,7 +106,7 @@ func readStream(f io.Reader) (*profile.Profile, error) {
 	if err := sniffStart(buf); err != nil {
 		return nil, err
 	}
-	for limit := streamHead; ; limit = min(2*limit, MaxStream+1) {
+	for limit := first; ; limit = min(2*limit, MaxStream+1) {
 		if !eof {
 			grown := make([]byte, len(buf), limit)
 			copy(grown, buf)
@@ -121,6 +121,9 @@ func readStream(f io.Reader) (*profile.Profile, error) {
 		var fe *FormatError
 		if err == nil || eof || !errors.As(err, &fe) || !fe.short {
 			return p, err
+		}
+		if fe.need > MaxStream {
+			return nil, &FormatError{Offset: fe.Offset, Msg: fmt.Sprintf("%s: more than the %d bytes (1 GiB) hpp reads from an input that is not a regular file", fe.Msg, MaxStream)}
 		}
 		if len(buf) > MaxStream {
 			return nil, &FormatError{Offset: MaxStream, Msg: fmt.Sprintf("more than %d bytes (1 GiB) from an input that is not a regular file; no profile is that large (save it to a file to read it whole)", MaxStream)}
