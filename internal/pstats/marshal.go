@@ -345,7 +345,9 @@ func (d *decoder) count(what string) (int, error) {
 // intern returns the string b holds and its id.
 func (d *decoder) intern(b []byte) (string, int32) {
 	h := maphash.Bytes(d.seed, b)
-	if id := d.find(h, string(b)); id >= 0 {
+	// string(b) would copy names longer than 32 bytes (most file paths)
+	// to the heap on every lookup; find only compares with it.
+	if id := d.find(h, unsafe.String(unsafe.SliceData(b), len(b))); id >= 0 {
 		return d.strs[id], id
 	}
 	s := d.copyString(b)
