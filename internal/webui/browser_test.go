@@ -433,7 +433,7 @@ func TestBrowser(t *testing.T) {
 		for _, b := range tb.boxes(t) {
 			colour[b.F] = b.Color
 		}
-		cells := eval[[][]string](t, tb, `Array.from(document.querySelectorAll('#tbody .row')).filter(function(r){return !r.hidden}).map(function(r){return [r.dataset.f, r.children[4].style.background]})`)
+		cells := eval[[][]string](t, tb, `Array.from(document.querySelectorAll('#tbody .row')).filter(function(r){return !r.hidden}).map(function(r){return [r.dataset.func, r.children[4].style.background]})`)
 		for _, c := range cells {
 			f, _ := strconv.Atoi(c[0])
 			if want, ok := colour[f]; ok && !sameColour(c[1], want) {

@@ -362,16 +362,16 @@ type box struct {
 	Name  string  `json:"name"`
 	File  string  `json:"file"`
 	Line  int     `json:"line"`
-	F     int     `json:"f"`
-	V     float64 `json:"v"`
+	F     int     `json:"func"`
+	V     float64 `json:"value"`
 	Depth int     `json:"depth"`
 	X     float64 `json:"x"`
 	Y     float64 `json:"y"`
-	W     float64 `json:"w"`
-	A0    float64 `json:"a0"`
-	A1    float64 `json:"a1"`
+	W     float64 `json:"width"`
+	A0    float64 `json:"startAngle"`
+	A1    float64 `json:"endAngle"`
 	Label string  `json:"label"`
-	Color string  `json:"c"`
+	Color string  `json:"colour"`
 	Match bool    `json:"match"`
 }
 

@@ -42,8 +42,8 @@ hpp.Chart = (app) => {
     geo.name = format.name(f);
     geo.file = f >= 0 ? format.file(f) : '';
     geo.line = f >= 0 ? model.lineOf[f] : 0;
-    geo.f = f;
-    geo.v = nd.value;
+    geo.func = f;
+    geo.value = nd.value;
     geo.depth = nd.depth - top.depth;
     app.hooks.boxes.push(geo);
   };
@@ -127,7 +127,7 @@ hpp.Chart = (app) => {
       if (model.isCycleEntry(nd) && w >= 3) outline(x, y, w, rh - 1, '#333', 1, [4, 3]);
       if (hit && w >= 2) outline(x, y, w, rh - 1, '#1d2330', 2);
       if (nd === state.focus) outline(x, y, w, rh - 1, '#0b57d0', 3);
-      record(nd, { x, y, w, h: rh - 1, label, c: colour, match: hit }, top);
+      record(nd, { x, y, width: w, height: rh - 1, label, colour, match: hit }, top);
     });
   };
 
@@ -146,7 +146,7 @@ hpp.Chart = (app) => {
     if (state.view === 'sunburst') return app.sunburst.hit(x - r.width / 2, y - r.height / 2, boxes, drawn);
     for (let j = boxes.length - 1; j >= 0; j--) {
       const b = boxes[j];
-      if (x >= b.x && x < b.x + Math.max(b.w, 1) && y >= b.y && y < b.y + rowHeight) return drawn[j];
+      if (x >= b.x && x < b.x + Math.max(b.width, 1) && y >= b.y && y < b.y + rowHeight) return drawn[j];
     }
     return null;
   };
@@ -156,7 +156,7 @@ hpp.Chart = (app) => {
     const j = drawn.indexOf(nd);
     if (j < 0) return null;
     const b = app.hooks.boxes[j], r = canvas.getBoundingClientRect();
-    return b.w ? { x: r.left + b.x + Math.min(b.w / 2, 40), y: r.top + b.y + b.h } : { x: r.left + b.x, y: r.top + b.y };
+    return b.width ? { x: r.left + b.x + Math.min(b.width / 2, 40), y: r.top + b.y + b.height } : { x: r.left + b.x, y: r.top + b.y };
   };
 
   // move is where an arrow key goes from the focused box: to its parent,

@@ -37,11 +37,12 @@ hpp.Format = (model) => {
     const k = path.lastIndexOf('/');
     return k < 0 ? path : path.slice(k + 1);
   };
+  // directory is the file's directory, or '' where there is none to
+  // show (built-ins, frozen modules, a name relative to the start).
   const directory = (f) => {
     const path = file(f);
-    if (path === '~') return '';
     const k = path.lastIndexOf('/');
-    return k < 0 ? '.' : path.slice(0, k);
+    return path === '~' || path.startsWith('<') || k < 0 ? '' : path.slice(0, k);
   };
   // stdName is pstats' filename:lineno(function).
   const stdName = (f) => {

@@ -1,10 +1,10 @@
-// sunburst.js: the tree as rings around the top box. At most eight rings
+// sunburst.js: the tree as rings around the top box. At most six rings
 // are drawn (the depth control can lower it), so that each ring is wide
 // enough to read; labels run along the ring or across it, whichever has
 // room.
 hpp.Sunburst = (app) => {
   const { format, colours, state, model } = app;
-  const maxRings = 8;
+  const maxRings = 6;
   let centre = { x: 0, y: 0 };
   const draw = (top, kit) => {
     const { resize, ctx, fit, record, layout, labelOf } = kit;
@@ -43,7 +43,7 @@ hpp.Sunburst = (app) => {
       ctx.fill();
       ctx.globalAlpha = 1;
       if (a1 - a0 > 0.02) ctx.stroke();
-      if (hit || nd === state.focus || model.isCycleEntry(nd)) {
+      if (hit || nd === state.focus || (model.isCycleEntry(nd) && (depth === 0 || (a1 - a0) * r1 >= 6))) {
         ctx.save();
         ctx.strokeStyle = nd === state.focus ? '#0b57d0' : hit ? '#1d2330' : '#333';
         ctx.lineWidth = nd === state.focus ? 3 : hit ? 2 : 1;
@@ -72,7 +72,7 @@ hpp.Sunburst = (app) => {
           ctx.restore();
         }
       }
-      record(nd, { a0, a1, r0, r1, x: cx + rm * Math.cos(mid), y: cy + rm * Math.sin(mid), w: 0, h: 0, c: colour,
+      record(nd, { startAngle: a0, endAngle: a1, innerRadius: r0, outerRadius: r1, x: cx + rm * Math.cos(mid), y: cy + rm * Math.sin(mid), width: 0, height: 0, colour,
         label: labelOf(nd), match: hit }, top);
     }
     ctx.fillStyle = '#111';
@@ -90,7 +90,7 @@ hpp.Sunburst = (app) => {
     if (a < 0) a += 2 * Math.PI;
     for (let j = boxes.length - 1; j >= 0; j--) {
       const b = boxes[j];
-      if (rr >= b.r0 && rr < b.r1 && (b.depth === 0 || (a >= b.a0 && a < b.a1))) return drawn[j];
+      if (rr >= b.innerRadius && rr < b.outerRadius && (b.depth === 0 || (a >= b.startAngle && a < b.endAngle))) return drawn[j];
     }
     return null;
   };

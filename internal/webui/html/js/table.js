@@ -122,13 +122,13 @@ hpp.Table = (app) => {
           cell.setAttribute('role', 'gridcell');
           row.appendChild(cell);
         });
-        row.addEventListener('click', () => { cursor = +row.dataset.index; app.selectFunc(+row.dataset.f); });
+        row.addEventListener('click', () => { cursor = +row.dataset.index; app.selectFunc(+row.dataset.func); });
         body.appendChild(row);
         pool.push(row);
       }
       const f = shown[j];
       row.hidden = false;
-      row.dataset.f = f;
+      row.dataset.func = f;
       row.dataset.index = j;
       row.style.top = (j * rowHeight) + 'px';
       row.classList.toggle('sel', f === state.selected);
