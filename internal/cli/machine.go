@@ -27,7 +27,9 @@ of each cache level and of RAM (a random pointer chase from 4 KiB to
 where the filesystem allows it) and loopback TCP.
 
 Each number is the median of several timed repeats after a warm-up,
-with its spread. The load average and CPU pressure are recorded before
+with its spread. A probe that fails (no space for the disk file) is
+reported as failed, the others' numbers are still printed, and the exit
+status is 1. The load average and CPU pressure are recorded before
 and after, with a warning when others were using the CPUs. The full
 run takes up to 3 minutes; --quick up to 30 seconds.
 
@@ -57,9 +59,19 @@ Examples:
 				if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
 					return &Error{Code: ExitNoInput, Err: fmt.Errorf("machine: --dir %s: not a directory (name an existing directory on the disk to measure)", *dir)}
 				}
+				// Outputs are checked before the run, not found unwritable
+				// after minutes of measuring.
 				if *svgDir != "" {
 					if err := os.MkdirAll(*svgDir, 0o755); err != nil {
 						return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: --svg: %v", err)}
+					}
+					if err := checkWritable(filepath.Join(*svgDir, "latency.svg")); err != nil {
+						return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: --svg %s: %v", *svgDir, err)}
+					}
+				}
+				if *htmlOut != "" {
+					if err := checkWritable(*htmlOut); err != nil {
+						return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: --html %s: %v", *htmlOut, err)}
 					}
 				}
 				// Ctrl-C ends the probes cleanly; the disk file is already
@@ -105,10 +117,37 @@ Examples:
 				if runErr != nil {
 					return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: %v (the report above is partial)", runErr)}
 				}
+				if len(r.Failed) > 0 {
+					f := r.Failed[0]
+					return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: the %s probe failed: %s (see the report above)", f.Probe, f.Error)}
+				}
 				return nil
 			}
 		},
 	}, 60)
+}
+
+// checkWritable fails when path cannot be written: its directory is
+// missing or read-only, or path is a directory or a file hpp may not
+// write. It creates nothing that it does not remove, and leaves an
+// existing file's contents alone.
+func checkWritable(path string) error {
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return fmt.Errorf("is a directory (name a file)")
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		return f.Close()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".hpp-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write there: %v", err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // progressLine redraws one status line on a terminal.

@@ -45,11 +45,13 @@ table { border-collapse: collapse; }
 td, th { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; text-align: right; }
 td:first-child, th:first-child { text-align: left; }
 figure { margin: 1em 0; }
+.failed { background: #fdecea; border-left: 4px solid #c62828; padding: 0.5em 1em; }
 </style>
 </head>
 <body>
 <h1>hpp machine</h1>
-{{if .Report.Summary}}<h2>The classic latency table, measured here</h2>
+{{range .Report.Failed}}<p class="failed" role="alert"><strong>The {{.Probe}} probe failed:</strong> {{.Error}}</p>
+{{end}}{{if .Report.Summary}}<h2>The classic latency table, measured here</h2>
 <table>
 <tr><th></th><th>classic</th><th>here</th><th>× L1 here</th></tr>
 {{range .Report.Summary}}<tr><td>{{.What}}</td><td>{{if .ClassicNS}}{{fmtNs .ClassicNS}}{{else}}-{{end}}</td><td>{{if .NS}}{{fmtNs .NS}}{{else}}not measured{{end}}</td><td>{{if .VsL1}}{{printf "%.0f" .VsL1}}{{end}}</td></tr>

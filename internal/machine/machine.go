@@ -45,6 +45,29 @@ type Report struct {
 	Network   *Network   `json:"network,omitempty"`
 	Summary   []Row      `json:"summary"`
 	Warnings  []string   `json:"warnings"`
+	// Failed lists the probes that could not measure (no space for the
+	// disk file, no loopback); their fields are nil and the command exits
+	// with status 1 after printing the rest.
+	Failed []Failure `json:"failed"`
+	// ProbeSeconds is the wall time each probe took, the clock included
+	// under "cpu".
+	ProbeSeconds map[string]float64 `json:"probe_seconds"`
+}
+
+// Failure is a probe that ran and failed.
+type Failure struct {
+	Probe string `json:"probe"`
+	Error string `json:"error"`
+}
+
+// failed returns the failure of probe p, if it failed.
+func (r *Report) failed(p string) *Failure {
+	for i := range r.Failed {
+		if r.Failed[i].Probe == p {
+			return &r.Failed[i]
+		}
+	}
+	return nil
 }
 
 // ParseOnly checks a --only list and returns the probe names in run order.
@@ -94,7 +117,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		probes = ProbeNames
 	}
 	r := &Report{Version: 1, Quick: o.Quick, Probes: probes, Started: time.Now().UTC(), GOARCH: runtime.GOARCH,
-		Warnings: []string{}, Summary: []Row{}}
+		Warnings: []string{}, Summary: []Row{}, Failed: []Failure{}, ProbeSeconds: map[string]float64{}}
 	progress := o.Progress
 	if progress == nil {
 		progress = func(string) {}
@@ -108,12 +131,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	cpu := topology()
 	needClock := contains(probes, "cpu") || contains(probes, "latency") || contains(probes, "bandwidth")
 	if needClock {
+		t := time.Now()
 		progress("cpu: clock")
 		cpu.Clock = measureClock(m)
 		if contains(probes, "cpu") {
 			progress("cpu: hardware counters")
 			cpu.Counters = measureCounters()
 		}
+		r.ProbeSeconds["cpu"] = time.Since(t).Seconds()
 	}
 	if contains(probes, "cpu") {
 		r.CPU = cpu
@@ -123,6 +148,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err = ctx.Err(); err != nil {
 			break
 		}
+		t := time.Now()
 		switch p {
 		case "scaling":
 			r.Scaling, err = measureScaling(ctx, m, cpu)
@@ -135,14 +161,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		case "network":
 			r.Network, err = measureNetwork(ctx, m, cpu)
 		}
+		if p != "cpu" {
+			r.ProbeSeconds[p] = time.Since(t).Seconds()
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				err = ctx.Err()
 				break
 			}
 			// One probe failing (no space for the disk file, no loopback)
-			// should not lose the others' numbers.
-			r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %v", p, err))
+			// should not lose the others' numbers, nor pass for a result.
+			r.Failed = append(r.Failed, Failure{Probe: p, Error: err.Error()})
+			r.drop(p)
 			err = nil
 		}
 	}
@@ -154,6 +184,22 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return r, fmt.Errorf("interrupted")
 	}
 	return r, err
+}
+
+// drop forgets what a failed probe measured before it failed.
+func (r *Report) drop(p string) {
+	switch p {
+	case "scaling":
+		r.Scaling = nil
+	case "latency":
+		r.Latency = nil
+	case "bandwidth":
+		r.Bandwidth = nil
+	case "disk":
+		r.Disk = nil
+	case "network":
+		r.Network = nil
+	}
 }
 
 // meter carries what every probe needs to time things the same way.

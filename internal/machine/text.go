@@ -66,6 +66,12 @@ func Text(w io.Writer, r *Report) error {
 			}
 		}
 	}
+	fail := func(probe, title string) {
+		if f := r.failed(probe); f != nil {
+			p("\n%s: FAILED: %s\n", title, f.Error)
+		}
+	}
+	fail("scaling", "Cores")
 	if s := r.Scaling; s != nil {
 		p("\nCores (%s)\n", s.Kernel)
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
@@ -82,6 +88,7 @@ func Text(w io.Writer, r *Report) error {
 			p("  %s\n", s.Note)
 		}
 	}
+	fail("latency", "Memory latency")
 	if l := r.Latency; l != nil && len(l.Series) > 0 {
 		p("\nMemory latency (random pointer chase over cache lines; THP policy %q)\n", l.THPPolicy)
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
@@ -115,6 +122,7 @@ func Text(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 	}
+	fail("bandwidth", "Memory bandwidth")
 	if b := r.Bandwidth; b != nil && len(b.Rows) > 0 {
 		p("\nMemory bandwidth, GB/s (%s)\n", b.Kernel)
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
@@ -140,6 +148,7 @@ func Text(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 	}
+	fail("disk", "Disk")
 	if d := r.Disk; d != nil {
 		p("\nDisk: %s (%s), %s test file, %s\n", d.Dir, d.Filesystem, FormatBytes(d.FileBytes), d.Label)
 		p("  sequential 1 MiB read   %s GB/s\n", statText(d.SeqRead, "%.2f"))
@@ -150,6 +159,7 @@ func Text(w io.Writer, r *Report) error {
 			p("  test file removed\n")
 		}
 	}
+	fail("network", "Network")
 	if n := r.Network; n != nil && len(n.Rows) > 0 {
 		p("\nNetwork: %s\n", n.Label)
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
@@ -187,10 +197,17 @@ func Text(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 	}
+	if len(r.Failed) > 0 {
+		var names []string
+		for _, f := range r.Failed {
+			names = append(names, f.Probe)
+		}
+		p("\nfailed: %s (the report has no numbers from the failed probes; see above)", strings.Join(names, ", "))
+	}
 	for _, w := range r.Warnings {
 		p("\nwarning: %s", w)
 	}
-	if len(r.Warnings) > 0 {
+	if len(r.Warnings) > 0 || len(r.Failed) > 0 {
 		p("\n")
 	}
 	return ew.err
