@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -16,6 +17,9 @@ type Bandwidth struct {
 	// Kernel says what the loops do, since bandwidth depends on it (a
 	// vectorised copy can move twice what scalar loads do from L1).
 	Kernel string `json:"kernel"`
+	// WorkingSets says where the cache levels' working sets came from:
+	// the latency probe's effective sizes, or sysfs when it did not run.
+	WorkingSets string `json:"working_sets"`
 }
 
 // BandwidthRow is one measurement.
@@ -28,18 +32,59 @@ type BandwidthRow struct {
 	GBps    Stat   `json:"gbps"` // decimal GB/s over all threads
 }
 
-// bwLevels picks a working set inside each cache (half its size, a power
-// of two, divided among the threads that share it) and one for RAM of at
-// least four times the last-level cache, STREAM's rule.
-func bwLevels(cpu *CPU, threads int) []BandwidthRow {
+// bwLevels picks a working set inside each cache level (half its size, a
+// power of two, divided among the threads that share it) and one for RAM
+// of at least four times the last-level cache, STREAM's rule. A level's
+// size is the effective size the latency probe measured when it ran:
+// sysfs can name a 260 MiB L3 on a VM whose guest sees ~8 MiB of it, and a
+// working set from that size measures RAM. It returns where the sizes
+// came from.
+func bwLevels(cpu *CPU, lat *Latency, threads int) ([]BandwidthRow, string) {
 	var out []BandwidthRow
 	pow2 := func(b int64) int64 { return 1 << (63 - bits.LeadingZeros64(uint64(max(b, 4096)))) }
-	for _, c := range cpu.dataCaches() {
-		per := c.Bytes / 2
-		if threads > 1 && len(c.SharedBy) > 1 {
-			per /= int64(min(threads, len(c.SharedBy)))
+	shared := func(level int) int {
+		for _, c := range cpu.dataCaches() {
+			if c.Level == level {
+				return len(c.SharedBy)
+			}
 		}
-		out = append(out, BandwidthRow{Level: fmt.Sprintf("L%d", c.Level), Bytes: pow2(per)})
+		return 1
+	}
+	perThread := func(bytes int64, sharedBy int) int64 {
+		per := bytes / 2
+		if threads > 1 && sharedBy > 1 {
+			per /= int64(min(threads, sharedBy))
+		}
+		return pow2(per)
+	}
+	source := "half of each sysfs cache size (the latency probe did not run)"
+	if lat != nil && len(lat.Levels) > 0 {
+		source = "half of each level's effective size measured by the latency probe"
+		var found []string
+		for _, lv := range lat.Levels {
+			if lv.Name == "RAM" || lv.EffectiveBytes <= 0 {
+				continue
+			}
+			var level int
+			if _, err := fmt.Sscanf(lv.Name, "L%d", &level); err != nil {
+				continue // a plateau no sysfs cache matches: no row for it
+			}
+			found = append(found, lv.Name)
+			out = append(out, BandwidthRow{Level: lv.Name, Bytes: perThread(lv.EffectiveBytes, shared(level))})
+		}
+		var missing []string
+		for _, c := range cpu.dataCaches() {
+			if name := fmt.Sprintf("L%d", c.Level); !contains(found, name) {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			source += "; no row for " + strings.Join(missing, ", ") + ": the latency probe found no plateau for it"
+		}
+	} else {
+		for _, c := range cpu.dataCaches() {
+			out = append(out, BandwidthRow{Level: fmt.Sprintf("L%d", c.Level), Bytes: perThread(c.Bytes, len(c.SharedBy))})
+		}
 	}
 	// RAM: 1 GiB per thread (4 GiB at most in all), and never less than
 	// STREAM's four times the last-level cache. Large buffers matter on
@@ -54,10 +99,10 @@ func bwLevels(cpu *CPU, threads int) []BandwidthRow {
 	}
 	ram := max(pow2(4*cpu.lastLevel())*2/int64(threads), per, 16<<20)
 	out = append(out, BandwidthRow{Level: "RAM", Bytes: ram})
-	return out
+	return out, source
 }
 
-func measureBandwidth(ctx context.Context, m *meter, cpu *CPU) (*Bandwidth, error) {
+func measureBandwidth(ctx context.Context, m *meter, cpu *CPU, lat *Latency) (*Bandwidth, error) {
 	bw := &Bandwidth{Kernel: "sequential: Go loops of 64-bit loads (8 independent sums) and stores; random = every cache line once in a scrambled order, Go loops; copy = first half of the buffer to the second, bytes read + written (STREAM's count)"}
 	if vectorKernels {
 		bw.Kernel = "sequential: " + vectorKernelName + "; random = every cache line once in a scrambled order, Go loops of 64-bit words; copy = first half of the buffer to the second, bytes read + written (STREAM's count)"
@@ -71,7 +116,9 @@ func measureBandwidth(ctx context.Context, m *meter, cpu *CPU) (*Bandwidth, erro
 		threadSets = append(threadSets, all)
 	}
 	for _, cpus := range threadSets {
-		for _, lv := range bwLevels(cpu, len(cpus)) {
+		levels, source := bwLevels(cpu, lat, len(cpus))
+		bw.WorkingSets = source
+		for _, lv := range levels {
 			// Each thread gets its own buffer, on its own CPU's NUMA node
 			// by first touch (mapRegion touches from the pinned thread).
 			bufs := make([]*region, len(cpus))

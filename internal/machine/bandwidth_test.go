@@ -3,6 +3,7 @@ package machine
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -48,6 +49,51 @@ func TestSequentialKernels(t *testing.T) {
 					t.Errorf("copy %d words: dst differs from src or was written past it", n)
 				}
 			})
+		}
+	}
+}
+
+// TestWorkingSetsFromMeasuredLevels: on the recorded EPYC VM, sysfs says
+// L3 is 32 MiB while the latency probe saw it end near 10 MiB; a working
+// set of half the sysfs size (16 MiB) measured RAM. The L3 row must fit in
+// the measured L3, whatever sysfs claims (it can claim 260 MiB).
+func TestWorkingSetsFromMeasuredLevels(t *testing.T) {
+	r := recorded(t, "full-epyc.json")
+	eff := map[string]int64{}
+	for _, lv := range r.Latency.Levels {
+		eff[lv.Name] = lv.EffectiveBytes
+	}
+	for _, sysfsL3 := range []int64{32 << 20, 260 << 20} {
+		cpu := &CPU{Caches: slices.Clone(r.CPU.Caches)}
+		for i := range cpu.Caches {
+			if cpu.Caches[i].Level == 3 {
+				cpu.Caches[i].Bytes = sysfsL3
+			}
+		}
+		for _, threads := range []int{1, 2} {
+			rows, source := bwLevels(cpu, r.Latency, threads)
+			if !strings.Contains(source, "effective size") {
+				t.Errorf("working sets from %q", source)
+			}
+			var names []string
+			for _, x := range rows {
+				names = append(names, x.Level)
+				all := x.Bytes // L1 and L2 are per core, L3 is shared by the threads
+				if x.Level == "L3" {
+					all *= int64(threads)
+				}
+				if e := eff[x.Level]; x.Level != "RAM" && (all > e || all < e/4) {
+					t.Errorf("sysfs L3 %s, %d thread(s): %s working set %s per thread, measured level %s",
+						FormatBytes(sysfsL3), threads, x.Level, FormatBytes(x.Bytes), FormatBytes(e))
+				}
+			}
+			if !slices.Equal(names, []string{"L1", "L2", "L3", "RAM"}) {
+				t.Errorf("rows %v", names)
+			}
+		}
+		// Without a latency run, sysfs is all there is, and it says so.
+		if _, source := bwLevels(cpu, nil, 1); !strings.Contains(source, "sysfs") {
+			t.Errorf("working sets without latency from %q", source)
 		}
 	}
 }

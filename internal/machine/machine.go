@@ -155,7 +155,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		case "latency":
 			r.Latency, err = measureLatency(ctx, m, cpu)
 		case "bandwidth":
-			r.Bandwidth, err = measureBandwidth(ctx, m, cpu)
+			r.Bandwidth, err = measureBandwidth(ctx, m, cpu, r.Latency)
 		case "disk":
 			r.Disk, err = measureDisk(ctx, m, o.Dir)
 		case "network":

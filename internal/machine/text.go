@@ -125,6 +125,9 @@ func Text(w io.Writer, r *Report) error {
 	fail("bandwidth", "Memory bandwidth")
 	if b := r.Bandwidth; b != nil && len(b.Rows) > 0 {
 		p("\nMemory bandwidth, GB/s (%s)\n", b.Kernel)
+		if b.WorkingSets != "" {
+			p("  working sets: %s\n", b.WorkingSets)
+		}
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
 		fmt.Fprintf(tw, "  level\tthreads\tworking set/thread\tseq read\tseq write\tseq copy\trandom read\trandom write\n")
 		type key struct {
