@@ -115,24 +115,49 @@ func measureBandwidth(ctx context.Context, m *meter, cpu *CPU, lat *Latency) (*B
 	if len(all) > 1 {
 		threadSets = append(threadSets, all)
 	}
-	for _, cpus := range threadSets {
-		levels, source := bwLevels(cpu, lat, len(cpus))
-		bw.WorkingSets = source
-		for _, lv := range levels {
-			// Each thread gets its own buffer, on its own CPU's NUMA node
-			// by first touch (mapRegion touches from the pinned thread).
-			bufs := make([]*region, len(cpus))
-			var err error
-			parallel(cpus, func(i int) {
-				r, e := mapRegion(lv.Bytes, true)
-				if e != nil {
-					err = e
-					return
-				}
-				bufs[i] = r
-			})
-			if err != nil {
-				return bw, err
+	// Each CPU maps one buffer, as large as its largest working set, and
+	// every level uses the start of it: mapping 1 GiB of huge pages can
+	// cost seconds of compaction on a machine whose memory is fragmented
+	// (6 s for the first GiB here, 0.5 s once it was free), so it is done
+	// once per CPU rather than once per level and thread set.
+	levels := make([][]BandwidthRow, len(threadSets))
+	need := map[int]int64{}
+	for k, cpus := range threadSets {
+		levels[k], bw.WorkingSets = bwLevels(cpu, lat, len(cpus))
+		for _, lv := range levels[k] {
+			for _, c := range cpus {
+				need[c] = max(need[c], lv.Bytes)
+			}
+		}
+	}
+	pool := map[int]*region{}
+	defer func() {
+		for _, r := range pool {
+			r.free()
+		}
+	}()
+	for k, cpus := range threadSets {
+		// Map on the pinned thread, so that first touch puts each buffer
+		// on its own CPU's NUMA node.
+		fresh := make([]*region, len(cpus))
+		errs := make([]error, len(cpus))
+		parallel(cpus, func(i int) {
+			if pool[cpus[i]] == nil {
+				fresh[i], errs[i] = mapRegion(need[cpus[i]], true)
+			}
+		})
+		for i, c := range cpus {
+			if errs[i] != nil {
+				return bw, errs[i]
+			}
+			if fresh[i] != nil {
+				pool[c] = fresh[i]
+			}
+		}
+		for _, lv := range levels[k] {
+			bufs := make([][]byte, len(cpus))
+			for i, c := range cpus {
+				bufs[i] = pool[c].b[:lv.Bytes]
 			}
 			for _, op := range []string{"read", "write", "copy"} {
 				for _, pat := range []string{"sequential", "random"} {
@@ -140,48 +165,52 @@ func measureBandwidth(ctx context.Context, m *meter, cpu *CPU, lat *Latency) (*B
 						continue // a scrambled copy says nothing the random read and write do not
 					}
 					if err := ctx.Err(); err != nil {
-						freeAll(bufs)
 						return bw, err
 					}
 					m.progress(fmt.Sprintf("bandwidth: %s %s %s, %d thread(s)", lv.Level, pat, op, len(cpus)))
 					row := lv
 					row.Op, row.Pattern, row.Threads = op, pat, len(cpus)
-					row.GBps = m.sample(func() float64 { return bwOnce(m, cpus, bufs, op, pat) })
+					curs := make([]cursor, len(cpus))
+					row.GBps = m.sample(func() float64 { return bwOnce(m, cpus, bufs, curs, op, pat) })
 					bw.Rows = append(bw.Rows, row)
 				}
 			}
-			freeAll(bufs)
 		}
 	}
 	return bw, nil
 }
 
-func freeAll(rs []*region) {
-	for _, r := range rs {
-		if r != nil {
-			r.free()
-		}
-	}
-}
 
 // passes is how many passes over a buffer make one time slice, found once
 // per buffer size and kept so every repeat moves the same bytes.
 var passCache sync.Map
 
+// randChunk is how many cache lines one random "pass" visits at most. A
+// full pass over a 1 GiB buffer in scrambled order takes 0.4-0.8 s, and
+// the calibration, the warm-up and each repeat took at least one: 12 s of
+// a quick run went there. Each line of a large buffer is a miss to RAM
+// whether the pass visits all of them or 4 MiB's worth, so a pass visits
+// randChunk lines of the scrambled order and the next pass continues
+// where it stopped, keeping the buffer's whole span (and its TLB misses).
+const randChunk = 1 << 16
+
+// cursor is where each buffer's next random pass starts.
+type cursor struct{ next uint64 }
+
 // bwOnce runs the kernel on every CPU at once for about one time slice
 // and returns GB/s over all of them: the sum of each thread's bytes over
 // its own CPU time, so that time a thread spent descheduled by other work
 // on a shared machine does not count.
-func bwOnce(m *meter, cpus []int, bufs []*region, op, pat string) float64 {
-	key := fmt.Sprint(len(bufs[0].b), op, pat, m.slice())
+func bwOnce(m *meter, cpus []int, bufs [][]byte, curs []cursor, op, pat string) float64 {
+	key := fmt.Sprint(len(bufs[0]), op, pat, m.slice())
 	n, ok := passCache.Load(key)
 	if !ok {
-		words := asWords(bufs[0].b)
+		words := asWords(bufs[0])
 		p := 1
 		for {
 			t := time.Now()
 			for i := 0; i < p; i++ {
-				kernel(words, op, pat)
+				kernel(words, &curs[0], op, pat)
 			}
 			if d := time.Since(t); d > m.slice()/4 || p > 1<<20 {
 				n = max(1, int(float64(p)*float64(m.slice())/float64(d)))
@@ -196,20 +225,28 @@ func bwOnce(m *meter, cpus []int, bufs []*region, op, pat string) float64 {
 	var start sync.WaitGroup
 	start.Add(1)
 	parallel(cpus, func(i int) {
-		words := asWords(bufs[i].b)
+		words := asWords(bufs[i])
 		start.Wait()
 		t := threadTime()
 		for k := 0; k < passes; k++ {
-			kernel(words, op, pat)
+			kernel(words, &curs[i], op, pat)
 		}
 		el[i] = threadTime() - t
 	}, start.Done)
-	per := float64(len(bufs[0].b)) * float64(passes)
+	per := float64(passBytes(len(bufs[0]), pat)) * float64(passes)
 	total := 0.0
 	for _, d := range el {
 		total += GBps(per, float64(max(d, 1)))
 	}
 	return total
+}
+
+// passBytes is how many bytes one kernel call moves over a buffer.
+func passBytes(size int, pat string) int {
+	if pat == "random" {
+		return min(size/64, randChunk) * 64
+	}
+	return size
 }
 
 // parallel runs f(i) on a thread pinned to cpus[i] for each i, calls
@@ -240,20 +277,27 @@ func asWords(b []byte) []uint64 {
 
 var sink uint64
 
-// kernel makes one pass over w. Every op counts len(w) bytes per pass:
-// copy reads one half and writes the other, as STREAM counts its copy.
-func kernel(w []uint64, op, pat string) {
+// kernel makes one pass over w: the whole buffer for sequential
+// patterns, randChunk lines from c onwards for random ones. Every op
+// counts passBytes per pass: copy reads one half and writes the other, as
+// STREAM counts its copy.
+func kernel(w []uint64, c *cursor, op, pat string) {
 	switch {
 	case op == "copy":
 		copySeqVec(w[len(w)/2:], w[:len(w)/2])
 	case op == "read" && pat == "sequential":
 		sink += readSeqVec(w)
-	case op == "read":
-		sink += readRand(w)
 	case pat == "sequential":
 		writeSeqVec(w, sink)
 	default:
-		writeRand(w, sink)
+		lines := uint64(len(w) / 8)
+		n := min(lines, randChunk)
+		if op == "read" {
+			sink += readRand(w, c.next, n)
+		} else {
+			writeRand(w, c.next, n, sink)
+		}
+		c.next = (c.next + n) & (lines - 1)
 	}
 }
 
@@ -312,13 +356,15 @@ func scramble(i, mask uint64, shift uint) uint64 {
 	return i
 }
 
-func readRand(w []uint64) uint64 {
+// readRand sums n lines of w in scrambled order, from the from-th line of
+// that order on (wrapping around).
+func readRand(w []uint64, from, n uint64) uint64 {
 	lines := uint64(len(w) / 8)
 	mask := lines - 1 // sizes are powers of two
 	shift := uint(bits.Len64(mask)+1) / 2
 	var s0, s1, s2, s3, s4, s5, s6, s7 uint64
-	for i := uint64(0); i < lines; i++ {
-		l := w[scramble(i, mask, shift)*8:]
+	for i := from; i < from+n; i++ {
+		l := w[scramble(i&mask, mask, shift)*8:]
 		l = l[:8]
 		s0 += l[0]
 		s1 += l[1]
@@ -332,12 +378,14 @@ func readRand(w []uint64) uint64 {
 	return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
 }
 
-func writeRand(w []uint64, v uint64) {
+// writeRand writes n lines of w in scrambled order, from the from-th line
+// of that order on (wrapping around).
+func writeRand(w []uint64, from, n uint64, v uint64) {
 	lines := uint64(len(w) / 8)
 	mask := lines - 1
 	shift := uint(bits.Len64(mask)+1) / 2
-	for i := uint64(0); i < lines; i++ {
-		l := w[scramble(i, mask, shift)*8:]
+	for i := from; i < from+n; i++ {
+		l := w[scramble(i&mask, mask, shift)*8:]
 		l = l[:8]
 		l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7] = v, v, v, v, v, v, v, v
 	}

@@ -97,3 +97,36 @@ func TestWorkingSetsFromMeasuredLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestRandomKernelsCoverEveryLine: the random read and write visit every
+// line of the buffer exactly once per lap, however the lap is cut into
+// chunks (the cursor wraps), against a plain sum of the words.
+func TestRandomKernelsCoverEveryLine(t *testing.T) {
+	for _, lines := range []int{1, 2, 64, 1024, 4 * randChunk} {
+		w := make([]uint64, lines*8)
+		var want uint64
+		for i := range w {
+			w[i] = rand.Uint64()
+			want += w[i]
+		}
+		for _, chunk := range []int{1, 3, lines, randChunk} {
+			var got uint64
+			from := uint64(0)
+			for done := 0; done < lines; done += chunk {
+				n := uint64(min(chunk, lines-done))
+				got += readRand(w, from, n)
+				from = (from + n) % uint64(lines)
+			}
+			if got != want {
+				t.Errorf("%d lines in chunks of %d: sum %#x, want %#x", lines, chunk, got, want)
+			}
+		}
+		clear(w)
+		for from := 0; from < lines; from += 3 {
+			writeRand(w, uint64(from), uint64(min(3, lines-from)), 0x5a)
+		}
+		if i := slices.IndexFunc(w, func(x uint64) bool { return x != 0x5a }); i >= 0 {
+			t.Errorf("%d lines: word %d not written", lines, i)
+		}
+	}
+}
