@@ -180,7 +180,6 @@ func measureBandwidth(ctx context.Context, m *meter, cpu *CPU, lat *Latency) (*B
 	return bw, nil
 }
 
-
 // passes is how many passes over a buffer make one time slice, found once
 // per buffer size and kept so every repeat moves the same bytes.
 var passCache sync.Map
