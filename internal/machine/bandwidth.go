@@ -37,8 +37,8 @@ type BandwidthRow struct {
 // of at least four times the last-level cache, STREAM's rule. A level's
 // size is the effective size the latency probe measured when it ran:
 // sysfs can name a 260 MiB L3 on a VM whose guest sees ~8 MiB of it, and a
-// working set from that size measures RAM. It returns where the sizes
-// came from.
+// working set from that size measures RAM; the sysfs size is only an
+// upper bound. It returns where the sizes came from.
 func bwLevels(cpu *CPU, lat *Latency, threads int) ([]BandwidthRow, string) {
 	var out []BandwidthRow
 	pow2 := func(b int64) int64 { return 1 << (63 - bits.LeadingZeros64(uint64(max(b, 4096)))) }
@@ -70,7 +70,13 @@ func bwLevels(cpu *CPU, lat *Latency, threads int) ([]BandwidthRow, string) {
 				continue // a plateau no sysfs cache matches: no row for it
 			}
 			found = append(found, lv.Name)
-			out = append(out, BandwidthRow{Level: lv.Name, Bytes: perThread(lv.EffectiveBytes, shared(level))})
+			// A knee found past the cache's own size (noise on a busy
+			// machine, a plateau merged with RAM's) cannot be the cache.
+			size := lv.EffectiveBytes
+			if lv.SysfsBytes > 0 {
+				size = min(size, lv.SysfsBytes)
+			}
+			out = append(out, BandwidthRow{Level: lv.Name, Bytes: perThread(size, shared(level))})
 		}
 		var missing []string
 		for _, c := range cpu.dataCaches() {

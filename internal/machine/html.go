@@ -39,8 +39,9 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{"fmtNs"
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>hpp machine{{if .Report.CPU}}: {{.Report.CPU.Model}}{{end}}</title>
 <style>
-body { font-family: sans-serif; margin: 2em; max-width: 60em; }
-pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 13px; }
+body { font-family: sans-serif; margin: 2em; max-width: 72em; overflow-wrap: anywhere; }
+pre { background: #f6f6f6; padding: 1em; font-size: 13px; white-space: pre-wrap; }
+svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; }
 td, th { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; text-align: right; }
 td:first-child, th:first-child { text-align: left; }
