@@ -126,7 +126,7 @@ func LatencySVG(r *Report) string {
 			x, padT-24, x+20, padT-24, c, x+26, padT-20, html.EscapeString(s.Pages), 100*s.HugeFraction)
 	}
 	// Knees sit where the curve crosses halfway (log scale) between two
-	// levels' latencies, which is how Knees defines them. 
+	// levels' latencies, which is how Knees defines them.
 	for k, lv := range l.Levels {
 		if lv.EffectiveBytes > 0 && k+1 < len(l.Levels) {
 			x, y := px(float64(lv.EffectiveBytes)), py(math.Sqrt(lv.NS*l.Levels[k+1].NS))
