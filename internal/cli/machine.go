@@ -16,7 +16,7 @@ import (
 func init() {
 	register(&Command{
 		Name:      "machine",
-		UsageLine: "machine [--quick] [--only PROBE,...] [--json] [--svg DIR] [--html OUT] [--dir PATH]",
+		UsageLine: "machine [--quick] [--only PROBE,...] [--json] [--svg DIR] [--html OUT] [--dir PATH] [--python PY]",
 		Short:     "measure this machine: clock, cores, caches and RAM, disk, loopback network",
 		Long: `Machine measures the hardware Python programs run on and prints the
 classic latency table with this machine's own numbers: the core clock
@@ -24,7 +24,9 @@ classic latency table with this machine's own numbers: the core clock
 of each cache level and of RAM (a random pointer chase from 4 KiB to
 1 GiB, with and without huge pages), bandwidth per level, disk in
 --dir (sequential 1 MiB, random 4 KiB at depth 1 and 32, O_DIRECT
-where the filesystem allows it) and loopback TCP.
+where the filesystem allows it), loopback TCP, and what a function
+call, an attribute or dict lookup, a list append, a numpy call and a
+sum over a list or an array cost in --python (timeit, Python 3.6+).
 
 Each number is the median of several timed repeats after a warm-up,
 with its spread. A probe that fails (no space for the disk file) is
@@ -33,8 +35,8 @@ status is 1. The load average and CPU pressure are recorded before
 and after, with a warning when others were using the CPUs. The full
 run takes up to 3 minutes; --quick up to 30 seconds.
 
-Probes (for --only): cpu, scaling, latency, bandwidth, disk, network
-(memory = latency,bandwidth).
+Probes (for --only): cpu, scaling, latency, bandwidth, disk, network,
+python (memory = latency,bandwidth).
 
 Examples:
   hpp machine --quick
@@ -43,11 +45,12 @@ Examples:
   hpp machine --html machine.html --dir /mnt/ssd`,
 		Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 			quick := fs.Bool("quick", false, "a shorter run (≤ 30 s): fewer sizes and repeats, smaller files")
-			only := fs.String("only", "", "run only these `PROBE`s, comma-separated: cpu, scaling, latency, bandwidth, disk, network, memory")
+			only := fs.String("only", "", "run only these `PROBE`s, comma-separated: cpu, scaling, latency, bandwidth, disk, network, python, memory")
 			asJSON := fs.Bool("json", false, "write the measurements as JSON to stdout instead of the table")
 			svgDir := fs.String("svg", "", "write latency.svg and bandwidth.svg plots into `DIR`")
 			htmlOut := fs.String("html", "", "write a self-contained HTML report to `FILE`")
 			dir := fs.String("dir", ".", "measure the disk holding `PATH` (a temporary file is written there and removed)")
+			python := fs.String("python", "python3", "measure Python costs with interpreter `PY` (3.6 or later)")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if len(args) > 0 {
 					return Usagef("machine: unexpected argument %q (see: hpp help machine)", args[0])
@@ -78,7 +81,7 @@ Examples:
 				// unlinked, so even a second Ctrl-C leaves nothing behind.
 				ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				o := machine.Options{Quick: *quick, Only: probes, Dir: *dir}
+				o := machine.Options{Quick: *quick, Only: probes, Dir: *dir, Python: *python}
 				var p *progressLine
 				if isTerminal(env.Stderr) {
 					p = &progressLine{w: env.Stderr}

@@ -20,7 +20,7 @@ func TestMachineCommand(t *testing.T) {
 		stderr   string
 		jsonKeys []string
 	}{
-		{"cpu only as JSON", []string{"machine", "--quick", "--only", "cpu", "--json"}, ExitOK, "", []string{"cpu", "summary", "load_before", "warnings"}},
+		{"cpu only as JSON", []string{"machine", "--quick", "--only", "cpu", "--json"}, ExitOK, "", []string{"cpu", "summary", "load_before", "warnings", "failed", "probe_seconds"}},
 		{"unknown probe", []string{"machine", "--only", "gpu"}, ExitUsage, `unknown probe "gpu"`, nil},
 		{"stray argument", []string{"machine", "now"}, ExitUsage, `unexpected argument "now"`, nil},
 		{"missing dir", []string{"machine", "--dir", "/nonexistent/hpp"}, ExitNoInput, "not a directory", nil},

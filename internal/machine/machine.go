@@ -14,13 +14,16 @@ import (
 )
 
 // Probe names, in the order they run. --only takes these.
-var ProbeNames = []string{"cpu", "scaling", "latency", "bandwidth", "disk", "network"}
+var ProbeNames = []string{"cpu", "scaling", "latency", "bandwidth", "disk", "network", "python"}
 
 // Options select what Run measures and how long it may take.
 type Options struct {
 	Quick bool     // ≤ 30 s: fewer sizes and repeats, smaller files
 	Only  []string // probe names; empty means all
 	Dir   string   // where the disk probe writes its test file
+	// Python is the interpreter whose costs the python probe measures
+	// (default python3).
+	Python string
 	// Progress, when set, receives a short line saying what is being
 	// measured now; the command draws it on a terminal's stderr.
 	Progress func(string)
@@ -29,22 +32,23 @@ type Options struct {
 // Report is everything Run measured. Fields of probes that did not run are
 // nil. It is also the JSON document `hpp machine --json` writes.
 type Report struct {
-	Version   int        `json:"version"`
-	Quick     bool       `json:"quick"`
-	Probes    []string   `json:"probes"`
-	Started   time.Time  `json:"started"`
-	Seconds   float64    `json:"seconds"`
-	GOARCH    string     `json:"goarch"`
-	LoadStart Load       `json:"load_before"`
-	LoadEnd   Load       `json:"load_after"`
-	CPU       *CPU       `json:"cpu,omitempty"`
-	Scaling   *Scaling   `json:"scaling,omitempty"`
-	Latency   *Latency   `json:"latency,omitempty"`
-	Bandwidth *Bandwidth `json:"bandwidth,omitempty"`
-	Disk      *Disk      `json:"disk,omitempty"`
-	Network   *Network   `json:"network,omitempty"`
-	Summary   []Row      `json:"summary"`
-	Warnings  []string   `json:"warnings"`
+	Version   int          `json:"version"`
+	Quick     bool         `json:"quick"`
+	Probes    []string     `json:"probes"`
+	Started   time.Time    `json:"started"`
+	Seconds   float64      `json:"seconds"`
+	GOARCH    string       `json:"goarch"`
+	LoadStart Load         `json:"load_before"`
+	LoadEnd   Load         `json:"load_after"`
+	CPU       *CPU         `json:"cpu,omitempty"`
+	Scaling   *Scaling     `json:"scaling,omitempty"`
+	Latency   *Latency     `json:"latency,omitempty"`
+	Bandwidth *Bandwidth   `json:"bandwidth,omitempty"`
+	Disk      *Disk        `json:"disk,omitempty"`
+	Network   *Network     `json:"network,omitempty"`
+	Python    *PythonCosts `json:"python,omitempty"`
+	Summary   []Row        `json:"summary"`
+	Warnings  []string     `json:"warnings"`
 	// Failed lists the probes that could not measure (no space for the
 	// disk file, no loopback); their fields are nil and the command exits
 	// with status 1 after printing the rest.
@@ -160,6 +164,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.Disk, err = measureDisk(ctx, m, o.Dir)
 		case "network":
 			r.Network, err = measureNetwork(ctx, m, cpu)
+		case "python":
+			r.Python, err = measurePython(ctx, m, o.Python, pickCPU(cpu))
 		}
 		if p != "cpu" {
 			r.ProbeSeconds[p] = time.Since(t).Seconds()
@@ -199,6 +205,8 @@ func (r *Report) drop(p string) {
 		r.Disk = nil
 	case "network":
 		r.Network = nil
+	case "python":
+		r.Python = nil
 	}
 }
 

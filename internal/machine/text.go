@@ -200,6 +200,10 @@ func Text(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 	}
+	fail("python", "Python costs")
+	if py := r.Python; py != nil {
+		pythonText(ew, r, py)
+	}
 	if len(r.Failed) > 0 {
 		var names []string
 		for _, f := range r.Failed {
@@ -214,6 +218,63 @@ func Text(w io.Writer, r *Report) error {
 		p("\n")
 	}
 	return ew.err
+}
+
+// pythonText prints the Python costs beside the classic table's units:
+// each in ns, in cycles at the measured clock, and as a multiple of this
+// machine's L1 reference.
+func pythonText(w io.Writer, r *Report, py *PythonCosts) {
+	head := fmt.Sprintf("%s %s", py.Python, py.Version)
+	if py.Numpy != "" {
+		head += ", numpy " + py.Numpy
+	}
+	fmt.Fprintf(w, "\nPython costs, measured here with %s (timeit medians by %s; per call, or per element for sums)\n", head, py.Timer)
+	ghz, l1 := pyScale(r)
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "  \ttime\tcycles\t×L1\n")
+	for _, x := range py.Rows {
+		cyc, vs := "", ""
+		if ghz > 0 {
+			cyc = fmt.Sprintf("%.0f", Cycles(x.NS.Median, ghz))
+		}
+		if l1 > 0 {
+			vs = ratio(x.NS.Median / l1)
+		}
+		what := x.What
+		if x.Note != "" {
+			what += " (" + x.Note + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s ±%.0f%%\t%s\t%s\n", what, FormatNs(x.NS.Median), 100*x.NS.Spread(), cyc, vs)
+	}
+	tw.Flush()
+	if py.Note != "" {
+		fmt.Fprintf(w, "  %s\n", py.Note)
+	}
+}
+
+// ratio prints a multiple with two significant digits below 10.
+func ratio(x float64) string {
+	if x < 10 {
+		return fmt.Sprintf("%.2g", x)
+	}
+	return fmt.Sprintf("%.0f", x)
+}
+
+// pyScale returns the clock and the L1 latency the Python costs are
+// compared with, zero when not measured.
+func pyScale(r *Report) (ghz, l1 float64) {
+	if r.CPU != nil && r.CPU.Clock != nil {
+		ghz = r.CPU.Clock.BestGHz
+	}
+	if r.Latency != nil {
+		ghz = max(ghz, r.Latency.GHz)
+	}
+	for _, x := range r.Summary {
+		if strings.HasPrefix(x.What, "L1") {
+			l1 = x.NS
+		}
+	}
+	return ghz, l1
 }
 
 func orUnknown(s string) string {
