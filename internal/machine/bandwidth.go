@@ -32,6 +32,8 @@ type BandwidthRow struct {
 	GBps    Stat   `json:"gbps"` // decimal GB/s over all threads
 }
 
+const sysfsSource = "half of each sysfs cache size (the latency probe did not run)"
+
 // bwLevels picks a working set inside each cache level (half its size, a
 // power of two, divided among the threads that share it) and one for RAM
 // of at least four times the last-level cache, STREAM's rule. A level's
@@ -57,7 +59,7 @@ func bwLevels(cpu *CPU, lat *Latency, threads int) ([]BandwidthRow, string) {
 		}
 		return pow2(per)
 	}
-	source := "half of each sysfs cache size (the latency probe did not run)"
+	source := sysfsSource
 	if lat != nil && len(lat.Levels) > 0 {
 		source = "half of each level's effective size measured by the latency probe"
 		var found []string
@@ -99,11 +101,18 @@ func bwLevels(cpu *CPU, lat *Latency, threads int) ([]BandwidthRow, string) {
 	// figure with its 3 x 640 MB arrays, through 1 GiB each; one thread
 	// moved the same at every size. A quarter of the available memory is
 	// the most it takes.
-	per := min(1<<30, (4<<30)/int64(threads))
-	if avail := memAvailable(); avail > 0 {
-		per = min(per, avail/4/int64(threads))
+	// The last-level cache is the measured one too: with sysfs's 260 MiB
+	// the rule asked for a 2 GiB buffer on one thread, seconds of mapping
+	// and passes that --quick cannot afford.
+	llc := cpu.lastLevel()
+	if len(out) > 0 && source != sysfsSource {
+		llc = min(llc, out[len(out)-1].Bytes*2*int64(threads))
 	}
-	ram := max(pow2(4*cpu.lastLevel())*2/int64(threads), per, 16<<20)
+	limit := (4 << 30) / int64(threads)
+	if avail := memAvailable(); avail > 0 {
+		limit = min(limit, avail/4/int64(threads))
+	}
+	ram := min(max(pow2(4*llc)*2/int64(threads), 1<<30, 16<<20), max(limit, 16<<20))
 	out = append(out, BandwidthRow{Level: "RAM", Bytes: ram})
 	return out, source
 }

@@ -90,6 +90,12 @@ func TestWorkingSetsFromMeasuredLevels(t *testing.T) {
 			if !slices.Equal(names, []string{"L1", "L2", "L3", "RAM"}) {
 				t.Errorf("rows %v", names)
 			}
+			// RAM: 1 GiB per thread (when memory allows), STREAM's 4 x the
+			// measured L3, not 4 x a sysfs size: 2 GiB for one thread
+			// made --quick too slow.
+			if ram := rows[len(rows)-1].Bytes; ram > 1<<30 || ram < 4*eff["L3"]/int64(threads) {
+				t.Errorf("sysfs L3 %s, %d thread(s): RAM working set %s per thread", FormatBytes(sysfsL3), threads, FormatBytes(ram))
+			}
 		}
 		// Without a latency run, sysfs is all there is, and it says so.
 		if _, source := bwLevels(cpu, nil, 1); !strings.Contains(source, "sysfs") {
