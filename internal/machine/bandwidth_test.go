@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -134,5 +135,33 @@ func TestRandomKernelsCoverEveryLine(t *testing.T) {
 		if i := slices.IndexFunc(w, func(x uint64) bool { return x != 0x5a }); i >= 0 {
 			t.Errorf("%d lines: word %d not written", lines, i)
 		}
+	}
+}
+
+// TestSizingLatency: without the latency probe (--only bandwidth) the
+// working sets still come from a measured sweep. L1 and L2 are private
+// caches, so their measured ends must be within 2x of sysfs's sizes
+// (a live sweep on a shared machine is noisier than the recorded ones).
+func TestSizingLatency(t *testing.T) {
+	cpu := topology()
+	lat, err := sizingLatency(context.Background(), &meter{quick: true, progress: func(string) {}}, cpu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, source := bwLevels(cpu, lat, 1)
+	if !strings.Contains(source, "effective size") {
+		t.Errorf("working sets from %q", source)
+	}
+	t.Logf("levels %+v", lat.Levels)
+	for _, lv := range lat.Levels[:min(2, len(lat.Levels))] {
+		if lv.SysfsBytes == 0 {
+			continue
+		}
+		if r := float64(lv.EffectiveBytes) / float64(lv.SysfsBytes); r < 1/2.0 || r > 2 {
+			t.Errorf("%s ends at %s, sysfs says %s", lv.Name, FormatBytes(lv.EffectiveBytes), FormatBytes(lv.SysfsBytes))
+		}
+	}
+	if len(rows) < 2 || rows[len(rows)-1].Level != "RAM" {
+		t.Errorf("rows %+v", rows)
 	}
 }

@@ -92,6 +92,21 @@ func measureLatency(ctx context.Context, m *meter, cpu *CPU) (*Latency, error) {
 	return l, nil
 }
 
+// sizingLatency finds the levels' effective sizes for the bandwidth probe
+// when the latency probe does not run (--only bandwidth): one short sweep
+// with huge pages, 16 KiB to 256 MiB in steps of 2^(1/2), quick repeats.
+func sizingLatency(ctx context.Context, m *meter, cpu *CPU) (*Latency, error) {
+	quick := &meter{quick: true, progress: m.progress}
+	sizes := latencySizes(256<<20, 2)[4:]
+	var s LatencySeries
+	var err error
+	onCPU(pickCPU(cpu), func() { s, err = chaseSeries(ctx, quick, sizes, true, 0) })
+	if err != nil {
+		return nil, err
+	}
+	return &Latency{Levels: nameLevels(s.Points, cpu, 0)}, nil
+}
+
 func chaseSeries(ctx context.Context, m *meter, sizes []int64, huge bool, ghz float64) (LatencySeries, error) {
 	s := LatencySeries{Pages: "4 KiB"}
 	if huge {

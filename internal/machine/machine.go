@@ -159,7 +159,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		case "latency":
 			r.Latency, err = measureLatency(ctx, m, cpu)
 		case "bandwidth":
-			r.Bandwidth, err = measureBandwidth(ctx, m, cpu, r.Latency)
+			lat := r.Latency
+			if lat == nil && r.failed("latency") == nil {
+				// Working sets come from measured levels, not sysfs.
+				m.progress("bandwidth: sizing the levels by a short latency sweep")
+				lat, _ = sizingLatency(ctx, m, cpu) // nil: sysfs sizes, and the report says so
+			}
+			r.Bandwidth, err = measureBandwidth(ctx, m, cpu, lat)
 		case "disk":
 			r.Disk, err = measureDisk(ctx, m, o.Dir)
 		case "network":
