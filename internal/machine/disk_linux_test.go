@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +76,8 @@ func TestRunReportsFailedProbe(t *testing.T) {
 	if err := Text(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "Disk: FAILED: ") || strings.Contains(b.String(), "GB/s") {
+	if !strings.Contains(b.String(), "Disk: FAILED: ") || strings.Contains(b.String(), "GB/s") ||
+		!regexp.MustCompile(`SSD random read 4 KB\s+150 µs\s+300000\s+probe failed`).MatchString(b.String()) {
 		t.Errorf("text report:\n%s", b.String())
 	}
 	if h := string(HTML(r)); !strings.Contains(h, "The disk probe failed:") {

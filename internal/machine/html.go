@@ -63,7 +63,7 @@ figure { margin: 1em 0; }
 {{if .Report.Summary}}<section><h2>The classic latency table, measured here</h2>
 <table>
 <tr><th></th><th>classic</th><th>here</th><th>× L1 here</th></tr>
-{{range .Report.Summary}}<tr><td>{{.What}}</td><td>{{if .ClassicNS}}{{fmtNs .ClassicNS}}{{else}}-{{end}}</td><td>{{if .NS}}{{fmtNs .NS}}{{else}}not measured{{end}}</td><td>{{if .VsL1}}{{printf "%.0f" .VsL1}}{{end}}</td></tr>
+{{range .Report.Summary}}<tr><td>{{.What}}</td><td>{{if .ClassicNS}}{{fmtNs .ClassicNS}}{{else}}-{{end}}</td><td>{{if .NS}}{{fmtNs .NS}}{{else if .Failed}}probe failed{{else}}not measured{{end}}</td><td>{{if .VsL1}}{{printf "%.0f" .VsL1}}{{end}}</td></tr>
 {{end}}</table></section>{{end}}
 {{with .Report.Python}}<section><h2>Python costs, measured here</h2>
 <p>{{.Python}} {{.Version}}{{if .Numpy}}, numpy {{.Numpy}}{{end}}; timeit medians ({{.Timer}}), per call or per element.</p>

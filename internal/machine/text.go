@@ -186,6 +186,9 @@ func Text(w io.Writer, r *Report) error {
 		fmt.Fprintf(tw, "  \tclassic\t×L1\there\t×L1\t×previous\n")
 		for _, x := range r.Summary {
 			classic, cr, here, hr, pr := "-", "-", "not measured", "", ""
+			if x.Failed {
+				here = "probe failed"
+			}
 			if x.ClassicNS > 0 {
 				classic, cr = FormatNs(x.ClassicNS), fmt.Sprintf("%.0f", x.Classic)
 			}
