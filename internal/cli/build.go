@@ -10,13 +10,12 @@ import (
 	"hpp/internal/extbuild"
 )
 
-func init() {
-	register(&Command{
-		Name:         "build",
-		UsageLine:    "build [-o DIR] [--python PY] [--name NAME] PACKAGE...",
-		Short:        "build a Go package into a Python extension module that runs on every core",
-		Interspersed: true,
-		Long: `Build turns an ordinary Go package into an importable CPython extension
+var buildCommand = &Command{
+	Name:         "build",
+	UsageLine:    "build [-o DIR] [--python PY] [--name NAME] PACKAGE...",
+	Short:        "build a Go package into a Python extension module that runs on every core",
+	Interspersed: true,
+	Long: `Build turns an ordinary Go package into an importable CPython extension
 module. Mark each function to export with a //hpp:export line in its doc
 comment; its parameters and results may be ints, floats, bools, strings,
 and slices ([]float64, []float32, []int64, []int32, []uint8,
@@ -36,42 +35,50 @@ Examples:
   hpp build ./fib                         # writes fib.abi3.so here
   hpp build -o build --python python3.10 ./fib
   hpp build --name goext ./fib ./julia`,
-		Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
-			out := fs.String("o", ".", "write the module into `DIR`")
-			py := fs.String("python", "python3", "build for the Python interpreter `PY` (a name on PATH or a path)")
-			name := fs.String("name", "", "name the module `NAME` (default: the package name)")
-			keep := fs.Bool("keep", false, "keep the generated build directory (to read the glue code)")
-			return func(ctx context.Context, env *Env, args []string) error {
-				if len(args) == 0 {
-					return Usagef("build: name a Go package directory (try: hpp build ./mypkg)")
-				}
-				for _, a := range args {
-					fi, err := os.Stat(a)
-					if err != nil {
-						return &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: no such package directory", a)}
-					}
-					if !fi.IsDir() {
-						return &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: is a file; name the package's directory", a)}
-					}
-				}
-				if err := os.MkdirAll(*out, 0o755); err != nil {
-					return &Error{Code: ExitFailure, Err: err}
-				}
-				so, err := extbuild.Build(ctx, extbuild.Options{Dirs: args, Name: *name, Python: *py, OutDir: *out,
-					Stderr: env.Stderr, Keep: *keep})
-				var ie *extbuild.InputError
-				var te *extbuild.ToolError
-				switch {
-				case errors.As(err, &ie):
-					return &Error{Code: ExitBadInput, Err: err}
-				case errors.As(err, &te):
-					return &Error{Code: ExitNoTool, Err: err}
-				case err != nil:
-					return &Error{Code: ExitFailure, Err: err}
-				}
-				fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", so)
-				return nil
-			}
-		},
-	}, 70)
+	Setup: setup((*buildOptions).flags, runBuild),
+}
+
+type buildOptions struct {
+	out, python, name string
+	keep              bool
+}
+
+func (o *buildOptions) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.out, "o", ".", "write the module into `DIR`")
+	fs.StringVar(&o.python, "python", "python3", "build for the Python interpreter `PY` (a name on PATH or a path)")
+	fs.StringVar(&o.name, "name", "", "name the module `NAME` (default: the package name)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the generated build directory (to read the glue code)")
+}
+
+// runBuild is hpp build: check the package directories, then build.
+func runBuild(ctx context.Context, env *Env, o *buildOptions, args []string) error {
+	if len(args) == 0 {
+		return Usagef("build: name a Go package directory (try: hpp build ./mypkg)")
+	}
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: no such package directory", a)}
+		}
+		if !fi.IsDir() {
+			return &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: is a file; name the package's directory", a)}
+		}
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return &Error{Code: ExitFailure, Err: err}
+	}
+	so, err := extbuild.Build(ctx, extbuild.Options{Dirs: args, Name: o.name, Python: o.python, OutDir: o.out,
+		Stderr: env.Stderr, Keep: o.keep})
+	var ie *extbuild.InputError
+	var te *extbuild.ToolError
+	switch {
+	case errors.As(err, &ie):
+		return &Error{Code: ExitBadInput, Err: err}
+	case errors.As(err, &te):
+		return &Error{Code: ExitNoTool, Err: err}
+	case err != nil:
+		return &Error{Code: ExitFailure, Err: err}
+	}
+	fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", so)
+	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -36,8 +35,8 @@ const exitCodesHelp = `Exit codes:
   5  a needed program cannot be run (python interpreter, browser)
 `
 
-// Env is what a command may touch: its streams and a context that ends on
-// interrupt.
+// Env is what a command may touch: its standard streams. (The context
+// passed beside it ends when the caller wants the command to stop.)
 type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -49,8 +48,10 @@ type Command struct {
 	UsageLine string // after "hpp "
 	Short     string
 	Long      string
-	// Flags declares the command's flags on fs and returns a function that
-	// runs it with the remaining arguments.
+	// Setup declares the command's flags on fs, into an options value of
+	// its own, and returns the function that runs the command with them
+	// and the remaining arguments. Each command's setup is
+	// setup(declare, runX), where runX does the work.
 	Setup func(fs *flag.FlagSet) func(ctx context.Context, env *Env, args []string) error
 	// Interspersed allows flags after positional arguments (hpp stats
 	// FILE --sort time); commands that run a script keep it false so that
@@ -59,16 +60,40 @@ type Command struct {
 	// StopAfter names flags after whose value parsing stops, as with
 	// hpp run -m MODULE ARGS...: what follows belongs to the program.
 	StopAfter []string
-	order     int
+	// KeepsHeap says that the command keeps nearly everything it
+	// allocates (a report of a whole profile), so that the garbage
+	// collector only costs time; main turns it off for such a command.
+	KeepsHeap bool
 }
 
-var commands = map[string]*Command{}
+// commands are hpp's commands, in the order help lists them.
+var commands = []*Command{
+	runCommand,
+	statsCommand,
+	viewCommand,
+	convertCommand,
+	machineCommand,
+	buildCommand,
+}
 
-// register adds a command; called from each command file's init, so that
-// commands live in files of their own.
-func register(c *Command, order int) {
-	c.order = order
-	commands[c.Name] = c
+// Lookup returns the command called name, or nil.
+func Lookup(name string) *Command {
+	for _, c := range commands {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// setup makes a Command's Setup from a command's options type O: declare
+// puts O's flags on the flag set, and run does the work with them.
+func setup[O any](declare func(*O, *flag.FlagSet), run func(context.Context, *Env, *O, []string) error) func(*flag.FlagSet) func(context.Context, *Env, []string) error {
+	return func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+		o := new(O)
+		declare(o, fs)
+		return func(ctx context.Context, env *Env, args []string) error { return run(ctx, env, o, args) }
+	}
 }
 
 // Error is an error with an exit code. Its message is printed after "hpp: ".
@@ -137,8 +162,8 @@ func run(ctx context.Context, args []string, env *Env) error {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
-			c, ok := commands[args[1]]
-			if !ok {
+			c := Lookup(args[1])
+			if c == nil {
 				return Usagef("unknown command %q (try: hpp help)", args[1])
 			}
 			commandHelp(env.Stdout, c)
@@ -150,8 +175,8 @@ func run(ctx context.Context, args []string, env *Env) error {
 		fmt.Fprintln(env.Stdout, "hpp", Version)
 		return nil
 	}
-	c, ok := commands[name]
-	if !ok {
+	c := Lookup(name)
+	if c == nil {
 		return Usagef("unknown command %q (try: hpp help)", name)
 	}
 	fs := flag.NewFlagSet("hpp "+c.Name, flag.ContinueOnError)
@@ -236,18 +261,9 @@ func splitAfter(fs *flag.FlagSet, args []string, stop []string) (flags, tail []s
 // Version is set at build time with -ldflags "-X hpp/internal/cli.Version=...".
 var Version = "devel"
 
-func sortedCommands() []*Command {
-	var cs []*Command
-	for _, c := range commands {
-		cs = append(cs, c)
-	}
-	sort.Slice(cs, func(i, j int) bool { return cs[i].order < cs[j].order })
-	return cs
-}
-
 func usage(w io.Writer) {
 	fmt.Fprint(w, "hpp makes Python programs fast: profile them, read the profile, measure the machine.\n\nUsage:\n  hpp <command> [flags] [arguments]\n\nCommands:\n")
-	for _, c := range sortedCommands() {
+	for _, c := range commands {
 		fmt.Fprintf(w, "  %-9s %s\n", c.Name, c.Short)
 	}
 	fmt.Fprint(w, "\nRun 'hpp help <command>' for a command's flags.\n\n"+exitCodesHelp)
@@ -267,14 +283,10 @@ func commandHelp(w io.Writer, c *Command) {
 	fmt.Fprint(w, "\n"+exitCodesHelp)
 }
 
-// isTerminal reports whether f is a character device (a terminal).
+// isTerminal reports whether w is a terminal.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && terminal(f)
 }
 
 // multiFlag is a flag that may be repeated.

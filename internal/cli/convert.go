@@ -1,25 +1,21 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"flag"
-	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 
 	"hpp/internal/export"
 )
 
-func init() {
-	register(&Command{
-		Name:         "convert",
-		UsageLine:    "convert [--to FORMAT] [-o OUT] [flags] FILE...",
-		Short:        "export a profile to pprof, speedscope, callgrind, folded stacks, flame graph SVG, DOT",
-		Interspersed: true,
-		Long: `Convert reads pstats files (several are merged as pstats.add merges them)
+var convertCommand = &Command{
+	Name:         "convert",
+	UsageLine:    "convert [--to FORMAT] [-o OUT] [flags] FILE...",
+	Short:        "export a profile to pprof, speedscope, callgrind, folded stacks, flame graph SVG, DOT",
+	Interspersed: true,
+	Long: `Convert reads pstats files (several are merged as pstats.add merges them)
 and writes the profile in another tool's format:
 
   pprof       gzipped profile.proto for go tool pprof, Pyroscope, Parca (.pb.gz, .pprof)
@@ -43,51 +39,60 @@ Examples:
   hpp convert --to collapsed prog.prof | flamegraph.pl > prog.svg
   hpp convert -o prog.dot prog.prof && dot -Tsvg prog.dot > graph.svg
   hpp convert -o callgrind.out.prog --focus 'mymodule' prog.prof`,
-		Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
-			to := fs.String("to", "", "output `FORMAT`: pprof, speedscope, callgrind, collapsed, svg, dot, pstats or json (default: from -o's name)")
-			out := fs.String("o", "", "write to `FILE` instead of stdout")
-			focus := fs.String("focus", "", "keep only what runs under, or calls into, functions whose file:line(name) matches `REGEX`")
-			ignore := fs.String("ignore", "", "drop functions whose file:line(name) matches `REGEX`, with what runs under them in stack formats")
-			stripDirs := fs.Bool("strip-dirs", false, "drop directories from file names, as pstats' strip_dirs")
-			defaults := export.DefaultOptions()
-			nodeFrac := fs.Float64("node-fraction", defaults.NodeFraction, "dot: leave out functions below this `FRACTION` of the total time")
-			edgeFrac := fs.Float64("edge-fraction", defaults.EdgeFraction, "dot: leave out calls below this `FRACTION` of the total time")
-			return func(ctx context.Context, env *Env, args []string) error {
-				format, err := convertFormat(*to, *out)
-				if err != nil {
-					return err
-				}
-				o := export.Options{NodeFraction: *nodeFrac, EdgeFraction: *edgeFrac}
-				if *nodeFrac < 0 || *nodeFrac > 1 || *edgeFrac < 0 || *edgeFrac > 1 {
-					return Usagef("convert: --node-fraction and --edge-fraction take a fraction from 0 to 1, such as 0.005")
-				}
-				if o.Focus, err = compileFlag("focus", *focus); err != nil {
-					return err
-				}
-				if o.Ignore, err = compileFlag("ignore", *ignore); err != nil {
-					return err
-				}
-				if len(args) == 0 {
-					return Usagef("convert: no profile file named (usage: hpp %s)", "convert [--to FORMAT] [-o OUT] FILE...")
-				}
-				if *out == "" && format.Binary() && isTerminal(env.Stdout) {
-					return Usagef("convert: %s output is binary; name a file with -o or redirect stdout", format)
-				}
-				p, err := loadProfiles(args)
-				if err != nil {
-					return err
-				}
-				if *stripDirs {
-					p = p.StripDirs()
-				}
-				o.Title = filepath.Base(args[0])
-				if *out == "" {
-					return outputError(export.Write(env.Stdout, p, format, o))
-				}
-				return writeOutput(*out, func(w io.Writer) error { return export.Write(w, p, format, o) })
-			}
-		},
-	}, 40)
+	Setup: setup((*convertOptions).flags, runConvert),
+}
+
+type convertOptions struct {
+	to, out, focus, ignore string
+	stripDirs              bool
+	nodeFrac, edgeFrac     float64
+}
+
+func (o *convertOptions) flags(fs *flag.FlagSet) {
+	fs.StringVar(&o.to, "to", "", "output `FORMAT`: pprof, speedscope, callgrind, collapsed, svg, dot, pstats or json (default: from -o's name)")
+	fs.StringVar(&o.out, "o", "", "write to `FILE` instead of stdout")
+	fs.StringVar(&o.focus, "focus", "", "keep only what runs under, or calls into, functions whose file:line(name) matches `REGEX`")
+	fs.StringVar(&o.ignore, "ignore", "", "drop functions whose file:line(name) matches `REGEX`, with what runs under them in stack formats")
+	fs.BoolVar(&o.stripDirs, "strip-dirs", false, "drop directories from file names, as pstats' strip_dirs")
+	defaults := export.DefaultOptions()
+	fs.Float64Var(&o.nodeFrac, "node-fraction", defaults.NodeFraction, "dot: leave out functions below this `FRACTION` of the total time")
+	fs.Float64Var(&o.edgeFrac, "edge-fraction", defaults.EdgeFraction, "dot: leave out calls below this `FRACTION` of the total time")
+}
+
+// runConvert is hpp convert: merge the files and export them.
+func runConvert(ctx context.Context, env *Env, o *convertOptions, args []string) error {
+	format, err := convertFormat(o.to, o.out)
+	if err != nil {
+		return err
+	}
+	eo := export.Options{NodeFraction: o.nodeFrac, EdgeFraction: o.edgeFrac}
+	if o.nodeFrac < 0 || o.nodeFrac > 1 || o.edgeFrac < 0 || o.edgeFrac > 1 {
+		return Usagef("convert: --node-fraction and --edge-fraction take a fraction from 0 to 1, such as 0.005")
+	}
+	if eo.Focus, err = compileFlag("focus", o.focus); err != nil {
+		return err
+	}
+	if eo.Ignore, err = compileFlag("ignore", o.ignore); err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return Usagef("convert: no profile file named (usage: hpp %s)", "convert [--to FORMAT] [-o OUT] FILE...")
+	}
+	if o.out == "" && format.Binary() && isTerminal(env.Stdout) {
+		return Usagef("convert: %s output is binary; name a file with -o or redirect stdout", format)
+	}
+	p, err := loadProfiles(args)
+	if err != nil {
+		return err
+	}
+	if o.stripDirs {
+		p = p.StripDirs()
+	}
+	eo.Title = filepath.Base(args[0])
+	if o.out == "" {
+		return outputError(export.Write(env.Stdout, p, format, eo))
+	}
+	return writeFile(o.out, func(w io.Writer) error { return export.Write(w, p, format, eo) })
 }
 
 // convertFormat picks the format from --to, else from the output's name.
@@ -118,37 +123,4 @@ func compileFlag(name, expr string) (*regexp.Regexp, error) {
 		return nil, Usagef("convert: --%s: not a regular expression (Go syntax): %q: %v", name, expr, err)
 	}
 	return re, nil
-}
-
-// writeOutput writes to a temporary file beside path and renames it into
-// place, so a failed conversion leaves no half-written file.
-func writeOutput(path string, write func(io.Writer) error) error {
-	fail := func(err error) error {
-		return &Error{Code: ExitFailure, Err: fmt.Errorf("writing %s: %v", path, err)}
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fail(err)
-	}
-	return nil
 }

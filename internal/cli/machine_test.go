@@ -24,11 +24,17 @@ func TestMachineCommand(t *testing.T) {
 		{"unknown probe", []string{"machine", "--only", "gpu"}, ExitUsage, `unknown probe "gpu"`, nil},
 		{"stray argument", []string{"machine", "now"}, ExitUsage, `unexpected argument "now"`, nil},
 		{"missing dir", []string{"machine", "--dir", "/nonexistent/hpp"}, ExitNoInput, "not a directory", nil},
+		// Before the probes, not after them: the run would take a minute.
+		{"unwritable html", []string{"machine", "--html", "/nonexistent/hpp/m.html"}, ExitFailure, "cannot write /nonexistent/hpp/m.html: directory /nonexistent/hpp: no such file or directory", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
+			start := time.Now()
 			code := Main(context.Background(), tt.args, &Env{Stdout: &out, Stderr: &errb})
+			if tt.code != ExitOK && time.Since(start) > 5*time.Second {
+				t.Errorf("took %v to fail: the probes ran first", time.Since(start))
+			}
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, errb.String())
 			}
@@ -106,8 +112,8 @@ func TestMachineUnwritableOutputFailsFirst(t *testing.T) {
 		start := time.Now()
 		var out, errb bytes.Buffer
 		code := Main(context.Background(), append([]string{"machine", "--only", "latency"}, args...), &Env{Stdout: &out, Stderr: &errb})
-		if code != ExitFailure || !strings.Contains(errb.String(), args[0]) {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d naming %s", args, code, errb.String(), ExitFailure, args[0])
+		if code != ExitFailure || !strings.Contains(errb.String(), args[1]) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d naming %s", args, code, errb.String(), ExitFailure, args[1])
 		}
 		if d := time.Since(start); d > 2*time.Second || out.Len() > 0 {
 			t.Errorf("%v: failed after %v with %d bytes of report: the run happened first", args, d, out.Len())

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"runtime/debug"
+	"io"
 	"strings"
 	"syscall"
 
@@ -39,34 +39,34 @@ func (sf *statsFlags) options() (report.Options, error) {
 	if !(len(keys) == 1 && keys[0] == "none") {
 		ord, err := report.ParseOrder(keys)
 		if err != nil {
-			return o, Usagef("%v", err)
+			return o, Usagef("--sort: %v", err)
 		}
 		o.Order = ord
 	}
 	if sf.filter != "" {
 		r, err := report.ParseFilter(sf.filter)
 		if err != nil {
-			return o, Usagef("%v", err)
+			return o, Usagef("--filter: %v", err)
 		}
 		o.Restrictions = append(o.Restrictions, r)
 	}
 	if sf.limit != "" && sf.limit != "all" {
 		r, err := report.ParseLimit(sf.limit)
 		if err != nil {
-			return o, Usagef("%v", err)
+			return o, Usagef("--limit: %v", err)
 		}
 		o.Restrictions = append(o.Restrictions, r)
 	}
 	return o, nil
 }
 
-func init() {
-	register(&Command{
-		Name:         "stats",
-		UsageLine:    "stats [flags] FILE...",
-		Short:        "print a profile as pstats does (sort, limit, filter, callers, callees, JSON)",
-		Interspersed: true,
-		Long: `Stats reads pstats files written by cProfile or profile (Python 2.7 and
+var statsCommand = &Command{
+	Name:         "stats",
+	UsageLine:    "stats [flags] FILE...",
+	Short:        "print a profile as pstats does (sort, limit, filter, callers, callees, JSON)",
+	Interspersed: true,
+	KeepsHeap:    true,
+	Long: `Stats reads pstats files written by cProfile or profile (Python 2.7 and
 3.6 to 3.13; Python need not be installed) and prints pstats' report:
 the print_stats table by default, print_callers with --callers,
 print_callees with --callees, or JSON with --json. Several files are
@@ -79,70 +79,74 @@ Examples:
   hpp stats --callers --filter 'fib' fib.prof
   hpp stats --json a.prof b.prof > merged.json
   hpp stats -o merged.prof a.prof b.prof`,
-		Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
-			var sf statsFlags
-			sf.register(fs, "")
-			callers := fs.Bool("callers", false, "print who calls each function (print_callers)")
-			callees := fs.Bool("callees", false, "print what each function calls (print_callees)")
-			asJSON := fs.Bool("json", false, "write JSON instead of a table")
-			out := fs.String("o", "", "write the merged, filtered profile as a pstats `FILE`")
-			return func(ctx context.Context, env *Env, args []string) error {
-				// A report keeps nearly everything it allocates, so the
-				// collector only costs time (about 16% at 30k functions,
-				// docs/benchmarks.md); the memory limit still bounds the
-				// heap if a hostile file makes garbage.
-				debug.SetGCPercent(-1)
-				debug.SetMemoryLimit(1 << 30)
-				o, err := sf.options()
-				if err != nil {
-					return err
-				}
-				if *callers && *callees || (*callers || *callees) && *asJSON {
-					return Usagef("stats: choose one of --callers, --callees and --json")
-				}
-				p, err := loadProfiles(args)
-				if err != nil {
-					return err
-				}
-				if sf.stripDirs {
-					p = p.StripDirs()
-				}
-				sel := report.Select(p, o)
-				if *out != "" {
-					kept := p
-					if len(o.Restrictions) > 0 {
-						in := make([]bool, len(p.Funcs))
-						for _, id := range sel.IDs {
-							in[id] = true
-						}
-						kept = p.Keep(func(id profile.FuncID) bool { return in[id] })
-					}
-					if err := pstats.WriteFile(*out, kept); err != nil {
-						return &Error{Code: ExitFailure, Err: fmt.Errorf("writing %s: %v", *out, err)}
-					}
-					fmt.Fprintf(env.Stderr, "hpp: wrote %s (%d functions)\n", *out, kept.NumListed)
-					if !*callers && !*callees && !*asJSON {
-						return nil
-					}
-				}
-				switch {
-				case *asJSON:
-					ids := sel.IDs
-					if ids == nil {
-						ids = []profile.FuncID{}
-					}
-					err = report.JSON(env.Stdout, p, ids)
-				case *callers:
-					err = report.Callers(env.Stdout, p, o)
-				case *callees:
-					err = report.Callees(env.Stdout, p, o)
-				default:
-					err = report.Stats(env.Stdout, p, o)
-				}
-				return outputError(err)
+	Setup: setup((*statsOptions).flags, runStats),
+}
+
+type statsOptions struct {
+	report                   statsFlags
+	callers, callees, asJSON bool
+	out                      string
+}
+
+func (o *statsOptions) flags(fs *flag.FlagSet) {
+	o.report.register(fs, "")
+	fs.BoolVar(&o.callers, "callers", false, "print who calls each function (print_callers)")
+	fs.BoolVar(&o.callees, "callees", false, "print what each function calls (print_callees)")
+	fs.BoolVar(&o.asJSON, "json", false, "write JSON instead of a table")
+	fs.StringVar(&o.out, "o", "", "write the merged, filtered profile as a pstats `FILE`")
+}
+
+// runStats is hpp stats: merge the files, select once, then write the
+// profile (-o) and the report chosen.
+func runStats(ctx context.Context, env *Env, o *statsOptions, args []string) error {
+	ro, err := o.report.options()
+	if err != nil {
+		return err
+	}
+	ro.Terminal = isTerminal(env.Stdout) // names escaped for a terminal
+	if o.callers && o.callees || (o.callers || o.callees) && o.asJSON {
+		return Usagef("stats: choose one of --callers, --callees and --json")
+	}
+	p, err := loadProfiles(args)
+	if err != nil {
+		return err
+	}
+	if o.report.stripDirs {
+		p = p.StripDirs()
+	}
+	sel := report.Select(p, ro)
+	if o.out != "" {
+		kept := p
+		if len(ro.Restrictions) > 0 {
+			in := make([]bool, len(p.Funcs))
+			for _, id := range sel.IDs {
+				in[id] = true
 			}
-		},
-	}, 20)
+			kept = p.Keep(func(id profile.FuncID) bool { return in[id] })
+		}
+		if err := writeFile(o.out, func(w io.Writer) error { return pstats.Write(w, kept) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "hpp: wrote %s (%d functions)\n", o.out, kept.NumListed)
+		if !o.callers && !o.callees && !o.asJSON {
+			return nil
+		}
+	}
+	switch {
+	case o.asJSON:
+		ids := sel.IDs
+		if ids == nil {
+			ids = []profile.FuncID{}
+		}
+		err = report.JSON(env.Stdout, p, ids)
+	case o.callers:
+		err = report.Callers(env.Stdout, p, sel)
+	case o.callees:
+		err = report.Callees(env.Stdout, p, sel)
+	default:
+		err = report.Stats(env.Stdout, p, sel)
+	}
+	return outputError(err)
 }
 
 // outputError turns a failed write to stdout into a quiet exit when the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -15,13 +16,12 @@ import (
 	"hpp/internal/webui"
 )
 
-func init() {
-	register(&Command{
-		Name:         "view",
-		UsageLine:    "view [flags] FILE...",
-		Short:        "open a profile in the browser: icicle, sunburst, flame graph, callers, table, diff",
-		Interspersed: true,
-		Long: `View serves the profile on this machine and opens it in the browser: an
+var viewCommand = &Command{
+	Name:         "view",
+	UsageLine:    "view [flags] FILE...",
+	Short:        "open a profile in the browser: icicle, sunburst, flame graph, callers, table, diff",
+	Interspersed: true,
+	Long: `View serves the profile on this machine and opens it in the browser: an
 icicle and a sunburst (click to zoom), a flame graph, the callers of a
 function as an inverted tree, and the stats table (sort, search, click a
 row to make that function the root). Several files are merged. A
@@ -41,60 +41,61 @@ Examples:
   hpp view --no-browser -p 8080 fib.prof
   hpp view --html report.html fib.prof
   hpp view --diff before.prof after.prof`,
-		Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
-			port := fs.Int("p", 0, "serve on `PORT` (0: a free port)")
-			host := fs.String("H", "127.0.0.1", "serve on `HOST`; anything but a loopback address exposes the profile to the network")
-			browser := fs.String("b", "", "open the page with `BROWSER` (default: the desktop's, when there is a display)")
-			noBrowser := fs.Bool("no-browser", false, "do not open a browser; just print the URL")
-			html := fs.String("html", "", "write a self-contained HTML report to `FILE` instead of serving")
-			diff := fs.Bool("diff", false, "compare two profiles: BASE.prof NEW.prof")
-			return func(ctx context.Context, env *Env, args []string) error {
-				o := webui.Options{Host: *host, Port: *port, Browser: *browser, NoBrowser: *noBrowser,
-					Stdout: env.Stdout, Stderr: env.Stderr}
-				var p *profile.Profile
-				if *diff {
-					if len(args) != 2 {
-						return Usagef("view: --diff takes two files, BASE.prof NEW.prof (got %d)", len(args))
-					}
-					base, err := loadProfiles(args[:1])
-					if err != nil {
-						return err
-					}
-					if p, err = loadProfiles(args[1:]); err != nil {
-						return err
-					}
-					o.Base = base
-					o.Title = filepath.Base(args[0]) + " \u2192 " + filepath.Base(args[1])
-				} else {
-					var err error
-					if p, err = loadProfiles(args); err != nil {
-						return err
-					}
-					var bases []string
-					for _, a := range args {
-						bases = append(bases, filepath.Base(a))
-					}
-					o.Title = strings.Join(bases, " + ")
-				}
-				if *html != "" {
-					return writeHTML(*html, p, o, env)
-				}
-				if *port < 0 || *port > 65535 {
-					return Usagef("view: -p %d: a port is 0 to 65535", *port)
-				}
-				return serve(ctx, p, o)
-			}
-		},
-	}, 30)
+	Setup: setup((*viewOptions).flags, runView),
+}
 
-	// hpp run --view: the viewer's defaults on the profile just written.
-	afterRun = func(ctx context.Context, env *Env, path string) error {
-		p, err := loadProfiles([]string{path})
+type viewOptions struct {
+	port                int
+	host, browser, html string
+	noBrowser, diff     bool
+}
+
+func (o *viewOptions) flags(fs *flag.FlagSet) {
+	fs.IntVar(&o.port, "p", 0, "serve on `PORT` (0: a free port)")
+	fs.StringVar(&o.host, "H", "127.0.0.1", "serve on `HOST`; anything but a loopback address exposes the profile to the network")
+	fs.StringVar(&o.browser, "b", "", "open the page with `BROWSER` (default: the desktop's, when there is a display)")
+	fs.BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser; just print the URL")
+	fs.StringVar(&o.html, "html", "", "write a self-contained HTML report to `FILE` instead of serving")
+	fs.BoolVar(&o.diff, "diff", false, "compare two profiles: BASE.prof NEW.prof")
+}
+
+// runView is hpp view: load the profiles, then write the page (--html)
+// or serve it until interrupted.
+func runView(ctx context.Context, env *Env, o *viewOptions, args []string) error {
+	wo := webui.Options{Host: o.host, Port: o.port, Browser: o.browser, NoBrowser: o.noBrowser,
+		Stdout: env.Stdout, Stderr: env.Stderr}
+	var p *profile.Profile
+	if o.diff {
+		if len(args) != 2 {
+			return Usagef("view: --diff takes two files, BASE.prof NEW.prof (got %d)", len(args))
+		}
+		base, err := loadProfiles(args[:1])
 		if err != nil {
 			return err
 		}
-		return serve(ctx, p, webui.Options{Title: filepath.Base(path), Stdout: env.Stdout, Stderr: env.Stderr})
+		if p, err = loadProfiles(args[1:]); err != nil {
+			return err
+		}
+		wo.Base = base
+		wo.Title = filepath.Base(args[0]) + " \u2192 " + filepath.Base(args[1])
+	} else {
+		var err error
+		if p, err = loadProfiles(args); err != nil {
+			return err
+		}
+		var bases []string
+		for _, a := range args {
+			bases = append(bases, filepath.Base(a))
+		}
+		wo.Title = strings.Join(bases, " + ")
 	}
+	if o.html != "" {
+		return writeHTML(o.html, p, wo, env)
+	}
+	if o.port < 0 || o.port > 65535 {
+		return Usagef("view: -p %d: a port is 0 to 65535", o.port)
+	}
+	return serve(ctx, p, wo)
 }
 
 // serve runs the viewer until Ctrl-C or SIGTERM.
@@ -112,16 +113,8 @@ func serve(ctx context.Context, p *profile.Profile, o webui.Options) error {
 }
 
 func writeHTML(path string, p *profile.Profile, o webui.Options, env *Env) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return &Error{Code: ExitFailure, Err: fmt.Errorf("cannot write %s: %v", path, err)}
-	}
-	err = webui.WriteHTML(f, p, o)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &Error{Code: ExitFailure, Err: fmt.Errorf("writing %s: %v", path, err)}
+	if err := writeFile(path, func(w io.Writer) error { return webui.WriteHTML(w, p, o) }); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stderr, "hpp: wrote %s\n", path)
 	return nil

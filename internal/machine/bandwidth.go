@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -82,7 +83,7 @@ func bwLevels(cpu *CPU, lat *Latency, threads int) ([]BandwidthRow, string) {
 		}
 		var missing []string
 		for _, c := range cpu.dataCaches() {
-			if name := fmt.Sprintf("L%d", c.Level); !contains(found, name) {
+			if name := fmt.Sprintf("L%d", c.Level); !slices.Contains(found, name) {
 				missing = append(missing, name)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -89,7 +90,7 @@ func ParseOnly(list string) ([]string, error) {
 			want["latency"], want["bandwidth"] = true, true
 			continue
 		}
-		if !contains(ProbeNames, p) {
+		if !slices.Contains(ProbeNames, p) {
 			return nil, fmt.Errorf("unknown probe %q (choose from %s)", p, strings.Join(ProbeNames, ", "))
 		}
 		want[p] = true
@@ -101,15 +102,6 @@ func ParseOnly(list string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Run measures the machine. It returns what it measured so far together
@@ -133,18 +125,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// Every probe that reports cycles needs the clock, so the CPU probe
 	// runs whenever any of them does; it is cheap.
 	cpu := topology()
-	needClock := contains(probes, "cpu") || contains(probes, "latency") || contains(probes, "bandwidth")
+	needClock := slices.Contains(probes, "cpu") || slices.Contains(probes, "latency") || slices.Contains(probes, "bandwidth")
 	if needClock {
 		t := time.Now()
 		progress("cpu: clock")
 		cpu.Clock = measureClock(m)
-		if contains(probes, "cpu") {
+		if slices.Contains(probes, "cpu") {
 			progress("cpu: hardware counters")
 			cpu.Counters = measureCounters()
 		}
 		r.ProbeSeconds["cpu"] = time.Since(t).Seconds()
 	}
-	if contains(probes, "cpu") {
+	if slices.Contains(probes, "cpu") {
 		r.CPU = cpu
 	}
 	var err error

@@ -59,7 +59,7 @@ func BenchmarkStatsReport(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := report.Stats(io.Discard, p, report.Options{Order: ord, Restrictions: []report.Restriction{lim}}); err != nil {
+				if err := report.Stats(io.Discard, p, report.Select(p, report.Options{Order: ord, Restrictions: []report.Restriction{lim}})); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -9,8 +9,9 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
+
+	"hpp/internal/pyrepr"
 )
 
 // Marshal type codes (CPython Python/marshal.c).
@@ -57,6 +58,7 @@ const maxDepth = 1000
 type FormatError struct {
 	Offset int
 	Msg    string
+	short  bool // the data ended before the object did: more might mend it
 }
 
 func (e *FormatError) Error() string { return fmt.Sprintf("byte %d: %s", e.Offset, e.Msg) }
@@ -81,7 +83,18 @@ const (
 	kFunc // a (file, line, name) key decoded into a FuncID
 	kOther
 	kPending // a reference reserved for an object still being read
+	// Parts of a pstats entry that marshal wrote once and referred back
+	// to (a tuple or dict object shared within the stats dict); the
+	// payload indexes the reader's tables of them.
+	kEdge    // a caller-numbers tuple (nc, cc, tt, ct)
+	kEntry   // an entry tuple (cc, nc, tt, ct, callers)
+	kCallers // a callers dict
 )
+
+// kinds is a set of kinds.
+type kinds uint32
+
+func (s kinds) has(k kind) bool { return s&(1<<k) != 0 }
 
 // value is a decoded marshal object. Only rare paths (code objects, keys
 // of unusual shape) build these; the pstats reader decodes the common
@@ -132,13 +145,13 @@ func (v value) reprTo(b *strings.Builder) {
 	case kBig, kOther:
 		b.WriteString(v.s)
 	case kFloat:
-		b.WriteString(pyFloat(v.f))
+		b.WriteString(pyrepr.Float(v.f))
 	case kComplex:
-		b.WriteString("(" + pyFloat(v.f) + "+...j)")
+		b.WriteString("(" + pyrepr.Float(v.f) + "+...j)")
 	case kStr:
-		b.WriteString(pyQuote(v.s))
+		b.WriteString(pyrepr.Str(v.s))
 	case kBytes:
-		b.WriteString("b" + pyQuote(v.s))
+		b.WriteString(pyrepr.Bytes(v.s))
 	case kCode:
 		fmt.Fprintf(b, "<code object %s, file \"%s\", line %d>", v.code.name, v.code.file, v.code.line)
 	case kFunc:
@@ -172,42 +185,6 @@ func (v value) reprTo(b *strings.Builder) {
 	default:
 		b.WriteString("<?>")
 	}
-}
-
-func pyFloat(f float64) string {
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eEn") {
-		s += ".0"
-	}
-	return s
-}
-
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == utf8.RuneError || r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r&0xff)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
 
 // ref is one entry of the back-reference table, packed in 8 bytes (kind
@@ -271,7 +248,12 @@ func (d *decoder) errAt(off int, format string, args ...any) error {
 }
 
 func (d *decoder) truncated(what string) error {
-	return d.errf("file ends inside %s (truncated?)", what)
+	return d.shortAt(d.off, "file ends inside %s (truncated?)", what)
+}
+
+// shortAt is errAt for data that ends too soon.
+func (d *decoder) shortAt(off int, format string, args ...any) error {
+	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), short: true}
 }
 
 func (d *decoder) byte1(what string) (byte, error) {
@@ -298,7 +280,7 @@ func (d *decoder) bytes(n int64, what string) ([]byte, error) {
 		return nil, d.errf("negative length %d for %s", n, what)
 	}
 	if n > int64(len(d.buf)-d.off) {
-		return nil, d.errf("%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+		return nil, d.shortAt(d.off, "%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
 	}
 	b := d.buf[d.off : d.off+int(n)]
 	d.off += int(n)
@@ -317,7 +299,7 @@ func (d *decoder) count(what string) (int, error) {
 		return 0, d.errAt(at, "negative length %d for %s", n, what)
 	}
 	if int(n) > len(d.buf)-d.off {
-		return 0, d.errAt(at, "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+		return 0, d.shortAt(at, "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
 	}
 	return int(n), nil
 }
@@ -460,8 +442,43 @@ func (d *decoder) refValue(r ref) value {
 		return value{k: kFloat, f: d.floatAt(r.val())}
 	case kStr, kBytes:
 		return value{k: r.kind(), s: d.strs[r.val()]}
+	case kEdge:
+		return value{k: kOther, s: "(nc, cc, tt, ct)"}
+	case kEntry:
+		return value{k: kOther, s: "(cc, nc, tt, ct, callers)"}
+	case kCallers:
+		return value{k: kOther, s: "{callers}"}
 	}
 	return d.objs[r.val()]
+}
+
+// refOrValue reads the rest of an object whose type byte typ the
+// caller's own fast path did not take. A back-reference to an object of
+// one of the kinds in fast comes back as its ref alone, with ok true, for
+// the caller to use without building a value (small ints and floats are
+// shared, so most numbers come so); anything else comes back decoded as v.
+func (d *decoder) refOrValue(typ byte, slot, at int, fast kinds) (r ref, v value, ok bool, err error) {
+	if typ != tRef {
+		v, err = d.body(typ, slot, at)
+		return 0, v, false, err
+	}
+	if r, err = d.deref(); err != nil {
+		return 0, value{}, false, err
+	}
+	if fast.has(r.kind()) {
+		return r, value{}, true, nil
+	}
+	return r, d.refValue(r), false, nil
+}
+
+// tupleLen reads the length of a tuple whose type byte typ has been read:
+// one byte for a small tuple, else a count the rest of the data can hold.
+func (d *decoder) tupleLen(typ byte, what string) (int, error) {
+	if typ == tSmallTup {
+		b, err := d.byte1(what)
+		return int(b), err
+	}
+	return d.count(what)
 }
 
 // storeValue records v under slot, compactly where it can.
@@ -708,18 +725,12 @@ func (d *decoder) body(typ byte, slot, start int) (value, error) {
 		}
 		return d.refValue(r), nil
 	case tTuple, tSmallTup, tList, tSet, tFrozenSet:
-		var n int
-		if typ == tSmallTup {
-			b, err := d.byte1("tuple length")
-			if err != nil {
-				return value{}, err
-			}
-			n = int(b)
-		} else if n, err = d.count("sequence"); err != nil {
+		n, err := d.tupleLen(typ, "sequence")
+		if err != nil {
 			return value{}, err
 		}
 		if n > len(d.buf)-d.off {
-			return value{}, d.errf("sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
+			return value{}, d.shortAt(d.off, "sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
 		}
 		k := kTuple
 		switch typ {

@@ -8,4 +8,4 @@ import (
 	"hpp/internal/profile"
 )
 
-func readFile(path string, _ os.FileInfo) (*profile.Profile, error) { return readAll(path) }
+func readFile(f *os.File, size int64) (*profile.Profile, error) { return readAll(f, size) }

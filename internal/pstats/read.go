@@ -9,8 +9,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -19,15 +21,31 @@ import (
 
 // ReadFile reads the pstats file at path. Sources is set as pstats sets
 // Stats.files: the file's modification time, four spaces, the path.
+//
+// A regular file is mapped (or read) as a whole. Anything else (a pipe,
+// a FIFO, a device such as /dev/zero) is a stream of unknown length: its
+// first bytes must look like a pstats file before any more is read, and
+// at most MaxStream bytes are read from it.
 func ReadFile(path string) (*profile.Profile, error) {
-	fi, err := os.Stat(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
 	if fi.IsDir() {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrIsDir}
 	}
-	p, err := readFile(path, fi)
+	var p *profile.Profile
+	// Files in /proc and the like say 0 bytes but have more to read.
+	if fi.Mode().IsRegular() && fi.Size() > 0 {
+		p, err = readFile(f, fi.Size())
+	} else {
+		p, err = readStream(f)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -38,18 +56,76 @@ func ReadFile(path string) (*profile.Profile, error) {
 // ErrIsDir is returned for a path that names a directory.
 var ErrIsDir = errors.New("is a directory, not a profile file")
 
+// MaxStream is the most ReadFile reads from an input that is not a
+// regular file. The largest profiles seen take 170 bytes a function, so
+// this is room for six million functions.
+const MaxStream = 1 << 30
+
 // ctime formats t as Python's time.ctime does.
 func ctime(t time.Time) string {
 	return fmt.Sprintf("%s %s %2d %s %d", t.Format("Mon"), t.Format("Jan"), t.Day(), t.Format("15:04:05"), t.Year())
 }
 
-// readAll is readFile's fallback: the whole file in memory.
-func readAll(path string) (*profile.Profile, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+// readAll is readFile's fallback: the whole regular file of size bytes in
+// memory.
+func readAll(f *os.File, size int64) (*profile.Profile, error) {
+	if size > MaxStream {
+		// Bigger than any profile, and more than a heap copy should take.
+		return nil, &FormatError{Msg: fmt.Sprintf("a file of %d bytes is larger than any profile hpp reads (at most %d)", size, MaxStream)}
+	}
+	data := make([]byte, size)
+	n, err := io.ReadFull(f, data)
+	if err != nil && err != io.ErrUnexpectedEOF {
 		return nil, err
 	}
-	return Parse(data)
+	return Parse(data[:n])
+}
+
+// streamHead is how much of a stream is read before the first try at
+// parsing it.
+const streamHead = 64 << 10
+
+// readStream reads a pipe, FIFO or device. Its first bytes must look like
+// a pstats file, so that /dev/zero or the output of yes(1) is refused at
+// once, however slowly it comes; then what has come so far is parsed each
+// time it has doubled, until it parses (as marshal.load, the rest of the
+// stream is not read), or fails for a reason other than ending too soon,
+// or passes MaxStream.
+func readStream(f io.Reader) (*profile.Profile, error) {
+	buf := make([]byte, 0, streamHead)
+	// sniff and sniffStart decide from the first 8 bytes.
+	n, err := io.ReadAtLeast(f, buf[:cap(buf)], 8)
+	buf = buf[:n]
+	eof := err == io.EOF || err == io.ErrUnexpectedEOF
+	if err != nil && !eof {
+		return nil, err
+	}
+	if err := sniff(buf); err != nil {
+		return nil, err
+	}
+	if err := sniffStart(buf); err != nil {
+		return nil, err
+	}
+	for limit := streamHead; ; limit = min(2*limit, MaxStream+1) {
+		if !eof {
+			grown := make([]byte, len(buf), limit)
+			copy(grown, buf)
+			n, err := io.ReadFull(f, grown[len(buf):limit])
+			buf = grown[:len(buf)+n]
+			eof = err == io.EOF || err == io.ErrUnexpectedEOF
+			if err != nil && !eof {
+				return nil, err
+			}
+		}
+		p, err := Parse(buf)
+		var fe *FormatError
+		if err == nil || eof || !errors.As(err, &fe) || !fe.short {
+			return p, err
+		}
+		if len(buf) > MaxStream {
+			return nil, &FormatError{Offset: MaxStream, Msg: fmt.Sprintf("more than %d bytes (1 GiB) from an input that is not a regular file; no profile is that large (save it to a file to read it whole)", MaxStream)}
+		}
+	}
 }
 
 // Parse decodes the bytes of a pstats file.
@@ -97,6 +173,34 @@ func sniff(data []byte) error {
 	return nil
 }
 
+// sniffStart checks the first bytes of a stream against the only way a
+// pstats file can start: a marshal dict ('{', with the reference flag from
+// marshal version 3 on) whose first key is a (file, line, name) tuple, or
+// that ends at once.
+func sniffStart(head []byte) error {
+	ok := len(head) >= 1 && head[0]&^flagRef == tDict
+	if ok && len(head) >= 2 {
+		switch head[1] &^ flagRef {
+		case tNull:
+		case tSmallTup:
+			ok = len(head) < 3 || head[2] == 3
+		case tTuple:
+			ok = bytes.HasPrefix([]byte{3, 0, 0, 0}, head[2:min(len(head), 6)])
+		default:
+			ok = false
+		}
+	}
+	if ok {
+		return nil
+	}
+	show := head[:min(len(head), 8)]
+	what := ""
+	if !bytes.ContainsFunc(show, func(r rune) bool { return r != 0 }) {
+		what = ", NUL bytes (a device such as /dev/zero?)"
+	}
+	return &FormatError{Msg: fmt.Sprintf("not a pstats file: it starts with % x%s, where a pstats file starts with a marshal dict ('{')", show, what)}
+}
+
 // looksLikeText reports whether the file starts with printable UTF-8
 // text: a script or a report given where a profile was expected.
 func looksLikeText(data []byte) bool {
@@ -124,6 +228,18 @@ type reader struct {
 	keys     map[funcKey]profile.FuncID // functions not in byName
 	byName   []nameSlot                 // string id -> first function of that name
 	arena    []profile.Edge
+	// Entry parts that marshal may refer back to (kEdge, kEntry,
+	// kCallers refs index these): only objects flagged for reference,
+	// which Python flags when they are shared, are kept.
+	edges   []profile.Stats
+	entries []sharedEntry
+	callerz [][]profile.Edge
+}
+
+// sharedEntry is an entry tuple kept for a back-reference.
+type sharedEntry struct {
+	s       profile.Stats
+	callers []profile.Edge
 }
 
 // funcKey identifies a function by string ids: hashing two ids and a line
@@ -218,25 +334,9 @@ func (r *reader) funcKey(what string) (profile.FuncID, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch typ {
-	case tRef:
-		ref, err := r.deref()
+	if typ == tTuple || typ == tSmallTup {
+		n, err := r.tupleLen(typ, what)
 		if err != nil {
-			return 0, err
-		}
-		if ref.kind() == kFunc {
-			return profile.FuncID(ref.val()), nil
-		}
-		return r.keyFromValue(r.refValue(ref), at, what)
-	case tTuple, tSmallTup:
-		var n int
-		if typ == tSmallTup {
-			b, err := r.byte1(what)
-			if err != nil {
-				return 0, err
-			}
-			n = int(b)
-		} else if n, err = r.count(what); err != nil {
 			return 0, err
 		}
 		if n != 3 {
@@ -258,9 +358,9 @@ func (r *reader) funcKey(what string) (profile.FuncID, error) {
 		r.setRef(slot, mkref(kFunc, int64(id)))
 		return id, nil
 	}
-	v, err := r.body(typ, slot, at)
-	if err != nil {
-		return 0, err
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kFunc)
+	if ok || err != nil {
+		return profile.FuncID(ref.val()), err
 	}
 	return r.keyFromValue(v, at, what)
 }
@@ -307,18 +407,9 @@ func (r *reader) text(what string) (int32, error) {
 		r.setRef(slot, mkref(k, int64(id)))
 		return id, nil
 	}
-	var v value
-	if typ == tRef {
-		ref, err := r.deref()
-		if err != nil {
-			return 0, err
-		}
-		if k := ref.kind(); k == kStr || k == kBytes {
-			return int32(ref.val()), nil
-		}
-		v = r.refValue(ref)
-	} else if v, err = r.body(typ, slot, at); err != nil {
-		return 0, err
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kStr|1<<kBytes)
+	if ok || err != nil {
+		return int32(ref.val()), err
 	}
 	_, id := r.internString(asText(v))
 	return id, nil
@@ -339,18 +430,9 @@ func (r *reader) integer(what string) (int64, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return int64(n), nil
 	}
-	var v value
-	if typ == tRef {
-		ref, err := r.deref()
-		if err != nil {
-			return 0, err
-		}
-		if k := ref.kind(); k == kInt || k == kBool {
-			return ref.val(), nil // small ints are shared, so mostly come as references
-		}
-		v = r.refValue(ref)
-	} else if v, err = r.body(typ, slot, at); err != nil {
-		return 0, err
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kInt|1<<kBool)
+	if ok || err != nil {
+		return ref.val(), err
 	}
 	switch v.k {
 	case kInt, kBool:
@@ -384,21 +466,15 @@ func (r *reader) number(what string) (float64, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return float64(n), nil
 	}
-	var v value
-	if typ == tRef {
-		ref, err := r.deref()
-		if err != nil {
-			return 0, err
-		}
-		switch ref.kind() {
-		case kFloat:
-			return r.floatAt(ref.val()), nil
-		case kInt, kBool:
-			return float64(ref.val()), nil
-		}
-		v = r.refValue(ref)
-	} else if v, err = r.body(typ, slot, at); err != nil {
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kFloat|1<<kInt|1<<kBool)
+	if err != nil {
 		return 0, err
+	}
+	if ok {
+		if ref.kind() == kFloat {
+			return r.floatAt(ref.val()), nil
+		}
+		return float64(ref.val()), nil
 	}
 	switch v.k {
 	case kFloat, kBig:
@@ -416,29 +492,25 @@ func (r *reader) entry(id profile.FuncID) error {
 	if err != nil {
 		return err
 	}
-	n := -1
-	switch typ {
-	case tSmallTup:
-		b, err := r.byte1("function entry")
+	if typ != tTuple && typ != tSmallTup {
+		ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kEntry)
 		if err != nil {
 			return err
 		}
-		n = int(b)
-	case tTuple:
-		if n, err = r.count("function entry"); err != nil {
-			return err
+		if !ok {
+			return r.errAt(at, "function entry is %s, want a tuple (cc, nc, tt, ct, callers)", kindName(v.k))
 		}
-	default:
-		v, err := r.body(typ, slot, at)
-		if err != nil {
-			return err
-		}
-		return r.errAt(at, "function entry is %s, want a tuple (cc, nc, tt, ct, callers)", kindName(v.k))
+		e := &r.entries[ref.val()]
+		r.b.Entry(id, e.s, slices.Clone(e.callers))
+		return nil
+	}
+	n, err := r.tupleLen(typ, "function entry")
+	if err != nil {
+		return err
 	}
 	if n != 5 {
 		return r.errAt(at, "function entry has %d items, want 5 (cc, nc, tt, ct, callers)", n)
 	}
-	r.storeValue(slot, value{k: kOther, s: "(cc, nc, tt, ct, callers)"})
 	var s profile.Stats
 	if s.PCalls, err = r.integer("primitive call count"); err != nil {
 		return err
@@ -456,6 +528,12 @@ func (r *reader) entry(id profile.FuncID) error {
 	if err != nil {
 		return err
 	}
+	if slot >= 0 {
+		// Builder.Entry and Builder.Profile rewrite callers in place, so
+		// each use of a shared entry gets its own copy.
+		r.setRef(slot, mkref(kEntry, int64(len(r.entries))))
+		r.entries = append(r.entries, sharedEntry{s, slices.Clone(callers)})
+	}
 	r.b.Entry(id, s, callers)
 	return nil
 }
@@ -469,13 +547,15 @@ func (r *reader) callers() ([]profile.Edge, error) {
 		return nil, err
 	}
 	if typ != tDict {
-		v, err := r.body(typ, slot, at)
+		ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kCallers)
 		if err != nil {
 			return nil, err
 		}
-		return nil, r.errAt(at, "callers is %s, not a dict", kindName(v.k))
+		if !ok {
+			return nil, r.errAt(at, "callers is %s, not a dict", kindName(v.k))
+		}
+		return slices.Clone(r.callerz[ref.val()]), nil
 	}
-	r.storeValue(slot, value{k: kOther, s: "{callers}"})
 	// Edges are decoded straight into a chunked arena, so that hundreds
 	// of thousands of them cost a few large allocations and one copy.
 	start := len(r.arena)
@@ -504,10 +584,15 @@ func (r *reader) callers() ([]profile.Edge, error) {
 		}
 		r.arena = append(r.arena, e)
 	}
-	if len(r.arena) == start {
-		return nil, nil
+	var callers []profile.Edge
+	if len(r.arena) > start {
+		callers = r.arena[start:len(r.arena):len(r.arena)]
 	}
-	return r.arena[start:len(r.arena):len(r.arena)], nil
+	if slot >= 0 {
+		r.setRef(slot, mkref(kCallers, int64(len(r.callerz))))
+		r.callerz = append(r.callerz, slices.Clone(callers))
+	}
+	return callers, nil
 }
 
 func (r *reader) edge() (profile.Edge, error) {
@@ -519,20 +604,13 @@ func (r *reader) edge() (profile.Edge, error) {
 	var e profile.Edge
 	switch typ {
 	case tSmallTup, tTuple:
-		var n int
-		if typ == tSmallTup {
-			b, err := r.byte1("caller numbers")
-			if err != nil {
-				return e, err
-			}
-			n = int(b)
-		} else if n, err = r.count("caller numbers"); err != nil {
+		n, err := r.tupleLen(typ, "caller numbers")
+		if err != nil {
 			return e, err
 		}
 		if n != 4 {
 			return e, r.errAt(at, "caller numbers have %d items, want 4 (nc, cc, tt, ct)", n)
 		}
-		r.storeValue(slot, value{k: kOther, s: "(nc, cc, tt, ct)"})
 		if e.NCalls, err = r.integer("caller call count"); err != nil {
 			return e, err
 		}
@@ -545,6 +623,10 @@ func (r *reader) edge() (profile.Edge, error) {
 		if e.CumTime, err = r.number("caller cumtime"); err != nil {
 			return e, err
 		}
+		if slot >= 0 {
+			r.setRef(slot, mkref(kEdge, int64(len(r.edges))))
+			r.edges = append(r.edges, e.Stats)
+		}
 		return e, nil
 	case tInt:
 		n, err := r.int32("caller count")
@@ -554,15 +636,12 @@ func (r *reader) edge() (profile.Edge, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return profile.Edge{Stats: profile.Stats{NCalls: int64(n), PCalls: int64(n)}, CountOnly: true}, nil
 	}
-	var v value
-	if typ == tRef {
-		ref, err := r.deref()
-		if err != nil {
-			return e, err
-		}
-		v = r.refValue(ref)
-	} else if v, err = r.body(typ, slot, at); err != nil {
+	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kEdge)
+	if err != nil {
 		return e, err
+	}
+	if ok {
+		return profile.Edge{Stats: r.edges[ref.val()]}, nil
 	}
 	switch v.k {
 	case kInt, kBool:

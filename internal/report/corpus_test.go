@@ -91,11 +91,11 @@ func checkStats(t *testing.T, p *profile.Profile, want *pstatstest.Stats) {
 			var err error
 			switch v.Kind {
 			case "stats":
-				err = report.Stats(&buf, p, o)
+				err = report.Stats(&buf, p, report.Select(p, o))
 			case "callers":
-				err = report.Callers(&buf, p, o)
+				err = report.Callers(&buf, p, report.Select(p, o))
 			case "callees":
-				err = report.Callees(&buf, p, o)
+				err = report.Callees(&buf, p, report.Select(p, o))
 			}
 			if err != nil {
 				t.Fatal(err)

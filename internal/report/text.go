@@ -4,7 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,6 +17,18 @@ import (
 type Options struct {
 	Order        *Order        // nil: file order ("Random listing order was used")
 	Restrictions []Restriction // applied in order, as print_stats(*amount)
+	// Terminal says the report goes to a terminal: names are printed
+	// through Terminal, so that a hostile profile cannot drive it. Files
+	// and pipes get pstats' exact bytes.
+	Terminal bool
+}
+
+// name is fn as the report prints it.
+func (o Options) name(fn profile.Func) string {
+	if o.Terminal {
+		return Terminal(fn.String())
+	}
+	return fn.String()
 }
 
 // Selection is the ordered, restricted list of functions a report shows,
@@ -24,6 +37,8 @@ type Selection struct {
 	IDs   []profile.FuncID
 	Msg   string
 	Width int // name column width for callers/callees, as pstats computes it
+	// Terminal is Options.Terminal: names are escaped for a terminal.
+	Terminal bool
 }
 
 // Select applies the sort order and restrictions (get_print_list).
@@ -45,37 +60,37 @@ func Select(p *profile.Profile, o Options) Selection {
 		ids = o.Order.sortTop(p, k)
 		msg.WriteString("   Ordered by: " + o.Order.Title + "\n")
 	} else {
-		ids = make([]profile.FuncID, p.NumListed)
-		for i := range ids {
-			ids[i] = profile.FuncID(i)
-		}
+		ids = p.ListedIDs()
 		msg.WriteString("   Random listing order was used\n")
 	}
 	for _, r := range o.Restrictions {
 		ids = r.Apply(p, ids, &msg)
 	}
-	s := Selection{IDs: ids, Msg: msg.String()}
+	s := Selection{IDs: ids, Msg: msg.String(), Terminal: o.Terminal}
 	var width int
 	if len(ids) < p.NumListed {
 		for _, id := range ids {
-			width = max(width, utf8.RuneCountInString(p.Funcs[id].Func.String()))
+			width = max(width, utf8.RuneCountInString(o.name(p.Funcs[id].Func)))
 		}
 	} else {
 		for i := range p.Funcs[:p.NumListed] {
-			width = max(width, utf8.RuneCountInString(p.Funcs[i].Func.String()))
+			width = max(width, utf8.RuneCountInString(o.name(p.Funcs[i].Func)))
 		}
 	}
 	s.Width = width + 2
 	return s
 }
 
-func f8(x float64) string { return fmt.Sprintf("%8.3f", x) }
+func f8(x float64) string { return string(appendF8(nil, x)) }
 
 var topLevelMark = profile.Func{File: "jprofile", Line: 0, Name: "profiler"}
 
 // header prints what print_stats prints before the table.
-func header(w *bufio.Writer, p *profile.Profile) {
+func header(w *bufio.Writer, p *profile.Profile, term bool) {
 	for _, s := range p.Sources {
+		if term {
+			s = Terminal(s)
+		}
 		w.WriteString(s + "\n")
 	}
 	if len(p.Sources) > 0 {
@@ -96,7 +111,11 @@ func header(w *bufio.Writer, p *profile.Profile) {
 		}
 		for _, e := range p.Funcs[i].Callers {
 			if e.Caller == mark {
-				fmt.Fprintf(w, "         %s\n", p.Funcs[i].Name)
+				name := p.Funcs[i].Name
+				if term {
+					name = Terminal(name)
+				}
+				fmt.Fprintf(w, "         %s\n", name)
 			}
 		}
 	}
@@ -105,20 +124,20 @@ func header(w *bufio.Writer, p *profile.Profile) {
 	if nc != pc {
 		fmt.Fprintf(w, "(%d primitive calls) ", pc)
 	}
-	fmt.Fprintf(w, "in %.3f seconds\n\n", p.TotalTT)
+	w.WriteString("in " + string(appendF3(nil, p.TotalTT)) + " seconds\n\n")
 }
 
-// Stats writes print_stats' report.
-func Stats(out io.Writer, p *profile.Profile, o Options) error {
+// Stats writes print_stats' report of the functions sel selected from p.
+func Stats(out io.Writer, p *profile.Profile, sel Selection) error {
 	w := bufio.NewWriterSize(out, 1<<16)
-	header(w, p)
-	sel := Select(p, o)
+	header(w, p, sel.Terminal)
+	o := Options{Terminal: sel.Terminal}
 	if len(sel.IDs) > 0 {
 		w.WriteString(sel.Msg + "\n")
 		w.WriteString("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n")
 		var line []byte
 		for _, id := range sel.IDs {
-			line = appendStatsLine(line[:0], &p.Funcs[id])
+			line = appendStatsLine(line[:0], &p.Funcs[id], o)
 			w.Write(line)
 		}
 		w.WriteString("\n\n")
@@ -127,7 +146,7 @@ func Stats(out io.Writer, p *profile.Profile, o Options) error {
 }
 
 // appendStatsLine is print_line.
-func appendStatsLine(b []byte, f *profile.Function) []byte {
+func appendStatsLine(b []byte, f *profile.Function, o Options) []byte {
 	c := strconv.FormatInt(f.NCalls, 10)
 	if f.NCalls != f.PCalls {
 		c += "/" + strconv.FormatInt(f.PCalls, 10)
@@ -150,14 +169,28 @@ func appendStatsLine(b []byte, f *profile.Function) []byte {
 		b = appendF8(b, f.CumTime/float64(f.PCalls))
 		b = append(b, ' ')
 	}
-	b = append(b, f.Func.String()...)
+	b = append(b, o.name(f.Func)...)
 	return append(b, '\n')
 }
 
-// appendF8 is "%8.3f".
+// appendF3 is Python's "%.3f": Go's, but with nan, inf and -inf where Go
+// writes NaN, +Inf and -Inf.
+func appendF3(b []byte, x float64) []byte {
+	switch {
+	case math.IsNaN(x):
+		return append(b, "nan"...)
+	case math.IsInf(x, 1):
+		return append(b, "inf"...)
+	case math.IsInf(x, -1):
+		return append(b, "-inf"...)
+	}
+	return strconv.AppendFloat(b, x, 'f', 3, 64)
+}
+
+// appendF8 is Python's "%8.3f".
 func appendF8(b []byte, x float64) []byte {
 	start := len(b)
-	b = strconv.AppendFloat(b, x, 'f', 3, 64)
+	b = appendF3(b, x)
 	if n := len(b) - start; n < 8 {
 		b = append(b, "        "[:8-n]...)
 		copy(b[start+8-n:], b[start:start+n])
@@ -182,30 +215,46 @@ func ljust(s string, n int) string {
 	return s
 }
 
-// Callers writes print_callers' report.
-func Callers(out io.Writer, p *profile.Profile, o Options) error {
-	return callView(out, p, o, "was called by...", "<-", func(id profile.FuncID) []profile.Edge {
-		return p.Funcs[id].Callers
+// Callers writes print_callers' report of the functions sel selected.
+func Callers(out io.Writer, p *profile.Profile, sel Selection) error {
+	return callView(out, p, sel, "was called by...", "<-", func(id profile.FuncID) []peer {
+		ps := make([]peer, len(p.Funcs[id].Callers))
+		for i, e := range p.Funcs[id].Callers {
+			ps[i] = peer{e.Stats, e.Caller, e.CountOnly}
+		}
+		return ps
 	})
 }
 
-// Callees writes print_callees' report.
-func Callees(out io.Writer, p *profile.Profile, o Options) error {
-	callees := p.Callees()
-	return callView(out, p, o, "called...", "->", func(id profile.FuncID) []profile.Edge {
-		return callees[id]
+// Callees writes print_callees' report of the functions sel selected.
+func Callees(out io.Writer, p *profile.Profile, sel Selection) error {
+	calls := p.Calls()
+	return callView(out, p, sel, "called...", "->", func(id profile.FuncID) []peer {
+		ps := make([]peer, len(calls[id]))
+		for i, c := range calls[id] {
+			ps[i] = peer{c.Stats, c.Callee, c.CountOnly}
+		}
+		return ps
 	})
 }
 
-func callView(out io.Writer, p *profile.Profile, o Options, title, arrow string, edges func(profile.FuncID) []profile.Edge) error {
+// peer is the function at the other end of an edge, a caller or a
+// callee, with the edge's numbers.
+type peer struct {
+	profile.Stats
+	id        profile.FuncID
+	countOnly bool
+}
+
+func callView(out io.Writer, p *profile.Profile, sel Selection, title, arrow string, peers func(profile.FuncID) []peer) error {
 	// print_callers and print_callees print no header: no file lines and
 	// no call totals, unlike print_stats.
 	w := bufio.NewWriterSize(out, 1<<16)
-	sel := Select(p, o)
 	if len(sel.IDs) == 0 {
 		return w.Flush()
 	}
 	w.WriteString(sel.Msg + "\n")
+	o := Options{Terminal: sel.Terminal}
 	width := sel.Width
 	w.WriteString(ljust("Function ", width) + title + "\n")
 	// pstats prints the sub-header when the first function with callers
@@ -219,29 +268,21 @@ func callView(out io.Writer, p *profile.Profile, o Options, title, arrow string,
 		}
 	}
 	for _, id := range sel.IDs {
-		w.WriteString(ljust(p.Funcs[id].Func.String(), width) + arrow + " ")
-		es := append([]profile.Edge(nil), edges(id)...)
+		w.WriteString(ljust(o.name(p.Funcs[id].Func), width) + arrow + " ")
+		es := peers(id)
 		if len(es) == 0 {
 			w.WriteString("\n")
 			continue
 		}
-		sort.SliceStable(es, func(i, j int) bool {
-			a, b := p.Funcs[es[i].Caller].Func, p.Funcs[es[j].Caller].Func
-			if a.File != b.File {
-				return a.File < b.File
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Name < b.Name
-		})
+		// print_call_line sorts by the functions' key tuples.
+		slices.SortStableFunc(es, func(a, b peer) int { return p.Funcs[a.id].Compare(p.Funcs[b.id].Func) })
 		for i, e := range es {
-			name := p.Funcs[e.Caller].Func.String()
-			if e.CountOnly {
+			name := o.name(p.Funcs[e.id].Func)
+			if e.countOnly {
 				if i > 0 {
 					w.WriteString(strings.Repeat(" ", width+3))
 				}
-				fmt.Fprintf(w, "%s(%d) %s\n", name, e.NCalls, f8(p.Funcs[e.Caller].CumTime))
+				fmt.Fprintf(w, "%s(%d) %s\n", name, e.NCalls, f8(p.Funcs[e.id].CumTime))
 				continue
 			}
 			sub := strconv.FormatInt(e.NCalls, 10)

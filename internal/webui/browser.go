@@ -2,9 +2,7 @@ package webui
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
-	"runtime"
 )
 
 // ErrNoBrowser is wrapped by Serve's error when the browser named in
@@ -19,17 +17,13 @@ func lookBrowser(name string) error {
 }
 
 // openBrowser starts browser (or the desktop's opener) on url without
-// waiting for it. With no browser named and no display it does nothing:
-// there is nothing to open a window on.
+// waiting for it. With no browser named and nothing to open a window on,
+// it does nothing and says why.
 func openBrowser(browser, url string) error {
 	if browser == "" {
-		if runtime.GOOS == "darwin" {
-			browser = "open"
-		} else {
-			if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-				return fmt.Errorf("no display to open a browser on")
-			}
-			browser = "xdg-open"
+		var err error
+		if browser, err = defaultOpener(); err != nil {
+			return err
 		}
 	}
 	cmd := exec.Command(browser, url)

@@ -14,10 +14,12 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"hpp/internal/callgraph"
 	"hpp/internal/profile"
 	"hpp/internal/report"
+	"hpp/internal/stackcheck"
 )
 
 // dnode is a drawn box with the boxes drawn inside it.
@@ -122,7 +124,7 @@ func canvasWidth(tb testing.TB, t *tab) float64 {
 }
 
 func rowsText(tb testing.TB, t *tab) []string {
-	return eval[[]string](tb, t, `window.__hpp.tableRows`)
+	return eval[[]string](tb, t, `window.hppTest.tableRows`)
 }
 
 func TestBrowser(t *testing.T) {
@@ -136,7 +138,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("fib", func(t *testing.T) {
 		tb := br.tab(t, srv.URL+"/")
 		tb.load(t, srv.URL+"/")
-		if est := eval[bool](t, tb, `window.__hpp.estimated`); !est {
+		if est := eval[bool](t, tb, `window.hppTest.estimated`); !est {
 			t.Error("page does not say the tree is estimated")
 		}
 		note := eval[string](t, tb, `document.getElementById('notetext').textContent`)
@@ -194,7 +196,7 @@ func TestBrowser(t *testing.T) {
 		off := eval[struct{ X, Y float64 }](t, tb, `(function(){var r=document.getElementById('chart').getBoundingClientRect();return {X:r.left,Y:r.top}})()`)
 		tb.do(t, chromedp.MouseEvent("mouseMoved", off.X+fibBox.X+fibBox.W/2, off.Y+fibBox.Y+8))
 		tip := eval[string](t, tb, `document.getElementById('tip').hidden ? '' : document.getElementById('tip').textContent`)
-		for _, want := range []string{"fib\n", "file: " + fibBox.File + ":2", "directory: " + filepath.Dir(fibBox.File), "this box: ", "% of all", "cumulative: "} {
+		for _, want := range []string{"fib\n", "file: " + fibBox.File + ":2", "directory: " + filepath.Dir(fibBox.File), "This box: ", "% of all", "of its parent", "in itself", "cumulative"} {
 			if !strings.Contains(tip, want) {
 				t.Errorf("hover text %q lacks %q", tip, want)
 			}
@@ -212,8 +214,15 @@ func TestBrowser(t *testing.T) {
 		tb.do(t, chromedp.SetValue(chromedp.CSS(`#depth`), "12"), chromedp.SetValue(chromedp.CSS(`#cutoff`), "0.001"))
 		eval[bool](t, tb, `document.getElementById('depth').dispatchEvent(new Event('change')) && document.getElementById('cutoff').dispatchEvent(new Event('change'))`)
 
-		// Sort by tottime: the first rows are pstats' first rows.
-		tb.do(t, chromedp.Click(chromedp.CSS(`#thead .row span:nth-child(2)`)))
+		// Sorted by tottime ("where the time goes") from the sort control:
+		// the first rows are pstats' first rows.
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#sortby`), "ct"))
+		eval[bool](t, tb, `document.getElementById('sortby').dispatchEvent(new Event('change'))`)
+		if h := eval[string](t, tb, `document.querySelector('#thead .sorted').textContent`); h != "cumtime" {
+			t.Errorf("sorted by cumtime from the control, the sorted heading is %q", h)
+		}
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#sortby`), "tt"))
+		eval[bool](t, tb, `document.getElementById('sortby').dispatchEvent(new Event('change'))`)
 		ord, _ := report.ParseOrder([]string{"tottime"})
 		want := ord.Sort(fib)
 		rows := rowsText(t, tb)
@@ -230,7 +239,7 @@ func TestBrowser(t *testing.T) {
 				nfib++
 			}
 		}
-		tb.wait(t, fmt.Sprintf(`window.__hpp.tableCount === %d`, nfib))
+		tb.wait(t, fmt.Sprintf(`window.hppTest.tableCount === %d`, nfib))
 		for _, r := range rowsText(t, tb) {
 			if !strings.Contains(strings.ToLower(r), "fib") {
 				t.Errorf("search fib shows %q", r)
@@ -252,7 +261,7 @@ func TestBrowser(t *testing.T) {
 		// Reset, then sunburst: same sizes, as angles.
 		tb.do(t, chromedp.Click(chromedp.CSS(`#reset`)), chromedp.Click(chromedp.CSS(`#tabs button[data-view=sunburst]`)))
 		sb := tb.boxes(t)
-		if eval[string](t, tb, `window.__hpp.view`) != "sunburst" || sb[0].Name != "all" {
+		if eval[string](t, tb, `window.hppTest.view`) != "sunburst" || sb[0].Name != "all" {
 			t.Fatalf("sunburst top %q", sb[0].Name)
 		}
 		for _, b := range sb[1:] {
@@ -265,7 +274,7 @@ func TestBrowser(t *testing.T) {
 		compareTree(t, fib, est, drawnTree(t, sb), nil, 0.001*est.Total(), 0, sb[0].V, 3)
 		screenshot(t, tb, "fib-sunburst.png")
 		tb.clickBox(t, "work")
-		if z := eval[string](t, tb, `window.__hpp.zoom`); z != "work" {
+		if z := eval[string](t, tb, `window.hppTest.zoom`); z != "work" {
 			t.Errorf("clicking work in the sunburst zoomed to %q", z)
 		}
 
@@ -367,14 +376,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("table holds %d row elements for %d functions: not virtualised", n, p.NumListed)
 		}
 		tb.do(t, chromedp.SendKeys(chromedp.CSS(`#search`), "(f2999"))
-		tb.wait(t, `window.__hpp.tableCount === 11`) // f2999, f29990..f29999
-		tb.do(t, chromedp.Click(chromedp.CSS(`#thead .row span:nth-child(6)`)))
+		tb.wait(t, `window.hppTest.tableCount === 11`) // f2999, f29990..f29999
+		tb.do(t, chromedp.Click(chromedp.CSS(`#thead .row span:last-child`)))
 		if r := rowsText(t, tb); len(r) != 11 || !strings.HasSuffix(r[0], "(f2999)") {
 			t.Errorf("sorted by name, the f2999 search shows %q", r)
 		}
 		t.Logf("30k functions: first chart %.0f ms after navigation start, table ready %.0f ms; %+v",
-			eval[float64](t, tb, `window.__hpp.firstDraw`), eval[float64](t, tb, `window.__hpp.readyAt`),
-			eval[map[string]float64](t, tb, `window.__hpp.lastOp`))
+			eval[float64](t, tb, `window.hppTest.firstDraw`), eval[float64](t, tb, `window.hppTest.readyAt`),
+			eval[map[string]float64](t, tb, `window.hppTest.lastOp`))
 		tb.check(t)
 	})
 
@@ -412,6 +421,28 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 		compareTree(t, fib, est, drawnTree(t, tb.boxes(t)), nil, 0.001*est.Total(), canvasWidth(t, tb), est.Total(), 12)
+		// The headline: total A → B and the change in ms and %.
+		head := eval[string](t, tb, `document.getElementById('headline').hidden ? '' : document.getElementById('headline-text').textContent`)
+		pct := 100 * (fib.TotalTT - base.TotalTT) / base.TotalTT
+		wantPct := fmt.Sprintf("%.1f%%)", math.Abs(pct))
+		if !strings.HasPrefix(head, "Total ") || !strings.Contains(head, " → ") || !strings.HasSuffix(head, wantPct) {
+			t.Errorf("diff headline %q, want Total A → B with the change ending %q", head, wantPct)
+		}
+		// The table paints the change with the chart's colour for the function.
+		colour := map[int]string{}
+		for _, b := range tb.boxes(t) {
+			colour[b.F] = b.Color
+		}
+		cells := eval[[][]string](t, tb, `Array.from(document.querySelectorAll('#tbody .row')).filter(function(r){return !r.hidden}).map(function(r){return [r.dataset.f, r.children[4].style.background]})`)
+		for _, c := range cells {
+			f, _ := strconv.Atoi(c[0])
+			if want, ok := colour[f]; ok && !sameColour(c[1], want) {
+				t.Errorf("row of %s painted %q, its box %q", fib.Funcs[f].Name, c[1], want)
+			}
+		}
+		if n := eval[string](t, tb, `document.querySelectorAll('#thead [role=columnheader]')[5].textContent`); n != "Δ%" {
+			t.Errorf("the diff table's sixth column is %q, want Δ%%", n)
+		}
 		screenshot(t, tb, "fib-diff.png")
 		tb.check(t)
 	})
@@ -434,7 +465,7 @@ func TestBrowser(t *testing.T) {
 		defer srv.Close()
 		tb := br.tab(t, srv.URL+"/")
 		tb.load(t, srv.URL+"/")
-		if eval[bool](t, tb, `window.__hpp.estimated`) {
+		if eval[bool](t, tb, `window.hppTest.estimated`) {
 			t.Error("a sampled profile is called estimated")
 		}
 		var want []string
@@ -515,3 +546,389 @@ main()
 pr.disable()
 pr.dump_stats(out)
 `
+
+// pageStack is one entry of window.hppTest.stacks(): a path of function
+// indices from the root and the self time of the box at its end.
+type pageStack struct {
+	Frames []int   `json:"frames"`
+	Self   float64 `json:"self"`
+}
+
+type pageFunc struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Name string `json:"name"`
+}
+
+// TestBrowserStacks checks the tree the page draws against cProfile's
+// own numbers, read by Python's pstats: window.hppTest.stacks() gives
+// every box with self time as a path from its root, and stackcheck holds
+// those stacks to each function's tottime, each cumtime outside recursive
+// cycles, and the total, within 0.5% of the total (what the cut-off of
+// 1e-6 may fold), on a -m json.tool profile, an import-heavy numpy
+// script, a recursive program and a profile-module file.
+func TestBrowserStacks(t *testing.T) {
+	br := getBrowser(t)
+	cases, skipped, err := stackcheck.MakeCases(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range skipped {
+		t.Errorf("not checked: %s", s)
+	}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			p := readProf(t, c.Path)
+			truth, err := stackcheck.FromPython(c.Python, c.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(Handler(p, Options{Title: c.Name}))
+			defer srv.Close()
+			tb := br.tab(t, srv.URL+"/")
+			tb.load(t, srv.URL+"/")
+			const minFraction = 1e-6
+			stacks := eval[[]pageStack](t, tb, fmt.Sprintf(`window.hppTest.stacks(%g)`, minFraction))
+			funcs := eval[[]pageFunc](t, tb, `window.hppTest.funcs()`)
+			if len(funcs) != len(p.Funcs) {
+				t.Fatalf("the page lists %d functions, the profile %d", len(funcs), len(p.Funcs))
+			}
+			var keyed []stackcheck.Stack
+			for _, s := range stacks {
+				var frames []stackcheck.Key
+				for _, f := range s.Frames {
+					frames = append(frames, stackcheck.Key{File: funcs[f].File, Line: funcs[f].Line, Name: funcs[f].Name})
+				}
+				keyed = append(keyed, stackcheck.Stack{Frames: frames, Self: s.Self})
+			}
+			r := stackcheck.Check(truth, keyed, 0.005*truth.Total)
+			if len(r.Failures) > 0 {
+				t.Errorf("the page's tree against cProfile's numbers: %v", r)
+			} else {
+				t.Logf("%d stacks: %v", len(stacks), r)
+			}
+			// The banner names what the checker lists apart.
+			note := eval[string](t, tb, `(document.getElementById('estnotes') || {textContent: ''}).textContent`)
+			if len(r.Disagreeing) > 0 && !strings.Contains(note, "do not add up") {
+				t.Errorf("%d functions disagree with themselves, the banner says %q", len(r.Disagreeing), note)
+			}
+			if truth.CountOnly && !strings.Contains(note, "apportioned by call counts") {
+				t.Errorf("a profile-module file, the banner says %q", note)
+			}
+			if r.Cyclic > 0 && !strings.Contains(note, "recursive cycle") {
+				t.Errorf("%d functions on cycles, the banner says %q", r.Cyclic, note)
+			}
+			sameAsGo(t, p, stacks, minFraction)
+		})
+	}
+}
+
+// sameAsGo checks that the page draws the very tree callgraph's
+// estimator draws in Go for the exports: the same stacks in the same
+// order with the same self times, to rounding.
+func sameAsGo(t *testing.T, p *profile.Profile, stacks []pageStack, minFraction float64) {
+	t.Helper()
+	est := callgraph.NewEstimator(p)
+	var want []pageStack
+	callgraph.Walk(est.Tree(callgraph.Options{MinFraction: minFraction}), func(path []profile.FuncID, n *callgraph.Node) {
+		if n.Self > 0 {
+			fr := make([]int, len(path))
+			for i, f := range path {
+				fr[i] = int(f)
+			}
+			want = append(want, pageStack{Frames: fr, Self: n.Self})
+		}
+	})
+	if len(want) != len(stacks) {
+		t.Errorf("the page has %d stacks, callgraph %d", len(stacks), len(want))
+	}
+	for i := 0; i < len(want) && i < len(stacks); i++ {
+		if fmt.Sprint(want[i].Frames) != fmt.Sprint(stacks[i].Frames) || math.Abs(want[i].Self-stacks[i].Self) > 1e-12*p.TotalTT {
+			t.Fatalf("stack %d: page %v %g, callgraph %v %g", i, stacks[i].Frames, stacks[i].Self, want[i].Frames, want[i].Self)
+		}
+	}
+}
+
+// TestBrowserDrive drives the page as a person does: search marks boxes
+// in every chart and steps through them, the URL keeps the place over a
+// reload, and the keyboard alone moves, zooms, goes back, searches and
+// opens rows.
+func TestBrowserDrive(t *testing.T) {
+	br := getBrowser(t)
+	_, fib := cprofile(t, fmt.Sprintf(fibSrc, 300000, 22))
+	srv := httptest.NewServer(Handler(fib, Options{Title: "fib.prof"}))
+	defer srv.Close()
+
+	// matchesQuery is pstats' name of f containing q, case-insensitive:
+	// what the search promises.
+	matchesQuery := func(f int, q string) bool {
+		return f >= 0 && strings.Contains(strings.ToLower(fib.Funcs[f].Func.String()), strings.ToLower(q))
+	}
+
+	t.Run("search", func(t *testing.T) {
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		for _, view := range []string{"icicle", "sunburst", "flame"} {
+			tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=`+view+`]`)))
+			tb.search(t, "FIB")
+			bs := tb.boxes(t)
+			root := drawnTree(t, bs)
+			var want float64
+			var walk func(n *dnode, under bool)
+			walk = func(n *dnode, under bool) {
+				hit := matchesQuery(n.b.F, "fib")
+				if hit != n.b.Match {
+					t.Errorf("%s: box %q (f %d) marked %v for the search fib", view, n.b.Name, n.b.F, n.b.Match)
+				}
+				if hit && !under {
+					want += n.b.V
+				}
+				for _, k := range n.kids {
+					walk(k, under || hit)
+				}
+			}
+			walk(root, false)
+			want /= root.b.V
+			if want == 0 {
+				t.Fatalf("%s: no box matches fib", view)
+			}
+			got := eval[float64](t, tb, `window.hppTest.matchedShare`)
+			if math.Abs(got-want) > 1e-9 {
+				t.Errorf("%s: matched share %g, the boxes give %g", view, got, want)
+			}
+			info := eval[string](t, tb, `document.getElementById('matchinfo').textContent`)
+			if !strings.Contains(info, fmt.Sprintf("%.1f%% of the time shown", 100*want)) && !strings.Contains(info, fmt.Sprintf("%.2g%% of the time shown", 100*want)) {
+				t.Errorf("%s: match info %q, want the share %.3g%%", view, info, 100*want)
+			}
+			shot := screenshot(t, tb, "search-"+view+".png")
+			_ = shot
+			// Next and previous step through the matching boxes in order.
+			var matched []box
+			for _, b := range bs {
+				if b.Match {
+					matched = append(matched, b)
+				}
+			}
+			tb.do(t, chromedp.Click(chromedp.CSS(`#nextmatch`)))
+			if f := eval[int](t, tb, `window.hppTest.focus`); f != matched[0].F {
+				t.Errorf("%s: next goes to f %d, want the first match %d", view, f, matched[0].F)
+			}
+			if len(matched) > 1 {
+				tb.do(t, chromedp.Click(chromedp.CSS(`#nextmatch`)))
+				if i := eval[int](t, tb, `window.hppTest.matchIndex`); i != 1 {
+					t.Errorf("%s: second next is match %d", view, i)
+				}
+			}
+			tb.do(t, chromedp.Click(chromedp.CSS(`#prevmatch`)))
+			if i := eval[int](t, tb, `window.hppTest.matchIndex`); i != 0 {
+				t.Errorf("%s: previous is match %d, want 0", view, i)
+			}
+			tb.search(t, "")
+			for _, b := range tb.boxes(t) {
+				if b.Match {
+					t.Errorf("%s: box %q still marked after the search was cleared", view, b.Name)
+					break
+				}
+			}
+		}
+		tb.check(t)
+	})
+
+	t.Run("url", func(t *testing.T) {
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		tb.clickBox(t, "work")
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=flame]`)))
+		tb.search(t, "fib")
+		tb.do(t, chromedp.SetValue(chromedp.CSS(`#depth`), "7"))
+		eval[bool](t, tb, `document.getElementById('depth').dispatchEvent(new Event('change'))`)
+		before := tb.boxes(t)
+		hash := eval[string](t, tb, `location.hash`)
+		for _, want := range []string{"view=flame", "zoom=", "q=fib", "depth=7"} {
+			if !strings.Contains(hash, want) {
+				t.Errorf("hash %q lacks %q", hash, want)
+			}
+		}
+		tb.reload(t)
+		if v := eval[string](t, tb, `window.hppTest.view`); v != "flame" {
+			t.Errorf("after a reload the view is %q", v)
+		}
+		if z := eval[string](t, tb, `window.hppTest.zoom`); z != "work" {
+			t.Errorf("after a reload the top box is %q, want work", z)
+		}
+		if q := eval[string](t, tb, `document.getElementById('search').value + '|' + window.hppTest.query`); q != "fib|fib" {
+			t.Errorf("after a reload the search is %q", q)
+		}
+		after := tb.boxes(t)
+		if len(after) != len(before) {
+			t.Fatalf("after a reload %d boxes, before %d", len(after), len(before))
+		}
+		for i := range after {
+			if after[i].F != before[i].F || after[i].V != before[i].V || after[i].Match != before[i].Match {
+				t.Errorf("box %d: %s=%g after the reload, %s=%g before", i, after[i].Name, after[i].V, before[i].Name, before[i].V)
+				break
+			}
+		}
+		// A function as the root, and the callers view, survive too.
+		tb.search(t, "squares")
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tbody .row`)))
+		root := tb.boxes(t)[0]
+		tb.reload(t)
+		if got := tb.boxes(t)[0]; got.F != root.F || got.V != root.V {
+			t.Errorf("after a reload the root is %s=%g, want %s=%g", got.Name, got.V, root.Name, root.V)
+		}
+		if s := eval[int](t, tb, `window.hppTest.selected`); s != root.F {
+			t.Errorf("after a reload the detail shows f %d, want %d", s, root.F)
+		}
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view=callers]`)))
+		tb.reload(t)
+		if v, z := eval[string](t, tb, `window.hppTest.view`), eval[int](t, tb, `window.hppTest.zoomFunc`); v != "callers" || z != root.F {
+			t.Errorf("after a reload: view %q of f %d, want the callers of %d", v, z, root.F)
+		}
+		tb.check(t)
+	})
+
+	t.Run("keyboard", func(t *testing.T) {
+		tb := br.tab(t, srv.URL+"/")
+		tb.load(t, srv.URL+"/")
+		est := callgraph.NewEstimator(fib)
+		roots := est.Roots()
+		tb.do(t, chromedp.Focus(chromedp.CSS(`#chart`)))
+		if name := eval[string](t, tb, `window.hppTest.focusName`); name != "all" {
+			t.Errorf("focusing the chart focuses %q, want the top box", name)
+		}
+		key := func(k string) { tb.do(t, chromedp.KeyEvent(k)) }
+		key(kb.ArrowDown)
+		if f := eval[int](t, tb, `window.hppTest.focus`); f != int(roots[0].Func) {
+			t.Errorf("down from the top focuses f %d, want the largest root %d", f, roots[0].Func)
+		}
+		kids, _ := est.Expand([]profile.FuncID{roots[0].Func}, roots[0].Value)
+		key(kb.ArrowDown)
+		first := eval[int](t, tb, `window.hppTest.focus`)
+		if first != int(kids[0].Func) {
+			t.Errorf("down again focuses f %d, want the first child %d", first, kids[0].Func)
+		}
+		key(kb.ArrowRight)
+		if len(kids) > 1 && kids[1].Value >= 0.001*est.Total() {
+			if f := eval[int](t, tb, `window.hppTest.focus`); f != int(kids[1].Func) {
+				t.Errorf("right focuses f %d, want the next child %d", f, kids[1].Func)
+			}
+		}
+		key(kb.ArrowLeft)
+		if f := eval[int](t, tb, `window.hppTest.focus`); f != first {
+			t.Errorf("left goes back to f %d, want %d", f, first)
+		}
+		if live := eval[string](t, tb, `document.getElementById('announce').textContent`); !strings.Contains(live, fib.Funcs[first].Name) {
+			t.Errorf("the focused box is announced as %q", live)
+		}
+		key(kb.Enter)
+		if z := eval[int](t, tb, `window.hppTest.zoomFunc`); z != first {
+			t.Errorf("Enter zoomed to f %d, want %d", z, first)
+		}
+		key(kb.Escape)
+		if z := eval[int](t, tb, `window.hppTest.zoomFunc`); z != int(roots[0].Func) {
+			t.Errorf("Escape zoomed out to f %d, want the parent %d", z, roots[0].Func)
+		}
+		key(kb.Backspace)
+		if z := eval[any](t, tb, `window.hppTest.zoom`); z != nil {
+			t.Errorf("Backspace zoomed out to %v, want the whole profile", z)
+		}
+		key(kb.ArrowUp) // up from the top stays
+		key("/")
+		if id := eval[string](t, tb, `document.activeElement.id`); id != "search" {
+			t.Errorf("/ focuses %q, want the search box", id)
+		}
+		// chromedp types the "/" too (a char event of its own, which a
+		// real keyboard's cancelled keydown would not send): clear it.
+		tb.search(t, "")
+		// Headings and rows: focusable, announced, and driven by keys.
+		roles := eval[[]string](t, tb, `Array.from(document.querySelectorAll('#thead [role=columnheader]')).filter(function(h){return h.tabIndex===0}).map(function(h){return h.textContent})`)
+		if len(roles) < 6 {
+			t.Errorf("focusable column headers: %q", roles)
+		}
+		tb.do(t, chromedp.Focus(chromedp.CSS(`#thead [role=columnheader]:nth-child(5)`)))
+		key(kb.Enter)
+		if s := eval[string](t, tb, `document.querySelector('#thead [aria-sort=descending]').textContent`); s != "cumtime" {
+			t.Errorf("Enter on the cumtime heading sorts by %q", s)
+		}
+		tb.do(t, chromedp.Focus(chromedp.CSS(`#tbody`)))
+		key(kb.ArrowDown)
+		key(kb.ArrowDown)
+		second := eval[int](t, tb, `window.hppTest.cursorRow`)
+		if rows := rowsText(t, tb); len(rows) < 2 || fib.Funcs[second].Func.String() != rows[1] {
+			t.Errorf("two downs in the table reach f %d, the second row is %q", second, rows)
+		}
+		if role := eval[string](t, tb, `document.activeElement.getAttribute('role') + ' ' + document.activeElement.getAttribute('aria-selected')`); role != "row true" {
+			t.Errorf("the focused element is %q, want the selected row", role)
+		}
+		key(kb.Enter)
+		if top := tb.boxes(t)[0]; top.F != second {
+			t.Errorf("Enter on a row made f %d the root, want %d", top.F, second)
+		}
+		// Reset: back to the whole profile, and the detail panel follows.
+		tb.do(t, chromedp.Click(chromedp.CSS(`#reset`)))
+		if s, d := eval[int](t, tb, `window.hppTest.selected`), eval[string](t, tb, `document.getElementById('detail').textContent`); s != -1 || strings.Contains(d, "Called by") {
+			t.Errorf("after Reset the detail panel still shows f %d: %q", s, d)
+		}
+		screenshot(t, tb, "keyboard.png")
+		tb.check(t)
+	})
+}
+
+// sameColour compares a CSS colour as the browser reports a style
+// (rgb(r, g, b)) with the hsl() the page drew with.
+func sameColour(rgb, hsl string) bool {
+	var h, sat, l float64
+	if _, err := fmt.Sscanf(hsl, "hsl(%g,%g%%,%g%%)", &h, &sat, &l); err != nil {
+		return false
+	}
+	sat, l = sat/100, l/100
+	c := (1 - math.Abs(2*l-1)) * sat
+	x := c * (1 - math.Abs(math.Mod(h/60, 2)-1))
+	m := l - c/2
+	var r, g, b float64
+	switch {
+	case h < 60:
+		r, g = c, x
+	case h < 120:
+		r, g = x, c
+	case h < 180:
+		g, b = c, x
+	case h < 240:
+		g, b = x, c
+	case h < 300:
+		r, b = x, c
+	default:
+		r, b = c, x
+	}
+	var R, G, B int
+	if _, err := fmt.Sscanf(rgb, "rgb(%d, %d, %d)", &R, &G, &B); err != nil {
+		return false
+	}
+	near := func(a int, v float64) bool { return math.Abs(float64(a)-255*(v+m)) <= 1.5 }
+	return near(R, r) && near(G, g) && near(B, b)
+}
+
+// TestScriptsInlined checks that every script file is inlined in the
+// page, each once: a file left out of scriptOrder would be dead code.
+func TestScriptsInlined(t *testing.T) {
+	entries, err := scripts.ReadDir("html/js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, n := range scriptOrder {
+		listed[n] = true
+	}
+	for _, e := range entries {
+		if !listed[e.Name()] {
+			t.Errorf("html/js/%s is not in scriptOrder", e.Name())
+		}
+		if n := strings.Count(string(appJS), "// ---- "+e.Name()+" ----\n"); n != 1 {
+			t.Errorf("html/js/%s is inlined %d times", e.Name(), n)
+		}
+	}
+	if len(entries) != len(scriptOrder) {
+		t.Errorf("%d script files, %d in scriptOrder", len(entries), len(scriptOrder))
+	}
+}

@@ -1,12 +1,11 @@
 package webui
 
 import (
-	"math"
 	"strconv"
 
 	"hpp/internal/callgraph"
+	"hpp/internal/jsonw"
 	"hpp/internal/profile"
-	"hpp/internal/report"
 )
 
 // encodeData writes the page's data: the function table and the call
@@ -46,16 +45,16 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 
 	b := make([]byte, 0, 64+n*96)
 	b = append(b, `{"v":1,"title":`...)
-	b = report.AppendString(b, title)
+	b = jsonw.AppendString(b, title)
 	b = append(b, `,"sources":[`...)
 	for i, s := range p.Sources {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = report.AppendString(b, s)
+		b = jsonw.AppendString(b, s)
 	}
 	b = append(b, `],"total":`...)
-	b = appendFloat(b, p.TotalTT)
+	b = jsonw.AppendFloat(b, p.TotalTT)
 	b = append(b, `,"listed":`...)
 	b = strconv.AppendInt(b, int64(p.NumListed), 10)
 	b = append(b, `,"n":`...)
@@ -80,7 +79,7 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = report.AppendString(b, f)
+		b = jsonw.AppendString(b, f)
 	}
 	b = append(b, `],"file":`...)
 	b = appendInts(b, n, func(i int) int64 { return int64(fileIdx[i]) })
@@ -91,22 +90,39 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = report.AppendString(b, fn(i).Name)
+		b = jsonw.AppendString(b, fn(i).Name)
 	}
 	b = append(b, ']')
+	// Functions whose name another function has too (<module>, __init__,
+	// main): their labels add the file's base name. Found here, once, so
+	// that the page does not hash every name before its first chart.
+	byName := make(map[string]int, n)
+	for i := 0; i < n; i++ {
+		byName[fn(i).Name]++
+	}
+	var shared []int
+	for i := 0; i < n; i++ {
+		if byName[fn(i).Name] > 1 {
+			shared = append(shared, i)
+		}
+	}
+	b = append(b, `,"shared":`...)
+	b = appendInts(b, len(shared), func(i int) int64 { return int64(shared[i]) })
 	b = appendStats(b, "", n, func(i int) *profile.Stats { return &fn(i).Stats })
 
 	// Callers of each listed function, in file order: the page builds
-	// callee lists from them in the order profile.Callees does, so that
+	// callee lists from them in the order profile.Calls does, so that
 	// its estimate matches callgraph's to the last bit.
 	var ne int
 	for i := range funcs[:p.NumListed] {
 		ne += len(funcs[i].Callers)
 	}
 	edges := make([]*profile.Edge, 0, ne)
+	edgeCallee := make([]int32, 0, ne)
 	for i := range funcs[:p.NumListed] {
 		for j := range funcs[i].Callers {
 			edges = append(edges, &funcs[i].Callers[j])
+			edgeCallee = append(edgeCallee, int32(i))
 		}
 	}
 	b = append(b, `,"ecount":`...)
@@ -114,18 +130,55 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 	b = append(b, `,"ecaller":`...)
 	b = appendInts(b, ne, func(i int) int64 { return int64(edges[i].Caller) })
 	b = appendStats(b, "e", ne, func(i int) *profile.Stats { return &edges[i].Stats })
-	b = append(b, `,"eonly":[`...)
-	first := true
+	var countOnly []int
 	for i, e := range edges {
 		if e.CountOnly {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			b = strconv.AppendInt(b, int64(i), 10)
+			countOnly = append(countOnly, i)
 		}
 	}
-	b = append(b, ']')
+	b = append(b, `,"eonly":`...)
+	b = appendInts(b, len(countOnly), func(i int) int64 { return int64(countOnly[i]) })
+
+	if p.Samples == nil || len(p.Samples.Samples) == 0 {
+		// What the estimate needs beyond the numbers (callgraph's
+		// package comment): the recursive cycle (strongly connected
+		// component) of each function, which components are cycles and
+		// of how many functions, and the functions whose own numbers
+		// cProfile does not make add up. Only cycles are listed, so a
+		// profile without recursion pays one small integer per function.
+		est := callgraph.NewEstimator(p)
+		g := est.Graph()
+		b = append(b, `,"comp":`...)
+		b = appendInts(b, len(g.Comp), func(i int) int64 { return int64(g.Comp[i]) })
+		var cyc []int
+		for c, y := range g.Cyclic {
+			if y {
+				cyc = append(cyc, c)
+			}
+		}
+		b = append(b, `,"cyclic":`...)
+		b = appendInts(b, len(cyc), func(i int) int64 { return int64(cyc[i]) })
+		b = append(b, `,"cycsize":`...)
+		b = appendInts(b, len(cyc), func(i int) int64 { return int64(g.Size[cyc[i]]) })
+		// Count-only edges (the profile module) get times that keep each
+		// component's books balanced (callgraph's balanceCounts): send the
+		// times the estimate uses, in the order of eonly.
+		if len(countOnly) > 0 {
+			arc := map[[2]int32]float64{}
+			for f := range g.Comp {
+				for _, a := range g.Arcs(profile.FuncID(f)) {
+					arc[[2]int32{int32(f), int32(a.To)}] = a.Weight
+				}
+			}
+			b = append(b, `,"eweight":`...)
+			b = appendFloats(b, len(countOnly), func(i int) float64 {
+				return arc[[2]int32{int32(edges[countOnly[i]].Caller), edgeCallee[countOnly[i]]}]
+			})
+		}
+		dis := est.Disagreements()
+		b = append(b, `,"disagree":`...)
+		b = appendInts(b, len(dis), func(i int) int64 { return int64(dis[i]) })
+	}
 
 	if p.Samples != nil && len(p.Samples.Samples) > 0 {
 		// Real stacks: send the exact tree, in preorder with depths.
@@ -138,9 +191,9 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 			vs = append(vs, nd.Value)
 		})
 		b = append(b, `,"tree":{"unit":`...)
-		b = report.AppendString(b, p.Samples.Unit)
+		b = jsonw.AppendString(b, p.Samples.Unit)
 		b = append(b, `,"total":`...)
-		b = appendFloat(b, root.Value)
+		b = jsonw.AppendFloat(b, root.Value)
 		b = append(b, `,"f":`...)
 		b = appendInts(b, len(fs), func(i int) int64 { return fs[i] })
 		b = append(b, `,"d":`...)
@@ -152,13 +205,13 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 
 	if base != nil {
 		b = append(b, `,"base":{"total":`...)
-		b = appendFloat(b, base.TotalTT)
+		b = jsonw.AppendFloat(b, base.TotalTT)
 		b = append(b, `,"sources":[`...)
 		for i, s := range base.Sources {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = report.AppendString(b, s)
+			b = jsonw.AppendString(b, s)
 		}
 		b = append(b, ']')
 		b = appendStats(b, "", n, func(i int) *profile.Stats { return &baseStats[i] })
@@ -197,17 +250,7 @@ func appendFloats(b []byte, n int, v func(int) float64) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendFloat(b, v(i))
+		b = jsonw.AppendFloat(b, v(i))
 	}
 	return append(b, ']')
-}
-
-// appendFloat writes the shortest text that parses back to f, so that
-// the page computes with exactly the numbers Go does; JSON has no NaN or
-// infinity, so those become 0.
-func appendFloat(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, '0')
-	}
-	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }

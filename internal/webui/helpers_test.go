@@ -1,9 +1,13 @@
 package webui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -310,7 +314,29 @@ func eval[T any](tb testing.TB, t *tab, expr string) T {
 func (t *tab) load(tb testing.TB, url string) {
 	tb.Helper()
 	t.do(tb, chromedp.Navigate(url))
-	t.wait(tb, `window.__hpp && window.__hpp.ready`)
+	t.wait(tb, `window.hppTest && window.hppTest.ready`)
+}
+
+// reload opens the page's current URL, hash included, afresh, as a
+// reload or a shared link does.
+func (t *tab) reload(tb testing.TB) {
+	tb.Helper()
+	u := eval[string](tb, t, `location.href`)
+	t.do(tb, chromedp.Navigate("about:blank"))
+	t.do(tb, chromedp.Navigate(u))
+	// The new document's context may not exist yet when polling starts.
+	for try := 0; ; try++ {
+		ctx, cancel := context.WithTimeout(t.ctx, 60*time.Second)
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.hppTest && window.hppTest.ready`, chromedp.WithPollingInterval(10*time.Millisecond)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if try == 20 {
+			tb.Fatalf("reloading %s: %v", u, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (t *tab) wait(tb testing.TB, cond string) {
@@ -328,7 +354,7 @@ func (t *tab) search(tb testing.TB, q string) {
 	tb.Helper()
 	js, _ := json.Marshal(q)
 	eval[bool](tb, t, `(function(){var s=document.getElementById('search');s.value=`+string(js)+`;s.dispatchEvent(new Event('input'));return true})()`)
-	t.wait(tb, `window.__hpp.query === `+string(js))
+	t.wait(tb, `window.hppTest.query === `+string(js))
 }
 
 // box is what the page records for each box it draws.
@@ -346,11 +372,12 @@ type box struct {
 	A1    float64 `json:"a1"`
 	Label string  `json:"label"`
 	Color string  `json:"c"`
+	Match bool    `json:"match"`
 }
 
 func (t *tab) boxes(tb testing.TB) []box {
 	tb.Helper()
-	return eval[[]box](tb, t, `window.__hpp.boxes`)
+	return eval[[]box](tb, t, `window.hppTest.boxes`)
 }
 
 // clickBox clicks the middle of the first drawn box for name.
@@ -370,19 +397,50 @@ func (t *tab) clickBox(tb testing.TB, name string) {
 	tb.Fatalf("no box drawn for %q", name)
 }
 
+// artefacts keeps the browser tests' screenshots: go test ./internal/webui -args -artefacts DIR.
+var artefacts = flag.String("artefacts", "", "directory for the browser tests' screenshots (default: a temporary one per test)")
+
+// screenshot saves the page as a PNG under -artefacts (or the test's
+// temporary directory) and fails the test if the picture is blank: one
+// colour, or nearly so.
 func screenshot(tb testing.TB, t *tab, name string) string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(t.ctx, 60*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	data, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dir := filepath.Join(os.TempDir(), "hpp-view-screenshots")
-	os.MkdirAll(dir, 0o755)
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, png, 0o644); err != nil {
+	dir := *artefacts
+	if dir == "" {
+		dir = tb.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		tb.Fatalf("screenshot %s: %v", path, err)
+	}
+	colours := map[color.RGBA]int{}
+	r := img.Bounds()
+	samples := 0
+	for y := r.Min.Y; y < r.Max.Y; y += 4 {
+		for x := r.Min.X; x < r.Max.X; x += 4 {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			colours[c]++
+			samples++
+		}
+	}
+	most := 0
+	for _, k := range colours {
+		most = max(most, k)
+	}
+	if len(colours) < 16 || most > samples*95/100 {
+		tb.Errorf("screenshot %s looks blank: %d colours, the commonest on %d of %d samples", path, len(colours), most, samples)
 	}
 	tb.Logf("screenshot: %s", path)
 	return path

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"hpp/internal/callgraph"
+	"hpp/internal/jsonw"
 	"hpp/internal/profile"
-	"hpp/internal/report"
 )
 
 // Options configure Serve and Handler.
@@ -32,21 +32,52 @@ type Options struct {
 	Stderr    io.Writer // warnings
 	// Ready, if set, is called with the URL once the server listens.
 	Ready func(url string)
+
+	// Tests shorten these; 0 means the defaults.
+	headerTimeout, idleTimeout time.Duration
 }
 
-// Loopback reports whether host names this machine only.
+// Loopback reports whether host names this machine only: empty,
+// localhost, a loopback address, or a name that resolves to loopback
+// addresses only (Debian maps the machine's own name to 127.0.1.1).
+// Serve decides from the address it actually bound instead.
 func Loopback(host string) bool {
+	host = strings.Trim(host, "[]")
 	if host == "" || strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	ips, err := net.LookupIP(host)
+	if err != nil || len(ips) == 0 {
+		return false
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return false
+		}
+	}
+	return true
 }
 
+// The server's limits. A browser keeps a handful of connections to a
+// page's host; without an idle timeout every one it ever opened, and
+// every one a careless script opened, stays open for the server's life.
+const (
+	defaultHeaderTimeout = 10 * time.Second
+	defaultIdleTimeout   = 60 * time.Second
+	maxHeaderBytes       = 64 << 10 // the page's requests carry a few hundred bytes
+	maxConns             = 128      // a browser uses about six per host
+)
+
 // Serve serves p until ctx ends, then shuts the server down. It prints
-// the URL to o.Stdout and opens a browser unless told not to. Another host
-// than a loopback one makes the profile visible to the network: Serve
-// warns on o.Stderr and then accepts every client.
+// the URL to o.Stdout and opens a browser unless told not to. When the
+// address it listens on is not a loopback one, the profile is visible to
+// the network: Serve warns on o.Stderr and then accepts every client.
+// On a loopback address (-H localhost, or a name such as the machine's
+// own that resolves to 127.0.1.1) it keeps answering only this machine,
+// under the names it was given.
 func Serve(ctx context.Context, p *profile.Profile, o Options) error {
 	if o.Stdout == nil {
 		o.Stdout = io.Discard
@@ -58,26 +89,29 @@ func Serve(ctx context.Context, p *profile.Profile, o Options) error {
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	remote := !Loopback(host)
 	if !o.NoBrowser && o.Browser != "" {
 		if err := lookBrowser(o.Browser); err != nil {
 			return err
 		}
 	}
-	h := newHandler(p, o.Base, o.Title, remote)
 	ln, err := net.Listen("tcp", net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(o.Port)))
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s port %d: %v (pick another port with -p, or 0 for a free one)", host, o.Port, err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	url := "http://" + net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(port)) + "/"
+	bound := ln.Addr().(*net.TCPAddr)
+	// The address bound, not the name asked for, says who can connect: a
+	// name may resolve to several addresses, and Listen picks one.
+	remote := !bound.IP.IsLoopback()
+	h := newHandler(p, o.Base, o.Title, remote, host, bound.IP.String())
+	url := "http://" + net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(bound.Port)) + "/"
 	if remote {
-		fmt.Fprintf(o.Stderr, "hpp: warning: serving on %s: anyone who can reach this machine can read the profile (its function and file names)\n", host)
+		fmt.Fprintf(o.Stderr, "hpp: warning: serving on %s: other machines can connect and read the profile "+
+			"(its function and file names); serve on 127.0.0.1, the default, to keep it to this machine\n", describeBind(host, bound.IP))
 	}
 	fmt.Fprintf(o.Stdout, "hpp: serving %s at %s (Ctrl-C to stop)\n", o.Title, url)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(h, o)
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(newLimitListener(ln, maxConns)) }()
 	if o.Ready != nil {
 		o.Ready(url)
 	}
@@ -99,11 +133,40 @@ func Serve(ctx context.Context, p *profile.Profile, o Options) error {
 	return nil
 }
 
+// describeBind names the address a server listens on for a warning.
+func describeBind(host string, ip net.IP) string {
+	switch {
+	case ip.IsUnspecified():
+		return host + ", every address of this machine"
+	case net.ParseIP(strings.Trim(host, "[]")) != nil:
+		return host + ", which is not a loopback address"
+	}
+	return host + " (" + ip.String() + "), which is not a loopback address"
+}
+
+// newServer sets the timeouts that close idle and slow connections.
+func newServer(h http.Handler, o Options) *http.Server {
+	header, idle := o.headerTimeout, o.idleTimeout
+	if header == 0 {
+		header = defaultHeaderTimeout
+	}
+	if idle == 0 {
+		idle = defaultIdleTimeout
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: header,
+		IdleTimeout:       idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+}
+
 // Handler returns the viewer's HTTP handler for p. Unless o.Host names
-// another machine than this one, it answers only loopback clients that
-// name this machine in the Host header (which stops DNS rebinding).
+// another machine than this one (see Loopback), it answers only loopback
+// clients that name this machine in the Host header (which stops DNS
+// rebinding): localhost, a loopback address, or o.Host itself.
 func Handler(p *profile.Profile, o Options) http.Handler {
-	return newHandler(p, o.Base, o.Title, !Loopback(o.Host))
+	return newHandler(p, o.Base, o.Title, !Loopback(o.Host), o.Host)
 }
 
 type handler struct {
@@ -113,10 +176,18 @@ type handler struct {
 	data   []byte
 	csp    string
 	remote bool
+	// hosts are the names a Host header may carry besides localhost and
+	// the loopback addresses: those the server was started with.
+	hosts []string
 }
 
-func newHandler(p, base *profile.Profile, title string, remote bool) *handler {
+func newHandler(p, base *profile.Profile, title string, remote bool, hosts ...string) *handler {
 	h := &handler{p: p, remote: remote}
+	for _, n := range hosts {
+		if n = strings.Trim(n, "[]"); n != "" {
+			h.hosts = append(h.hosts, n)
+		}
+	}
 	h.data = encodeData(p, base, title)
 	h.page, h.csp = assemble(nil, "'self'")
 	if p.Samples == nil || len(p.Samples.Samples) == 0 {
@@ -126,7 +197,7 @@ func newHandler(p, base *profile.Profile, title string, remote bool) *handler {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !h.remote && (!loopbackAddr(r.RemoteAddr) || !localHostHeader(r.Host)) {
+	if !h.remote && (!loopbackAddr(r.RemoteAddr) || !h.localHostHeader(r.Host)) {
 		http.Error(w, "hpp: forbidden: the viewer answers only this machine (start it with -H to serve others)", http.StatusForbidden)
 		return
 	}
@@ -182,9 +253,9 @@ func (h *handler) serveTree(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b := []byte(`{"value":`)
-	b = appendFloat(b, value)
+	b = jsonw.AppendFloat(b, value)
 	b = append(b, `,"self":`...)
-	b = appendFloat(b, self)
+	b = jsonw.AppendFloat(b, self)
 	b = append(b, `,"children":[`...)
 	for i, c := range children {
 		if i > 0 {
@@ -193,9 +264,9 @@ func (h *handler) serveTree(w http.ResponseWriter, r *http.Request) {
 		b = append(b, `{"f":`...)
 		b = strconv.AppendInt(b, int64(c.Func), 10)
 		b = append(b, `,"name":`...)
-		b = report.AppendString(b, h.p.Funcs[c.Func].Name)
+		b = jsonw.AppendString(b, h.p.Funcs[c.Func].Name)
 		b = append(b, `,"v":`...)
-		b = appendFloat(b, c.Value)
+		b = jsonw.AppendFloat(b, c.Value)
 		b = append(b, '}')
 	}
 	b = append(b, "]}\n"...)
@@ -240,13 +311,24 @@ func loopbackAddr(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func localHostHeader(h string) bool {
-	host := h
-	if hh, _, err := net.SplitHostPort(h); err == nil {
+// localHostHeader reports whether a Host header names this machine as
+// the server knows it. A DNS-rebinding page sends its own name, which no
+// one started the server with.
+func (h *handler) localHostHeader(hdr string) bool {
+	host := hdr
+	if hh, _, err := net.SplitHostPort(hdr); err == nil {
 		host = hh
 	}
 	host = strings.Trim(host, "[]")
-	return strings.EqualFold(host, "localhost") || host == "127.0.0.1" || host == "::1"
+	if strings.EqualFold(host, "localhost") || host == "127.0.0.1" || host == "::1" {
+		return true
+	}
+	for _, n := range h.hosts {
+		if strings.EqualFold(host, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // WriteHTML writes the viewer for p as one HTML file with its data

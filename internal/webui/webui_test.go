@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -434,4 +435,247 @@ func FuzzHandler(f *testing.F) {
 			t.Errorf("status %d for %q", w.Code, target)
 		}
 	})
+}
+
+func TestDefaultOpener(t *testing.T) {
+	if runtime.GOOS == "darwin" {
+		t.Skip("macOS always opens with open")
+	}
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	if err := openBrowser("", "http://127.0.0.1:1/"); err == nil || !strings.Contains(err.Error(), "no display") {
+		t.Errorf("no display: %v", err)
+	}
+	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
+	if b, err := defaultOpener(); b != "xdg-open" || err != nil {
+		t.Errorf("with a display: %q, %v", b, err)
+	}
+}
+
+// serveAsync starts Serve and returns its URL, what it printed on
+// stderr once listening, and a function that stops it.
+func serveAsync(t *testing.T, p *profile.Profile, o Options) (url string, stderr *bytes.Buffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var errb bytes.Buffer
+	urls := make(chan string, 1)
+	done := make(chan error, 1)
+	o.NoBrowser, o.Stderr, o.Ready = true, &errb, func(u string) { urls <- u }
+	go func() { done <- Serve(ctx, p, o) }()
+	select {
+	case url = <-urls:
+	case err := <-done:
+		cancel()
+		t.Fatalf("Serve -H %s: %v", o.Host, err)
+	}
+	return url, &errb, func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Error("Serve did not stop")
+		}
+	}
+}
+
+// rawGet sends one request on conn with the given Host header and
+// returns the status.
+func rawGet(t *testing.T, conn net.Conn, br *bufio.Reader, host, path string) int {
+	t.Helper()
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", path, host)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestServeLoopbackNames: -H with a name or address that binds a
+// loopback address keeps the DNS-rebinding check (a Host header naming
+// another site gets 403), answers the name it was given, and warns of
+// nothing. Before, -H $(hostname) turned the check off because the name
+// is not "localhost", and -H 127.0.1.1 answered 403 to its own URL.
+func TestServeLoopbackNames(t *testing.T) {
+	_, p := cprofile(t, fmt.Sprintf(fibSrc, 1000, 10))
+	hostname, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, host := range []string{"localhost", "127.0.0.1", "127.0.1.1", "::1", hostname} {
+		t.Run(host, func(t *testing.T) {
+			if ips, err := net.LookupIP(host); err != nil || !ips[0].IsLoopback() {
+				t.Skipf("%s does not resolve to a loopback address here: %v %v", host, ips, err)
+			}
+			if ln, err := net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
+				t.Skipf("cannot listen on %s here: %v", host, err)
+			} else {
+				ln.Close()
+			}
+			url, errb, stop := serveAsync(t, p, Options{Host: host})
+			defer stop()
+			hostport := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/")
+			_, port, _ := net.SplitHostPort(hostport)
+			conn, err := net.Dial("tcp", hostport) // a loopback address, checked above
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if ra := conn.RemoteAddr().(*net.TCPAddr); !ra.IP.IsLoopback() {
+				t.Fatalf("connected to %v", ra)
+			}
+			br := bufio.NewReader(conn)
+			for _, tc := range []struct {
+				host string
+				code int
+			}{
+				{hostport, 200},
+				{strings.ToUpper(hostport), 200},
+				{net.JoinHostPort("localhost", port), 200},
+				{"evil.example:" + port, 403},
+				{"evil.example", 403},
+				{net.JoinHostPort(host+".evil.example", port), 403},
+			} {
+				if code := rawGet(t, conn, br, tc.host, "/data.json"); code != tc.code {
+					t.Errorf("Host: %s: status %d, want %d", tc.host, code, tc.code)
+				}
+			}
+			if errb.Len() != 0 {
+				t.Errorf("a loopback server warned: %q", errb.String())
+			}
+		})
+	}
+}
+
+// TestServeNonLoopbackWarns binds one of this machine's own non-loopback
+// addresses (sending it nothing) and checks the warning names it.
+func TestServeNonLoopbackWarns(t *testing.T) {
+	_, p := cprofile(t, fmt.Sprintf(fibSrc, 1000, 10))
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ip net.IP
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() && n.IP.To4() != nil {
+			ip = n.IP
+			break
+		}
+	}
+	for _, host := range []string{"0.0.0.0", ip.String()} {
+		if host == "<nil>" {
+			t.Log("no non-loopback IPv4 address on this machine")
+			continue
+		}
+		t.Run(host, func(t *testing.T) {
+			_, errb, stop := serveAsync(t, p, Options{Host: host})
+			defer stop()
+			msg := errb.String()
+			if !strings.HasPrefix(msg, "hpp: warning: serving on "+host+", ") || !strings.Contains(msg, "other machines can connect") {
+				t.Errorf("warning %q", msg)
+			}
+		})
+	}
+}
+
+// TestIdleConnectionsClosed: a kept-alive connection left idle, and one
+// that never finishes its header, are closed by the server. Before, an
+// idle connection stayed open for as long as the server ran.
+func TestIdleConnectionsClosed(t *testing.T) {
+	_, p := cprofile(t, fmt.Sprintf(fibSrc, 1000, 10))
+	const timeout = 200 * time.Millisecond
+	url, _, stop := serveAsync(t, p, Options{idleTimeout: timeout, headerTimeout: timeout})
+	defer stop()
+	addr := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/")
+	closedWithin := func(t *testing.T, conn net.Conn, br *bufio.Reader, d time.Duration) {
+		t.Helper()
+		conn.SetReadDeadline(time.Now().Add(d))
+		start := time.Now()
+		_, err := br.ReadByte()
+		if err != io.EOF {
+			t.Fatalf("after %v: want the server to close the connection, got %v", time.Since(start).Round(time.Millisecond), err)
+		}
+	}
+	t.Run("idle", func(t *testing.T) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		br := bufio.NewReader(conn)
+		for range 2 {
+			if code := rawGet(t, conn, br, "127.0.0.1", "/data.json"); code != 200 {
+				t.Fatalf("status %d", code)
+			}
+		}
+		closedWithin(t, conn, br, 10*timeout)
+	})
+	t.Run("slow header", func(t *testing.T) {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+		br := bufio.NewReader(conn)
+		conn.SetReadDeadline(time.Now().Add(10 * timeout))
+		// The server may answer 408 before it closes.
+		if resp, err := http.ReadResponse(br, nil); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				t.Fatal("an unfinished header got 200")
+			}
+		}
+		closedWithin(t, conn, br, 10*timeout)
+	})
+}
+
+// TestConnectionCap: past maxConns open connections, the next waits for
+// one to close instead of costing another file descriptor.
+func TestConnectionCap(t *testing.T) {
+	_, p := cprofile(t, fmt.Sprintf(fibSrc, 1000, 10))
+	url, _, stop := serveAsync(t, p, Options{})
+	defer stop()
+	addr := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/")
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range maxConns {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	// Make sure the server has accepted them all: each answers.
+	for _, c := range held {
+		if code := rawGet(t, c, bufio.NewReader(c), "127.0.0.1", "/tree.json?path=x"); code != 400 {
+			t.Fatalf("status %d", code)
+		}
+	}
+	extra, err := net.Dial("tcp", addr) // the kernel's backlog takes it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	fmt.Fprintf(extra, "GET /tree.json?path=x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	br := bufio.NewReader(extra)
+	extra.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := br.ReadByte(); err == nil {
+		t.Fatalf("connection %d was served while %d were open", maxConns+1, maxConns)
+	}
+	held[0].Close()
+	extra.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("after one closed, the waiting connection: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
 }

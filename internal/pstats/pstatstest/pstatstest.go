@@ -16,36 +16,26 @@ import (
 
 	"hpp/internal/profile"
 	"hpp/internal/pstats"
+	"hpp/internal/pyfind"
 )
 
 // Interpreter is one Python the tests run.
 type Interpreter struct {
 	Label   string // "py3.11.7" or "debian-python3": the corpus directory name
-	Minor   string // "3.11", as the issue names versions
+	Minor   string // "3.11": the minor version
 	Path    string // empty when this pyenv version is not installed
 	Python2 bool
 }
 
-// pyenvMinors are the versions the issue asks hpp to read.
+// pyenvMinors are the Python versions whose files hpp must read: 2.7 and
+// every 3.x from 3.6 to the newest.
 var pyenvMinors = []string{"2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"}
 
-// pyenvRoot is $(pyenv root), without needing pyenv on PATH.
-func pyenvRoot() string {
-	if r := os.Getenv("PYENV_ROOT"); r != "" {
-		return r
-	}
-	if out, err := exec.Command("pyenv", "root").Output(); err == nil {
-		return strings.TrimSpace(string(out))
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".pyenv")
-}
-
-// Interpreters lists a pyenv interpreter for each version the issue names
+// Interpreters lists a pyenv interpreter for each of pyenvMinors
 // (Path empty when not installed) and Debian's python3, which must exist.
 func Interpreters(t testing.TB) []Interpreter {
 	t.Helper()
-	root := pyenvRoot()
+	root := pyfind.PyenvRoot()
 	var out []Interpreter
 	for _, m := range pyenvMinors {
 		it := Interpreter{Label: "py" + m, Minor: m, Python2: m == "2.7"}
@@ -424,4 +414,28 @@ func FirstDiff(got, want string) string {
 		}
 	}
 	return "(equal?)"
+}
+
+// largeScript writes, with marshal as pstats.dump_stats does, the stats
+// of N functions with two callers each (about 190 bytes a function).
+const largeScript = `
+import marshal, sys
+n = int(sys.argv[1])
+st = {}
+for i in range(n):
+    key = ("/src/mod%d.py" % (i // 500), i, "func_%d" % i)
+    callers = {("/src/mod%d.py" % (j // 500), j, "func_%d" % j): (2, 2, 0.001 * j, 0.002 * j) for j in (i // 2, i // 3)}
+    st[key] = (3, 3, 0.01 * i, 0.02 * i, callers)
+with open(sys.argv[2], "wb") as f:
+    marshal.dump(st, f)
+`
+
+// WriteLarge writes a pstats file of n functions to path with Debian's
+// python3, in a second or two for 100k functions.
+func WriteLarge(t testing.TB, path string, n int) {
+	t.Helper()
+	out, err := exec.Command("/usr/bin/python3", "-c", largeScript, fmt.Sprint(n), path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3 writing a large profile: %v\n%s", err, out)
+	}
 }

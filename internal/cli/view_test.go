@@ -1,4 +1,4 @@
-package webui_test
+package cli
 
 import (
 	"bytes"
@@ -12,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"hpp/internal/cli"
 )
 
 // urlWriter collects output and reports the first URL written to it.
@@ -67,7 +65,7 @@ func TestViewCommand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := cli.Main(context.Background(), tc.args, &cli.Env{Stdout: &out, Stderr: &errb})
+			code := Main(context.Background(), tc.args, &Env{Stdout: &out, Stderr: &errb})
 			if code != tc.code || !strings.Contains(errb.String(), tc.err) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, errb.String(), tc.code, tc.err)
 			}
@@ -89,8 +87,8 @@ func TestViewCommand(t *testing.T) {
 		errb := &urlWriter{url: urls} // hpp run prints its report on stderr
 		done := make(chan int, 1)
 		go func() {
-			done <- cli.Main(ctx, []string{"run", "--python", py, "--view", "-o", filepath.Join(dir, "run.prof"), script},
-				&cli.Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: errb})
+			done <- Main(ctx, []string{"run", "--python", py, "--view", "-o", filepath.Join(dir, "run.prof"), script},
+				&Env{Stdin: strings.NewReader(""), Stdout: out, Stderr: errb})
 		}()
 		select {
 		case url := <-urls:
@@ -121,7 +119,7 @@ func TestViewCommand(t *testing.T) {
 		var errb bytes.Buffer
 		done := make(chan int, 1)
 		go func() {
-			done <- cli.Main(ctx, []string{"view", "--no-browser", prof, prof}, &cli.Env{Stdout: out, Stderr: &errb})
+			done <- Main(ctx, []string{"view", "--no-browser", prof, prof}, &Env{Stdout: out, Stderr: &errb})
 		}()
 		var url string
 		select {
