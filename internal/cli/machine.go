@@ -17,7 +17,7 @@ import (
 
 var machineCommand = &Command{
 	Name:      "machine",
-	UsageLine: "machine [--quick] [--only PROBE,...] [--json] [--svg DIR] [--html OUT] [--dir PATH]",
+	UsageLine: "machine [--quick] [--only PROBE,...] [--json] [--svg DIR] [--html OUT] [--dir PATH] [--python PY]",
 	Short:     "measure this machine: clock, cores, caches and RAM, disk, loopback network",
 	Long: `Machine measures the hardware Python programs run on and prints the
 classic latency table with this machine's own numbers: the core clock
@@ -25,15 +25,19 @@ classic latency table with this machine's own numbers: the core clock
 of each cache level and of RAM (a random pointer chase from 4 KiB to
 1 GiB, with and without huge pages), bandwidth per level, disk in
 --dir (sequential 1 MiB, random 4 KiB at depth 1 and 32, O_DIRECT
-where the filesystem allows it) and loopback TCP.
+where the filesystem allows it), loopback TCP, and what a function
+call, an attribute or dict lookup, a list append, a numpy call and a
+sum over a list or an array cost in --python (timeit, Python 3.6+).
 
 Each number is the median of several timed repeats after a warm-up,
-with its spread. The load average and CPU pressure are recorded before
+with its spread. A probe that fails (no space for the disk file) is
+reported as failed, the others' numbers are still printed, and the exit
+status is 1. The load average and CPU pressure are recorded before
 and after, with a warning when others were using the CPUs. The full
 run takes up to 3 minutes; --quick up to 30 seconds.
 
-Probes (for --only): cpu, scaling, latency, bandwidth, disk, network
-(memory = latency,bandwidth).
+Probes (for --only): cpu, scaling, latency, bandwidth, disk, network,
+python (memory = latency,bandwidth).
 
 Examples:
   hpp machine --quick
@@ -46,15 +50,17 @@ Examples:
 type machineOptions struct {
 	quick, asJSON              bool
 	only, svgDir, htmlOut, dir string
+	python                     string
 }
 
 func (o *machineOptions) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.quick, "quick", false, "a shorter run (≤ 30 s): fewer sizes and repeats, smaller files")
-	fs.StringVar(&o.only, "only", "", "run only these `PROBE`s, comma-separated: cpu, scaling, latency, bandwidth, disk, network, memory")
+	fs.StringVar(&o.only, "only", "", "run only these `PROBE`s, comma-separated: cpu, scaling, latency, bandwidth, disk, network, python, memory")
 	fs.BoolVar(&o.asJSON, "json", false, "write the measurements as JSON to stdout instead of the table")
 	fs.StringVar(&o.svgDir, "svg", "", "write latency.svg and bandwidth.svg plots into `DIR`")
 	fs.StringVar(&o.htmlOut, "html", "", "write a self-contained HTML report to `FILE`")
 	fs.StringVar(&o.dir, "dir", ".", "measure the disk holding `PATH` (a temporary file is written there and removed)")
+	fs.StringVar(&o.python, "python", "python3", "measure Python costs with interpreter `PY` (3.6 or later)")
 }
 
 // runMachine is hpp machine: check the outputs, run the probes, write
@@ -72,8 +78,16 @@ func runMachine(ctx context.Context, env *Env, o *machineOptions, args []string)
 	}
 	if o.svgDir != "" {
 		if err := os.MkdirAll(o.svgDir, 0o755); err != nil {
-			return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: --svg: %v", err)}
+			return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: --svg %s: %v", o.svgDir, err)}
 		}
+		// Like the page, a plot directory that cannot be written fails
+		// before the run.
+		f, err := os.CreateTemp(o.svgDir, ".hpp-check-*")
+		if err != nil {
+			return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: --svg %s: cannot write there: %v", o.svgDir, err)}
+		}
+		f.Close()
+		os.Remove(f.Name())
 	}
 	// The page's file is opened before the run, so that a path that
 	// cannot be written fails now rather than after minutes of probes.
@@ -88,7 +102,7 @@ func runMachine(ctx context.Context, env *Env, o *machineOptions, args []string)
 	// unlinked, so even a second Ctrl-C leaves nothing behind.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	mo := machine.Options{Quick: o.quick, Only: probes, Dir: o.dir}
+	mo := machine.Options{Quick: o.quick, Only: probes, Dir: o.dir, Python: o.python}
 	var p *progressLine
 	if isTerminal(env.Stderr) {
 		p = &progressLine{w: env.Stderr}
@@ -129,6 +143,10 @@ func runMachine(ctx context.Context, env *Env, o *machineOptions, args []string)
 	}
 	if runErr != nil {
 		return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: %v (the report above is partial)", runErr)}
+	}
+	if len(r.Failed) > 0 {
+		f := r.Failed[0]
+		return &Error{Code: ExitFailure, Err: fmt.Errorf("machine: the %s probe failed: %s (see the report above)", f.Probe, f.Error)}
 	}
 	return nil
 }

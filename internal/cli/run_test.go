@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hpp/internal/pstats"
+	"hpp/internal/pyfind"
 )
 
 // buildHPP builds the hpp binary once for tests that need a process.
@@ -88,12 +89,9 @@ func hasFunc(t *testing.T, path, name string) bool {
 }
 
 func TestRunPassesThrough(t *testing.T) {
-	pythons := []string{"python3"}
-	if root, err := exec.Command("pyenv", "root").Output(); err == nil {
-		py27 := filepath.Join(strings.TrimSpace(string(root)), "versions", "2.7.18", "bin", "python")
-		if _, err := os.Stat(py27); err == nil {
-			pythons = append(pythons, py27)
-		}
+	pys := []string{"python3"}
+	if py27 := pyfind.Pyenv("2.7"); py27 != "" {
+		pys = append(pys, py27)
 	}
 	cases := []struct {
 		name       string
@@ -105,7 +103,7 @@ func TestRunPassesThrough(t *testing.T) {
 		{"exit", []string{"exit"}, 7, ""},
 		{"raise", []string{"raise"}, 1, "ValueError: boom"},
 	}
-	for _, py := range pythons {
+	for _, py := range pys {
 		for _, c := range cases {
 			t.Run(filepath.Base(filepath.Dir(filepath.Dir(py)))+"/"+c.name, func(t *testing.T) {
 				dir, script := writeScript(t)

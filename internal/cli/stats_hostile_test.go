@@ -113,6 +113,11 @@ func TestStatsEndlessInputs(t *testing.T) {
 		{"pipe-zeros", func(t *testing.T) string { return pipePath(t, make([]byte, 4096)) }, cli.ExitBadInput, "NUL bytes"},
 		// The header of a dict of functions, then the same key forever.
 		{"pipe-dict-keys", func(t *testing.T) string { return pipePath(t, []byte("{)\x03z\x04f.pyi\x01\x00\x00\x00z\x01f")) }, cli.ExitBadInput, "byte "},
+		// A file name of 2 GiB - 1 bytes, then NULs forever: refused from
+		// the length, not after reading 1 GiB.
+		{"pipe-huge-string", func(t *testing.T) string {
+			return pipePath(t, append([]byte("{)\x03u\xff\xff\xff\x7f"), make([]byte, 1<<16)...))
+		}, cli.ExitBadInput, "more than the 1073741824 bytes"},
 		{"fifo-yes", func(t *testing.T) string { return fifoPath(t, "y\n") }, cli.ExitBadInput, "text file"},
 		{"fifo-random", func(t *testing.T) string { return fifoPath(t, "\x8f\x01\x02garbage") }, cli.ExitBadInput, "starts with 8f 01 02"},
 		{"socket", func(t *testing.T) string {

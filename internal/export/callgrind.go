@@ -22,8 +22,8 @@ import (
 // (version, creator) and a totals line.
 func WriteCallgrind(w io.Writer, p *profile.Profile) error {
 	ids := sortedIDs(p)
-	callees := p.Callees()
-	names := callgrindNames(p, callees)
+	calls := p.Calls()
+	names := callgrindNames(p, calls)
 	ns := func(t float64) int64 { return int64(t * 1e9) }
 
 	var summary, totals int64
@@ -49,14 +49,14 @@ func WriteCallgrind(w io.Writer, p *profile.Profile) error {
 		b = append(b, ' ')
 		b = strconv.AppendInt(b, ns(f.TotTime), 10)
 		b = append(b, '\n')
-		cs := append([]profile.Edge(nil), callees[id]...)
-		sortEdges(p, cs)
+		cs := append([]profile.Call(nil), calls[id]...)
+		slices.SortStableFunc(cs, func(a, b profile.Call) int { return p.Funcs[a.Callee].Compare(p.Funcs[b.Callee].Func) })
 		for _, e := range cs {
-			g := &p.Funcs[e.Caller]
+			g := &p.Funcs[e.Callee]
 			b = append(b, "cfl="...)
 			b = append(b, oneLine(g.File)...)
 			b = append(b, "\ncfn="...)
-			b = append(b, names[e.Caller]...)
+			b = append(b, names[e.Callee]...)
 			b = append(b, "\ncalls="...)
 			b = strconv.AppendInt(b, e.NCalls, 10)
 			b = append(b, ' ')
@@ -83,13 +83,9 @@ func WriteCallgrind(w io.Writer, p *profile.Profile) error {
 	return bw.Flush()
 }
 
-func sortEdges(p *profile.Profile, es []profile.Edge) {
-	slices.SortStableFunc(es, func(a, b profile.Edge) int { return funcCompare(p.Funcs[a.Caller].Func, p.Funcs[b.Caller].Func) })
-}
-
 // callgrindNames is pyprof2calltree's munged_function_name: the bare name
 // unless another function of the same file has it too, then "name:line".
-func callgrindNames(p *profile.Profile, callees [][]profile.Edge) []string {
+func callgrindNames(p *profile.Profile, calls [][]profile.Call) []string {
 	type key struct{ file, name string }
 	count := map[key]int{}
 	seen := make([]bool, len(p.Funcs))
@@ -102,8 +98,8 @@ func callgrindNames(p *profile.Profile, callees [][]profile.Edge) []string {
 	}
 	for i := range p.Funcs[:p.NumListed] {
 		note(profile.FuncID(i))
-		for _, e := range callees[i] {
-			note(e.Caller)
+		for _, c := range calls[i] {
+			note(c.Callee)
 		}
 	}
 	names := make([]string, len(p.Funcs))

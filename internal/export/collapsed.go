@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"hpp/internal/callgraph"
 	"hpp/internal/profile"
 )
 
@@ -19,8 +20,8 @@ func WriteCollapsed(w io.Writer, p *profile.Profile, o Options) error {
 	names := foldedNames(p)
 	bw := bufio.NewWriterSize(w, 1<<16)
 	var line []byte
-	s.walk(func(path []profile.FuncID, n *node) {
-		if n.self <= 0 {
+	callgraph.Walk(s.root, func(path []profile.FuncID, n *callgraph.Node) {
+		if n.Self <= 0 {
 			return
 		}
 		line = line[:0]
@@ -31,7 +32,7 @@ func WriteCollapsed(w io.Writer, p *profile.Profile, o Options) error {
 			line = append(line, names[f]...)
 		}
 		line = append(line, ' ')
-		line = strconv.AppendInt(line, n.self, 10)
+		line = strconv.AppendInt(line, int64(n.Self), 10)
 		line = append(line, '\n')
 		bw.Write(line)
 	})

@@ -57,14 +57,14 @@ func WriteDOT(w io.Writer, p *profile.Profile, o Options) error {
 		fmt.Fprintf(bw, "\t%d [color=%q, fontcolor=\"#ffffff\", fontsize=\"%.2f\", label=%s];\n",
 			id, c, dotFontSize(weight), dotString(label.String()))
 	}
-	callees := p.Callees()
+	calls := p.Calls()
 	for _, id := range sortedIDs(p) {
 		if !keep[id] {
 			continue
 		}
-		for _, e := range callees[id] {
-			g := &p.Funcs[e.Caller]
-			if int(e.Caller) >= p.NumListed || !keep[e.Caller] {
+		for _, e := range calls[id] {
+			g := &p.Funcs[e.Callee]
+			if int(e.Callee) >= p.NumListed || !keep[e.Callee] {
 				continue
 			}
 			ct := e.CumTime
@@ -79,7 +79,7 @@ func WriteDOT(w io.Writer, p *profile.Profile, o Options) error {
 			c := temperature(weight)
 			pen := math.Max(weight*4, 0.5)
 			fmt.Fprintf(bw, "\t%d -> %d [arrowsize=\"%.2f\", color=%q, fontcolor=%q, fontsize=\"%.2f\", label=%s, labeldistance=\"%.2f\", penwidth=\"%.2f\"];\n",
-				id, e.Caller, 0.5*math.Sqrt(pen), c, c, dotFontSize(weight), dotString(label), pen, pen)
+				id, e.Callee, 0.5*math.Sqrt(pen), c, c, dotFontSize(weight), dotString(label), pen, pen)
 		}
 	}
 	fmt.Fprint(bw, "}\n")

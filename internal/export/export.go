@@ -4,7 +4,6 @@
 package export
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -153,22 +152,7 @@ func Labels(p *profile.Profile) []string {
 // sortedIDs returns the listed functions in the order pyprof2calltree
 // writes them: by (file, line, name).
 func sortedIDs(p *profile.Profile) []profile.FuncID {
-	ids := make([]profile.FuncID, p.NumListed)
-	for i := range ids {
-		ids[i] = profile.FuncID(i)
-	}
-	slices.SortFunc(ids, func(a, b profile.FuncID) int { return funcCompare(p.Funcs[a].Func, p.Funcs[b].Func) })
+	ids := p.ListedIDs()
+	slices.SortFunc(ids, func(a, b profile.FuncID) int { return p.Funcs[a].Compare(p.Funcs[b].Func) })
 	return ids
-}
-
-// funcCompare orders as Python compares (file, line, name) tuples; Go's
-// byte order of UTF-8 is Python's code point order.
-func funcCompare(a, b profile.Func) int {
-	if c := strings.Compare(a.File, b.File); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Line, b.Line); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Name, b.Name)
 }

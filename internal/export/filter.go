@@ -1,6 +1,7 @@
 package export
 
 import (
+	"hpp/internal/callgraph"
 	"hpp/internal/profile"
 )
 
@@ -15,7 +16,7 @@ import (
 
 // filterTree applies o's focus and ignore to a tree and recomputes the
 // values above what was removed.
-func filterTree(p *profile.Profile, root *node, o Options) *node {
+func filterTree(p *profile.Profile, root *callgraph.Node, o Options) *callgraph.Node {
 	if o.Focus == nil && o.Ignore == nil {
 		return root
 	}
@@ -26,26 +27,26 @@ func filterTree(p *profile.Profile, root *node, o Options) *node {
 	match := func(re interface{ MatchString(string) bool }, fn profile.FuncID) bool {
 		return fn >= 0 && re.MatchString(names[fn])
 	}
-	var rec func(n *node, under bool) *node
-	rec = func(n *node, under bool) *node {
-		if o.Ignore != nil && match(o.Ignore, n.fn) {
+	var rec func(n *callgraph.Node, under bool) *callgraph.Node
+	rec = func(n *callgraph.Node, under bool) *callgraph.Node {
+		if o.Ignore != nil && match(o.Ignore, n.Func) {
 			return nil
 		}
-		in := under || o.Focus == nil || match(o.Focus, n.fn)
-		kids := n.children[:0]
-		var sum int64
-		for _, c := range n.children {
-			if k := rec(c, in); k != nil && k.value > 0 {
+		in := under || o.Focus == nil || match(o.Focus, n.Func)
+		kids := n.Children[:0]
+		var sum float64
+		for _, c := range n.Children {
+			if k := rec(c, in); k != nil && k.Value > 0 {
 				kids = append(kids, k)
-				sum += k.value
+				sum += k.Value
 			}
 		}
-		n.children = kids
+		n.Children = kids
 		if !in {
-			n.self = 0
+			n.Self = 0
 		}
-		n.value = n.self + sum
-		if n.value == 0 && n.fn >= 0 {
+		n.Value = n.Self + sum
+		if n.Value == 0 && n.Func >= 0 {
 			return nil
 		}
 		return n
@@ -53,7 +54,7 @@ func filterTree(p *profile.Profile, root *node, o Options) *node {
 	if r := rec(root, false); r != nil {
 		return r
 	}
-	return &node{fn: -1}
+	return &callgraph.Node{Func: -1}
 }
 
 // keepSample reports whether a sampled stack passes o's focus and ignore.
@@ -82,7 +83,7 @@ func filterGraph(p *profile.Profile, o Options) *profile.Profile {
 			keep[i] = true
 		}
 	} else {
-		callees := p.Callees()
+		calls := p.Calls()
 		var seeds []profile.FuncID
 		for i := 0; i < n; i++ {
 			if o.Focus.MatchString(p.Funcs[i].Func.String()) {
@@ -121,8 +122,8 @@ func filterGraph(p *profile.Profile, o Options) *profile.Profile {
 		})
 		reach(func(f profile.FuncID) []profile.FuncID {
 			var out []profile.FuncID
-			for _, e := range callees[f] {
-				out = append(out, e.Caller)
+			for _, c := range calls[f] {
+				out = append(out, c.Callee)
 			}
 			return out
 		})

@@ -6,6 +6,7 @@ import (
 
 	pprof "github.com/google/pprof/profile"
 
+	"hpp/internal/callgraph"
 	"hpp/internal/profile"
 )
 
@@ -70,32 +71,32 @@ func WritePprof(w io.Writer, p *profile.Profile, o Options) error {
 		out.DefaultSampleType = "time"
 		out.PeriodType = &pprof.ValueType{Type: "time", Unit: "nanoseconds"}
 		out.Period = 1
-		out.DurationNanos = s.root.value
+		out.DurationNanos = int64(s.root.Value)
 		out.Comments = []string{"estimated stacks: cProfile records a call graph, not stacks; see hpp's docs/tree.md"}
 
 		// Each function's calls go to its contexts by their share of
 		// its time in the tree; rounding the running sum keeps the
 		// per-function totals exact.
 		sum := make([]float64, len(p.Funcs))
-		s.walk(func(_ []profile.FuncID, n *node) { sum[n.fn] += float64(n.value) })
+		callgraph.Walk(s.root, func(_ []profile.FuncID, n *callgraph.Node) { sum[n.Func] += n.Value })
 		acc := make([]float64, len(p.Funcs))
 		given := make([]int64, len(p.Funcs))
-		s.walk(func(path []profile.FuncID, n *node) {
-			f := n.fn
-			acc[f] += float64(n.value)
+		callgraph.Walk(s.root, func(path []profile.FuncID, n *callgraph.Node) {
+			f := n.Func
+			acc[f] += n.Value
 			var calls int64
 			if sum[f] > 0 {
 				calls = int64(math.Round(float64(p.Funcs[f].NCalls)*acc[f]/sum[f])) - given[f]
 				given[f] += calls
 			}
-			if n.self == 0 && calls == 0 {
+			if n.Self == 0 && calls == 0 {
 				return
 			}
 			stack := make([]*pprof.Location, len(path))
 			for i, id := range path {
 				stack[len(path)-1-i] = loc(id, 0)
 			}
-			out.Sample = append(out.Sample, &pprof.Sample{Location: stack, Value: []int64{calls, n.self}})
+			out.Sample = append(out.Sample, &pprof.Sample{Location: stack, Value: []int64{calls, int64(n.Self)}})
 		})
 	}
 	if err := out.CheckValid(); err != nil {

@@ -5,8 +5,9 @@ import (
 	"io"
 	"strconv"
 
+	"hpp/internal/callgraph"
+	"hpp/internal/jsonw"
 	"hpp/internal/profile"
-	"hpp/internal/report"
 )
 
 // WriteSpeedscope writes speedscope's file format
@@ -30,8 +31,8 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 	}
 	var samples []sample
 	var flat []int32
-	s.walk(func(path []profile.FuncID, n *node) {
-		if n.self <= 0 {
+	callgraph.Walk(s.root, func(path []profile.FuncID, n *callgraph.Node) {
+		if n.Self <= 0 {
 			return
 		}
 		start := len(flat)
@@ -42,7 +43,7 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 			}
 			flat = append(flat, frame[f])
 		}
-		samples = append(samples, sample{flat[start:len(flat):len(flat)], n.self})
+		samples = append(samples, sample{flat[start:len(flat):len(flat)], int64(n.Self)})
 	})
 
 	unit := "nanoseconds"
@@ -62,7 +63,7 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 		}
 	}
 	b = append(b, `{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":"hpp","name":`...)
-	b = report.AppendString(b, title)
+	b = jsonw.AppendString(b, title)
 	b = append(b, `,"activeProfileIndex":0,"shared":{"frames":[`...)
 	for i, f := range order {
 		if i > 0 {
@@ -70,10 +71,10 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 		}
 		fn := &p.Funcs[f]
 		b = append(b, `{"name":`...)
-		b = report.AppendString(b, names[f])
+		b = jsonw.AppendString(b, names[f])
 		if !fn.Builtin() {
 			b = append(b, `,"file":`...)
-			b = report.AppendString(b, fn.File)
+			b = jsonw.AppendString(b, fn.File)
 			b = append(b, `,"line":`...)
 			b = strconv.AppendInt(b, int64(fn.Line), 10)
 		}
@@ -81,11 +82,11 @@ func WriteSpeedscope(w io.Writer, p *profile.Profile, o Options) error {
 		flush()
 	}
 	b = append(b, `]},"profiles":[{"type":"sampled","name":`...)
-	b = report.AppendString(b, title)
+	b = jsonw.AppendString(b, title)
 	b = append(b, `,"unit":"`...)
 	b = append(b, unit...)
 	b = append(b, `","startValue":0,"endValue":`...)
-	b = strconv.AppendInt(b, s.root.value, 10)
+	b = strconv.AppendInt(b, int64(s.root.Value), 10)
 	b = append(b, `,"samples":[`...)
 	for i, smp := range samples {
 		if i > 0 {

@@ -7,19 +7,13 @@ import (
 	"hpp/internal/profile"
 )
 
-// node is one calling context with integer values, so that every format
-// that writes stacks writes the same numbers and the leaves' self values
-// add up exactly to the root's value.
-type node struct {
-	fn       profile.FuncID // -1 for the synthetic root
-	value    int64          // inclusive
-	self     int64          // value minus the children's values
-	children []*node
-}
-
 // stacks is a profile's calling-context tree in integer units.
 type stacks struct {
-	root *node
+	// root is the tree in integer units (whole numbers in float64, exact
+	// below 2^53: 104 days in nanoseconds), so that every format that
+	// writes stacks writes the same numbers and the self values add up
+	// exactly to the root's value.
+	root *callgraph.Node
 	// unit is "nanoseconds" for a call graph and for stacks sampled with
 	// a time weight, "samples" for stacks weighted by count.
 	unit string
@@ -44,11 +38,11 @@ func buildStacks(p *profile.Profile, o Options) *stacks {
 		s.estimated = true
 	}
 	t := callgraph.For(p, callgraph.Options{})
-	var conv func(n *callgraph.Node, start, end float64) *node
-	conv = func(n *callgraph.Node, start, end float64) *node {
-		out := &node{fn: n.Func, value: int64(math.Round(end)) - int64(math.Round(start))}
+	var conv func(n *callgraph.Node, start, end float64) *callgraph.Node
+	conv = func(n *callgraph.Node, start, end float64) *callgraph.Node {
+		out := &callgraph.Node{Func: n.Func, Value: math.Round(end) - math.Round(start)}
 		pos := start
-		var sum int64
+		var sum float64
 		for _, c := range n.Children {
 			ce := math.Min(pos+c.Value*scale, end)
 			if ce <= pos {
@@ -56,34 +50,16 @@ func buildStacks(p *profile.Profile, o Options) *stacks {
 			}
 			k := conv(c, pos, ce)
 			pos = ce
-			if k.value <= 0 {
+			if k.Value <= 0 {
 				continue
 			}
-			out.children = append(out.children, k)
-			sum += k.value
+			out.Children = append(out.Children, k)
+			sum += k.Value
 		}
-		out.self = out.value - sum
+		out.Self = out.Value - sum
 		return out
 	}
 	s.root = conv(t, 0, t.Value*scale)
 	s.root = filterTree(p, s.root, o)
 	return s
-}
-
-// walk calls fn for every node below the root, depth first, with the path
-// of functions from the top to the node (root excluded).
-func (s *stacks) walk(fn func(path []profile.FuncID, n *node)) {
-	var path []profile.FuncID
-	var walk func(n *node)
-	walk = func(n *node) {
-		path = append(path, n.fn)
-		fn(path, n)
-		for _, c := range n.children {
-			walk(c)
-		}
-		path = path[:len(path)-1]
-	}
-	for _, c := range s.root.children {
-		walk(c)
-	}
 }

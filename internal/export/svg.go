@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"hpp/internal/callgraph"
 	"hpp/internal/profile"
 )
 
@@ -46,11 +47,11 @@ const (
 func WriteSVG(w io.Writer, p *profile.Profile, o Options) error {
 	s := buildStacks(p, o)
 	names := Labels(p)
-	total := s.root.value
+	total := int64(s.root.Value)
 	inner := svgWidth - 2*svgPad
 	depth := 0
-	s.walk(func(path []profile.FuncID, n *node) {
-		if float64(n.value)/float64(max(total, 1))*inner >= minWidth {
+	callgraph.Walk(s.root, func(path []profile.FuncID, n *callgraph.Node) {
+		if n.Value/float64(max(total, 1))*inner >= minWidth {
 			depth = max(depth, len(path))
 		}
 	})
@@ -116,30 +117,30 @@ func WriteSVG(w io.Writer, p *profile.Profile, o Options) error {
 	frame("all", fmt.Sprintf("%s, 100%%", formatValue(total, s.unit)), 0, 1, 0, "rgb(200,200,200)")
 
 	// Lay boxes out left to right in the tree's order (largest first).
-	var walk func(n *node, d int, x int64)
-	walk = func(n *node, d int, x int64) {
+	var walk func(n *callgraph.Node, d int, x int64)
+	walk = func(n *callgraph.Node, d int, x int64) {
 		fx := float64(x) / float64(max(total, 1))
-		fw := float64(n.value) / float64(max(total, 1))
+		fw := n.Value / float64(max(total, 1))
 		if fw*inner < minWidth {
 			return
 		}
-		f := &p.Funcs[n.fn]
+		f := &p.Funcs[n.Func]
 		where := "built-in"
 		if !f.Builtin() {
 			where = f.File + ":" + strconv.Itoa(f.Line)
 		}
-		tip := fmt.Sprintf("%s\n%s (%s), self %s (%s)", where, formatValue(n.value, s.unit), share(n.value), formatValue(n.self, s.unit), share(n.self))
-		frame(names[n.fn], tip, fx, fw, d, flameColor(names[n.fn], f.Builtin()))
+		tip := fmt.Sprintf("%s\n%s (%s), self %s (%s)", where, formatValue(int64(n.Value), s.unit), share(int64(n.Value)), formatValue(int64(n.Self), s.unit), share(int64(n.Self)))
+		frame(names[n.Func], tip, fx, fw, d, flameColor(names[n.Func], f.Builtin()))
 		cx := x
-		for _, c := range n.children {
+		for _, c := range n.Children {
 			walk(c, d+1, cx)
-			cx += c.value
+			cx += int64(c.Value)
 		}
 	}
 	x := int64(0)
-	for _, c := range s.root.children {
+	for _, c := range s.root.Children {
 		walk(c, 1, x)
-		x += c.value
+		x += int64(c.Value)
 	}
 	fmt.Fprint(bw, "</g>\n</svg>\n")
 	return bw.Flush()

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hpp/internal/pyfind"
 )
 
 func writePkg(t *testing.T, src string) string {
@@ -135,22 +137,13 @@ func pythons(t *testing.T) map[string]string {
 		t.Fatal("Debian's python3 is needed: apt-get install python3 python3-dev python3-numpy")
 	}
 	out["debian"] = "/usr/bin/python3"
-	root := os.Getenv("PYENV_ROOT")
-	if root == "" {
-		if b, err := exec.Command("pyenv", "root").Output(); err == nil {
-			root = strings.TrimSpace(string(b))
-		} else {
-			home, _ := os.UserHomeDir()
-			root = filepath.Join(home, ".pyenv")
-		}
-	}
 	for _, v := range []string{"3.8", "3.9", "3.10", "3.11", "3.12", "3.13"} {
-		m, _ := filepath.Glob(filepath.Join(root, "versions", v+".*", "bin", "python"+v))
-		if len(m) == 0 {
+		py := pyfind.Pyenv(v)
+		if py == "" {
 			t.Logf("pyenv CPython %s not installed: skipped", v)
 			continue
 		}
-		out[v] = m[len(m)-1]
+		out[v] = py
 	}
 	return out
 }

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 func TestSummarize(t *testing.T) {
@@ -315,5 +317,30 @@ func TestParsePSI(t *testing.T) {
 	}
 	if _, ok := parsePSI("garbage"); ok {
 		t.Errorf("parsePSI(garbage) reported a value")
+	}
+}
+
+// TestBuildCycle: following the links from the start visits every line
+// once and comes back, for sizes from one line to 16 MiB.
+func TestBuildCycle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	perm := make([]uint32, 1<<18)
+	for _, lines := range []int{1, 2, 3, 64, 1000, 1 << 18} {
+		b := make([]byte, lines*64+64)
+		b = b[:lines*64]
+		start := buildCycle(b, perm, rng)
+		seen := make([]bool, lines)
+		p := start
+		for i := 0; i < lines; i++ {
+			k := (uintptr(p) - uintptr(start)) / 64
+			if k >= uintptr(lines) || seen[k] {
+				t.Fatalf("%d lines: step %d reaches line %d again or outside", lines, i, k)
+			}
+			seen[k] = true
+			p = *(*unsafe.Pointer)(p)
+		}
+		if p != start {
+			t.Errorf("%d lines: the walk does not return to the start", lines)
+		}
 	}
 }

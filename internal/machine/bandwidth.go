@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -16,6 +18,9 @@ type Bandwidth struct {
 	// Kernel says what the loops do, since bandwidth depends on it (a
 	// vectorised copy can move twice what scalar loads do from L1).
 	Kernel string `json:"kernel"`
+	// WorkingSets says where the cache levels' working sets came from:
+	// the latency probe's effective sizes, or sysfs when it did not run.
+	WorkingSets string `json:"working_sets"`
 }
 
 // BandwidthRow is one measurement.
@@ -28,18 +33,67 @@ type BandwidthRow struct {
 	GBps    Stat   `json:"gbps"` // decimal GB/s over all threads
 }
 
-// bwLevels picks a working set inside each cache (half its size, a power
-// of two, divided among the threads that share it) and one for RAM of at
-// least four times the last-level cache, STREAM's rule.
-func bwLevels(cpu *CPU, threads int) []BandwidthRow {
+const sysfsSource = "half of each sysfs cache size (the latency probe did not run)"
+
+// bwLevels picks a working set inside each cache level (half its size, a
+// power of two, divided among the threads that share it) and one for RAM
+// of at least four times the last-level cache, STREAM's rule. A level's
+// size is the effective size the latency probe measured when it ran:
+// sysfs can name a 260 MiB L3 on a VM whose guest sees ~8 MiB of it, and a
+// working set from that size measures RAM; the sysfs size is only an
+// upper bound. It returns where the sizes came from.
+func bwLevels(cpu *CPU, lat *Latency, threads int) ([]BandwidthRow, string) {
 	var out []BandwidthRow
 	pow2 := func(b int64) int64 { return 1 << (63 - bits.LeadingZeros64(uint64(max(b, 4096)))) }
-	for _, c := range cpu.dataCaches() {
-		per := c.Bytes / 2
-		if threads > 1 && len(c.SharedBy) > 1 {
-			per /= int64(min(threads, len(c.SharedBy)))
+	shared := func(level int) int {
+		for _, c := range cpu.dataCaches() {
+			if c.Level == level {
+				return len(c.SharedBy)
+			}
 		}
-		out = append(out, BandwidthRow{Level: fmt.Sprintf("L%d", c.Level), Bytes: pow2(per)})
+		return 1
+	}
+	perThread := func(bytes int64, sharedBy int) int64 {
+		per := bytes / 2
+		if threads > 1 && sharedBy > 1 {
+			per /= int64(min(threads, sharedBy))
+		}
+		return pow2(per)
+	}
+	source := sysfsSource
+	if lat != nil && len(lat.Levels) > 0 {
+		source = "half of each level's effective size measured by the latency probe"
+		var found []string
+		for _, lv := range lat.Levels {
+			if lv.Name == "RAM" || lv.EffectiveBytes <= 0 {
+				continue
+			}
+			var level int
+			if _, err := fmt.Sscanf(lv.Name, "L%d", &level); err != nil {
+				continue // a plateau no sysfs cache matches: no row for it
+			}
+			found = append(found, lv.Name)
+			// A knee found past the cache's own size (noise on a busy
+			// machine, a plateau merged with RAM's) cannot be the cache.
+			size := lv.EffectiveBytes
+			if lv.SysfsBytes > 0 {
+				size = min(size, lv.SysfsBytes)
+			}
+			out = append(out, BandwidthRow{Level: lv.Name, Bytes: perThread(size, shared(level))})
+		}
+		var missing []string
+		for _, c := range cpu.dataCaches() {
+			if name := fmt.Sprintf("L%d", c.Level); !slices.Contains(found, name) {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			source += "; no row for " + strings.Join(missing, ", ") + ": the latency probe found no plateau for it"
+		}
+	} else {
+		for _, c := range cpu.dataCaches() {
+			out = append(out, BandwidthRow{Level: fmt.Sprintf("L%d", c.Level), Bytes: perThread(c.Bytes, len(c.SharedBy))})
+		}
 	}
 	// RAM: 1 GiB per thread (4 GiB at most in all), and never less than
 	// STREAM's four times the last-level cache. Large buffers matter on
@@ -48,16 +102,23 @@ func bwLevels(cpu *CPU, threads int) []BandwidthRow {
 	// figure with its 3 x 640 MB arrays, through 1 GiB each; one thread
 	// moved the same at every size. A quarter of the available memory is
 	// the most it takes.
-	per := min(1<<30, (4<<30)/int64(threads))
-	if avail := memAvailable(); avail > 0 {
-		per = min(per, avail/4/int64(threads))
+	// The last-level cache is the measured one too: with sysfs's 260 MiB
+	// the rule asked for a 2 GiB buffer on one thread, seconds of mapping
+	// and passes that --quick cannot afford.
+	llc := cpu.lastLevel()
+	if len(out) > 0 && source != sysfsSource {
+		llc = min(llc, out[len(out)-1].Bytes*2*int64(threads))
 	}
-	ram := max(pow2(4*cpu.lastLevel())*2/int64(threads), per, 16<<20)
+	limit := (4 << 30) / int64(threads)
+	if avail := memAvailable(); avail > 0 {
+		limit = min(limit, avail/4/int64(threads))
+	}
+	ram := min(max(pow2(4*llc)*2/int64(threads), 1<<30, 16<<20), max(limit, 16<<20))
 	out = append(out, BandwidthRow{Level: "RAM", Bytes: ram})
-	return out
+	return out, source
 }
 
-func measureBandwidth(ctx context.Context, m *meter, cpu *CPU) (*Bandwidth, error) {
+func measureBandwidth(ctx context.Context, m *meter, cpu *CPU, lat *Latency) (*Bandwidth, error) {
 	bw := &Bandwidth{Kernel: "sequential: Go loops of 64-bit loads (8 independent sums) and stores; random = every cache line once in a scrambled order, Go loops; copy = first half of the buffer to the second, bytes read + written (STREAM's count)"}
 	if vectorKernels {
 		bw.Kernel = "sequential: " + vectorKernelName + "; random = every cache line once in a scrambled order, Go loops of 64-bit words; copy = first half of the buffer to the second, bytes read + written (STREAM's count)"
@@ -70,22 +131,49 @@ func measureBandwidth(ctx context.Context, m *meter, cpu *CPU) (*Bandwidth, erro
 	if len(all) > 1 {
 		threadSets = append(threadSets, all)
 	}
-	for _, cpus := range threadSets {
-		for _, lv := range bwLevels(cpu, len(cpus)) {
-			// Each thread gets its own buffer, on its own CPU's NUMA node
-			// by first touch (mapRegion touches from the pinned thread).
-			bufs := make([]*region, len(cpus))
-			var err error
-			parallel(cpus, func(i int) {
-				r, e := mapRegion(lv.Bytes, true)
-				if e != nil {
-					err = e
-					return
-				}
-				bufs[i] = r
-			})
-			if err != nil {
-				return bw, err
+	// Each CPU maps one buffer, as large as its largest working set, and
+	// every level uses the start of it: mapping 1 GiB of huge pages can
+	// cost seconds of compaction on a machine whose memory is fragmented
+	// (6 s for the first GiB here, 0.5 s once it was free), so it is done
+	// once per CPU rather than once per level and thread set.
+	levels := make([][]BandwidthRow, len(threadSets))
+	need := map[int]int64{}
+	for k, cpus := range threadSets {
+		levels[k], bw.WorkingSets = bwLevels(cpu, lat, len(cpus))
+		for _, lv := range levels[k] {
+			for _, c := range cpus {
+				need[c] = max(need[c], lv.Bytes)
+			}
+		}
+	}
+	pool := map[int]*region{}
+	defer func() {
+		for _, r := range pool {
+			r.free()
+		}
+	}()
+	for k, cpus := range threadSets {
+		// Map on the pinned thread, so that first touch puts each buffer
+		// on its own CPU's NUMA node.
+		fresh := make([]*region, len(cpus))
+		errs := make([]error, len(cpus))
+		parallel(cpus, func(i int) {
+			if pool[cpus[i]] == nil {
+				fresh[i], errs[i] = mapRegion(need[cpus[i]], true)
+			}
+		})
+		for i, c := range cpus {
+			if errs[i] != nil {
+				return bw, errs[i]
+			}
+			if fresh[i] != nil {
+				pool[c] = fresh[i]
+			}
+		}
+		for _, lv := range levels[k] {
+			bufs := make([][]byte, len(cpus))
+			for i, c := range cpus {
+				bufs[i] = pool[c].b[:lv.Bytes]
 			}
 			for _, op := range []string{"read", "write", "copy"} {
 				for _, pat := range []string{"sequential", "random"} {
@@ -93,48 +181,51 @@ func measureBandwidth(ctx context.Context, m *meter, cpu *CPU) (*Bandwidth, erro
 						continue // a scrambled copy says nothing the random read and write do not
 					}
 					if err := ctx.Err(); err != nil {
-						freeAll(bufs)
 						return bw, err
 					}
 					m.progress(fmt.Sprintf("bandwidth: %s %s %s, %d thread(s)", lv.Level, pat, op, len(cpus)))
 					row := lv
 					row.Op, row.Pattern, row.Threads = op, pat, len(cpus)
-					row.GBps = m.sample(func() float64 { return bwOnce(m, cpus, bufs, op, pat) })
+					curs := make([]cursor, len(cpus))
+					row.GBps = m.sample(func() float64 { return bwOnce(m, cpus, bufs, curs, op, pat) })
 					bw.Rows = append(bw.Rows, row)
 				}
 			}
-			freeAll(bufs)
 		}
 	}
 	return bw, nil
-}
-
-func freeAll(rs []*region) {
-	for _, r := range rs {
-		if r != nil {
-			r.free()
-		}
-	}
 }
 
 // passes is how many passes over a buffer make one time slice, found once
 // per buffer size and kept so every repeat moves the same bytes.
 var passCache sync.Map
 
+// randChunk is how many cache lines one random "pass" visits at most. A
+// full pass over a 1 GiB buffer in scrambled order takes 0.4-0.8 s, and
+// the calibration, the warm-up and each repeat took at least one: 12 s of
+// a quick run went there. Each line of a large buffer is a miss to RAM
+// whether the pass visits all of them or 4 MiB's worth, so a pass visits
+// randChunk lines of the scrambled order and the next pass continues
+// where it stopped, keeping the buffer's whole span (and its TLB misses).
+const randChunk = 1 << 16
+
+// cursor is where each buffer's next random pass starts.
+type cursor struct{ next uint64 }
+
 // bwOnce runs the kernel on every CPU at once for about one time slice
 // and returns GB/s over all of them: the sum of each thread's bytes over
 // its own CPU time, so that time a thread spent descheduled by other work
 // on a shared machine does not count.
-func bwOnce(m *meter, cpus []int, bufs []*region, op, pat string) float64 {
-	key := fmt.Sprint(len(bufs[0].b), op, pat, m.slice())
+func bwOnce(m *meter, cpus []int, bufs [][]byte, curs []cursor, op, pat string) float64 {
+	key := fmt.Sprint(len(bufs[0]), op, pat, m.slice())
 	n, ok := passCache.Load(key)
 	if !ok {
-		words := asWords(bufs[0].b)
+		words := asWords(bufs[0])
 		p := 1
 		for {
 			t := time.Now()
 			for i := 0; i < p; i++ {
-				kernel(words, op, pat)
+				kernel(words, &curs[0], op, pat)
 			}
 			if d := time.Since(t); d > m.slice()/4 || p > 1<<20 {
 				n = max(1, int(float64(p)*float64(m.slice())/float64(d)))
@@ -149,20 +240,28 @@ func bwOnce(m *meter, cpus []int, bufs []*region, op, pat string) float64 {
 	var start sync.WaitGroup
 	start.Add(1)
 	parallel(cpus, func(i int) {
-		words := asWords(bufs[i].b)
+		words := asWords(bufs[i])
 		start.Wait()
 		t := threadTime()
 		for k := 0; k < passes; k++ {
-			kernel(words, op, pat)
+			kernel(words, &curs[i], op, pat)
 		}
 		el[i] = threadTime() - t
 	}, start.Done)
-	per := float64(len(bufs[0].b)) * float64(passes)
+	per := float64(passBytes(len(bufs[0]), pat)) * float64(passes)
 	total := 0.0
 	for _, d := range el {
 		total += GBps(per, float64(max(d, 1)))
 	}
 	return total
+}
+
+// passBytes is how many bytes one kernel call moves over a buffer.
+func passBytes(size int, pat string) int {
+	if pat == "random" {
+		return min(size/64, randChunk) * 64
+	}
+	return size
 }
 
 // parallel runs f(i) on a thread pinned to cpus[i] for each i, calls
@@ -193,20 +292,27 @@ func asWords(b []byte) []uint64 {
 
 var sink uint64
 
-// kernel makes one pass over w. Every op counts len(w) bytes per pass:
-// copy reads one half and writes the other, as STREAM counts its copy.
-func kernel(w []uint64, op, pat string) {
+// kernel makes one pass over w: the whole buffer for sequential
+// patterns, randChunk lines from c onwards for random ones. Every op
+// counts passBytes per pass: copy reads one half and writes the other, as
+// STREAM counts its copy.
+func kernel(w []uint64, c *cursor, op, pat string) {
 	switch {
 	case op == "copy":
 		copySeqVec(w[len(w)/2:], w[:len(w)/2])
 	case op == "read" && pat == "sequential":
 		sink += readSeqVec(w)
-	case op == "read":
-		sink += readRand(w)
 	case pat == "sequential":
 		writeSeqVec(w, sink)
 	default:
-		writeRand(w, sink)
+		lines := uint64(len(w) / 8)
+		n := min(lines, randChunk)
+		if op == "read" {
+			sink += readRand(w, c.next, n)
+		} else {
+			writeRand(w, c.next, n, sink)
+		}
+		c.next = (c.next + n) & (lines - 1)
 	}
 }
 
@@ -265,13 +371,15 @@ func scramble(i, mask uint64, shift uint) uint64 {
 	return i
 }
 
-func readRand(w []uint64) uint64 {
+// readRand sums n lines of w in scrambled order, from the from-th line of
+// that order on (wrapping around).
+func readRand(w []uint64, from, n uint64) uint64 {
 	lines := uint64(len(w) / 8)
 	mask := lines - 1 // sizes are powers of two
 	shift := uint(bits.Len64(mask)+1) / 2
 	var s0, s1, s2, s3, s4, s5, s6, s7 uint64
-	for i := uint64(0); i < lines; i++ {
-		l := w[scramble(i, mask, shift)*8:]
+	for i := from; i < from+n; i++ {
+		l := w[scramble(i&mask, mask, shift)*8:]
 		l = l[:8]
 		s0 += l[0]
 		s1 += l[1]
@@ -285,12 +393,14 @@ func readRand(w []uint64) uint64 {
 	return s0 + s1 + s2 + s3 + s4 + s5 + s6 + s7
 }
 
-func writeRand(w []uint64, v uint64) {
+// writeRand writes n lines of w in scrambled order, from the from-th line
+// of that order on (wrapping around).
+func writeRand(w []uint64, from, n uint64, v uint64) {
 	lines := uint64(len(w) / 8)
 	mask := lines - 1
 	shift := uint(bits.Len64(mask)+1) / 2
-	for i := uint64(0); i < lines; i++ {
-		l := w[scramble(i, mask, shift)*8:]
+	for i := from; i < from+n; i++ {
+		l := w[scramble(i&mask, mask, shift)*8:]
 		l = l[:8]
 		l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7] = v, v, v, v, v, v, v, v
 	}

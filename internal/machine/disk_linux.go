@@ -34,11 +34,20 @@ func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
 	if m.quick {
 		size, randTime = 256<<20, 400*time.Millisecond
 	}
-	d := &Disk{Dir: abs, FileBytes: size, Filesystem: fsType(dir)}
 	var st unix.Statfs_t
 	if err := unix.Statfs(dir, &st); err == nil && int64(st.Bavail)*st.Bsize < 2*size {
 		return nil, fmt.Errorf("%s has %s free; the disk probe needs %s (use --dir elsewhere)", abs, FormatBytes(int64(st.Bavail)*st.Bsize), FormatBytes(2*size))
 	}
+	return diskProbe(ctx, m, dir, size, randTime)
+}
+
+// diskProbe measures with a test file of size bytes. Any I/O error or
+// short transfer fails the probe: numbers from a file that could not be
+// written (ENOSPC, a quota) would be reads of holes or past its end, and
+// far faster than the device.
+func diskProbe(ctx context.Context, m *meter, dir string, size int64, randTime time.Duration) (*Disk, error) {
+	abs, _ := filepath.Abs(dir)
+	d := &Disk{Dir: abs, FileBytes: size, Filesystem: fsType(dir)}
 	name := filepath.Join(dir, fmt.Sprintf(".hpp-machine-%d.tmp", os.Getpid()))
 	fd, err := unix.Open(name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_DIRECT|unix.O_CLOEXEC, 0o600)
 	d.Direct = err == nil
@@ -50,10 +59,7 @@ func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
 	}
 	d.Removed = unix.Unlink(name) == nil
 	defer unix.Close(fd)
-	d.Label = "page cache (the filesystem refused O_DIRECT)"
-	if d.Direct {
-		d.Label = "device (O_DIRECT)"
-	}
+	d.Label = diskLabel(d.Filesystem, d.Direct)
 	// O_DIRECT needs aligned buffers: mmap gives page-aligned ones.
 	buf, err := unix.Mmap(-1, 0, seqBlock*queue, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
@@ -66,14 +72,20 @@ func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
 	m.progress("disk: sequential write " + FormatBytes(size))
 	// One pass allocates the file; the timed passes overwrite it. Each
 	// pass ends with fsync so the time covers the device, not the cache.
+	// The first I/O error ends the probe; the closures record it here.
+	var ioErr error
 	write := func() float64 {
 		t := time.Now()
-		for i := int64(0); i < blocks && ctx.Err() == nil; i++ {
-			if _, err := unix.Pwrite(fd, buf[:seqBlock], i*seqBlock); err != nil {
-				return 0
-			}
+		for i := int64(0); i < blocks && ctx.Err() == nil && ioErr == nil; i++ {
+			ioErr = pwriteFull(fd, buf[:seqBlock], i*seqBlock)
 		}
-		unix.Fsync(fd)
+		if ioErr == nil {
+			ioErr = unix.Fsync(fd)
+		}
+		if ioErr != nil {
+			ioErr = writeError(abs, size, ioErr)
+			return math.NaN()
+		}
 		return GBps(float64(size), float64(time.Since(t).Nanoseconds()))
 	}
 	reps := 3
@@ -81,6 +93,9 @@ func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
 		reps = 1
 	}
 	d.SeqWrite = repeat(write, reps)
+	if ioErr != nil {
+		return nil, ioErr
+	}
 	if err := ctx.Err(); err != nil {
 		return d, err
 	}
@@ -92,20 +107,26 @@ func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
 	}
 	read := func() float64 {
 		t := time.Now()
-		for i := int64(0); i < blocks && ctx.Err() == nil; i++ {
-			if _, err := unix.Pread(fd, buf[:seqBlock], i*seqBlock); err != nil {
-				return 0
-			}
+		for i := int64(0); i < blocks && ctx.Err() == nil && ioErr == nil; i++ {
+			ioErr = preadFull(fd, buf[:seqBlock], i*seqBlock)
+		}
+		if ioErr != nil {
+			ioErr = fmt.Errorf("reading the test file back: %v", ioErr)
+			return math.NaN()
 		}
 		return GBps(float64(size), float64(time.Since(t).Nanoseconds()))
 	}
 	d.SeqRead = repeat(read, reps)
+	if ioErr != nil {
+		return nil, ioErr
+	}
 	if err := ctx.Err(); err != nil {
 		return d, err
 	}
 	nblocks := size / randBlock
 	randRead := func(threads int) float64 {
 		var n int64
+		var firstErr error
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		deadline := time.Now().Add(randTime / time.Duration(reps))
@@ -117,22 +138,35 @@ func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
 				rng := rand.New(rand.NewPCG(uint64(k), uint64(time.Now().UnixNano())))
 				b := buf[k*seqBlock : k*seqBlock+randBlock]
 				var c int64
+				var err error
 				for ctx.Err() == nil && (c&15 != 0 || time.Now().Before(deadline)) {
-					if _, err := unix.Pread(fd, b, rng.Int64N(nblocks)*randBlock); err != nil {
+					if err = preadFull(fd, b, rng.Int64N(nblocks)*randBlock); err != nil {
 						break
 					}
 					c++
 				}
 				mu.Lock()
 				n += c
+				if firstErr == nil {
+					firstErr = err
+				}
 				mu.Unlock()
 			}()
 		}
 		wg.Wait()
+		if firstErr != nil {
+			if ioErr == nil {
+				ioErr = fmt.Errorf("random reads of the test file: %v", firstErr)
+			}
+			return math.NaN()
+		}
 		return float64(n) / time.Since(t).Seconds()
 	}
 	m.progress("disk: random 4 KiB reads, queue depth 1")
 	d.RandQD1 = repeat(func() float64 { return randRead(1) }, reps)
+	if ioErr != nil {
+		return nil, ioErr
+	}
 	d.RandQD1Lat = d.RandQD1.Invert().Scale(1e9)
 	m.progress("disk: random 4 KiB reads, queue depth 32")
 	// With O_DIRECT, one thread keeps 32 reads in flight through Linux
@@ -155,11 +189,55 @@ func measureDisk(ctx context.Context, m *meter, dir string) (*Disk, error) {
 	}
 	if d.ReadThreads == queue {
 		d.RandQD32 = repeat(func() float64 { return randRead(queue) }, reps)
+		if ioErr != nil {
+			return nil, ioErr
+		}
 	}
 	if _, err := os.Stat(name); err == nil {
 		d.Removed = false
 	}
 	return d, ctx.Err()
+}
+
+// preadFull and pwriteFull fail on a short transfer as well as on an
+// error: a read past the end of a file that could not be written returns
+// 0 bytes and no error.
+func preadFull(fd int, b []byte, off int64) error {
+	n, err := unix.Pread(fd, b, off)
+	return fullIO(n, len(b), err)
+}
+
+func pwriteFull(fd int, b []byte, off int64) error {
+	n, err := unix.Pwrite(fd, b, off)
+	return fullIO(n, len(b), err)
+}
+
+func fullIO(n, want int, err error) error {
+	if err == nil && n != want {
+		err = fmt.Errorf("short transfer: %d of %d bytes", n, want)
+	}
+	return err
+}
+
+// writeError says why the test file could not be written, with the fix
+// for a full filesystem.
+func writeError(dir string, size int64, err error) error {
+	if errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.EDQUOT) {
+		return fmt.Errorf("writing a %s test file in %s: %v (free space there, or use --dir on a filesystem with %s free)", FormatBytes(size), dir, err, FormatBytes(2*size))
+	}
+	return fmt.Errorf("writing a %s test file in %s: %v", FormatBytes(size), dir, err)
+}
+
+// diskLabel says what the disk numbers measure. tmpfs accepts O_DIRECT
+// since Linux 6.6 but has no device behind it: its numbers are memory's.
+func diskLabel(fs string, direct bool) string {
+	switch {
+	case fs == "tmpfs" || fs == "ramfs":
+		return "page cache (" + fs + ": memory only)"
+	case direct:
+		return "device (O_DIRECT)"
+	}
+	return "page cache (the filesystem refused O_DIRECT)"
 }
 
 // repeat runs f n times without a separate warm-up (the disk's first pass
@@ -187,6 +265,8 @@ func fsType(dir string) string {
 		return "btrfs"
 	case unix.TMPFS_MAGIC:
 		return "tmpfs"
+	case unix.RAMFS_MAGIC:
+		return "ramfs"
 	case unix.OVERLAYFS_SUPER_MAGIC:
 		return "overlayfs"
 	case unix.NFS_SUPER_MAGIC:

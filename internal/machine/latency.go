@@ -92,6 +92,21 @@ func measureLatency(ctx context.Context, m *meter, cpu *CPU) (*Latency, error) {
 	return l, nil
 }
 
+// sizingLatency finds the levels' effective sizes for the bandwidth probe
+// when the latency probe does not run (--only bandwidth): one short sweep
+// with huge pages, 16 KiB to 256 MiB in steps of 2^(1/2), quick repeats.
+func sizingLatency(ctx context.Context, m *meter, cpu *CPU) (*Latency, error) {
+	quick := &meter{quick: true, progress: m.progress}
+	sizes := latencySizes(256<<20, 2)[4:]
+	var s LatencySeries
+	var err error
+	onCPU(pickCPU(cpu), func() { s, err = chaseSeries(ctx, quick, sizes, true, 0) })
+	if err != nil {
+		return nil, err
+	}
+	return &Latency{Levels: nameLevels(s.Points, cpu, 0)}, nil
+}
+
 func chaseSeries(ctx context.Context, m *meter, sizes []int64, huge bool, ghz float64) (LatencySeries, error) {
 	s := LatencySeries{Pages: "4 KiB"}
 	if huge {
@@ -104,17 +119,20 @@ func chaseSeries(ctx context.Context, m *meter, sizes []int64, huge bool, ghz fl
 	defer r.free()
 	s.HugeFraction = float64(r.hugeBytes()) / float64(len(r.b))
 	rng := rand.New(rand.NewPCG(1, 2))
+	perm := make([]uint32, sizes[len(sizes)-1]/64)
 	for _, size := range sizes {
 		if err := ctx.Err(); err != nil {
 			return s, err
 		}
 		m.progress(fmt.Sprintf("memory latency: %s pages, %s", s.Pages, FormatBytes(size)))
-		p := buildCycle(r.b[:size], rng)
-		// Walk once (capped) so the set is in whichever caches hold it.
-		// Every later walk continues where the last stopped: restarting at
-		// the head would revisit the same lines, which then sit in cache.
+		p := buildCycle(r.b[:size], perm, rng)
+		// Walk once so the set is in whichever caches hold it; beyond
+		// 16 MiB (past any L3 a guest sees) there is nothing to warm but
+		// the TLB, which the sample's warm-up does. Every later walk
+		// continues where the last stopped: restarting at the head would
+		// revisit the same lines, which then sit in cache.
 		lines := int(size / 64)
-		p = chase(p, min(lines, 1<<20))
+		p = chase(p, min(lines, 1<<18))
 		per := calibrate(&p, m.slice())
 		st := m.sample(func() float64 {
 			t := threadTime()
@@ -133,21 +151,26 @@ func chaseSeries(ctx context.Context, m *meter, sizes []int64, huge bool, ghz fl
 // buildCycle links the cache lines of b into one random cycle (Sattolo's
 // algorithm: every line is visited once per lap, in an order no
 // prefetcher predicts) and returns its start. Each line's first word holds
-// the address of the next line.
-func buildCycle(b []byte, rng *rand.Rand) unsafe.Pointer {
+// the address of the next line. The shuffle runs on perm, a compact array
+// of line numbers (at least len(b)/64 long), rather than in b itself:
+// swapping random lines of a 256 MiB buffer missed the caches and the TLB
+// on every swap and took a second per series; in perm 16 numbers share a
+// line, and b is then written in order.
+func buildCycle(b []byte, perm []uint32, rng *rand.Rand) unsafe.Pointer {
 	n := len(b) / 64
-	base := unsafe.Pointer(&b[0])
-	w := unsafe.Slice((*uint64)(base), len(b)/8)
-	for i := 0; i < n; i++ {
-		w[i*8] = uint64(i)
+	perm = perm[:n]
+	for i := range perm {
+		perm[i] = uint32(i)
 	}
 	for i := n - 1; i > 0; i-- {
 		j := rng.IntN(i)
-		w[i*8], w[j*8] = w[j*8], w[i*8]
+		perm[i], perm[j] = perm[j], perm[i]
 	}
+	base := unsafe.Pointer(&b[0])
+	w := unsafe.Slice((*uint64)(base), len(b)/8)
 	addr := uint64(uintptr(base))
-	for i := 0; i < n; i++ {
-		w[i*8] = addr + w[i*8]*64
+	for i, next := range perm {
+		w[i*8] = addr + uint64(next)*64
 	}
 	return base
 }

@@ -28,7 +28,10 @@ func TestLiveQuick(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	t.Logf("quick run took %v; warnings: %v", time.Since(start), r.Warnings)
+	t.Logf("quick run took %v; per probe %v; warnings: %v", time.Since(start), r.ProbeSeconds, r.Warnings)
+	if len(r.Failed) > 0 {
+		t.Errorf("probes failed: %+v", r.Failed)
+	}
 
 	t.Run("physics", func(t *testing.T) {
 		if r.CPU == nil || r.CPU.Clock == nil {
@@ -98,7 +101,7 @@ func TestLiveQuick(t *testing.T) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range []string{"version", "probes", "load_before", "load_after", "cpu", "scaling", "latency", "bandwidth", "disk", "network", "summary", "warnings"} {
+		for _, k := range []string{"version", "probes", "load_before", "load_after", "cpu", "scaling", "latency", "bandwidth", "disk", "network", "python", "summary", "warnings", "failed", "probe_seconds"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("JSON lacks %q", k)
 			}

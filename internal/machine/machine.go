@@ -9,18 +9,22 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
 
 // Probe names, in the order they run. --only takes these.
-var ProbeNames = []string{"cpu", "scaling", "latency", "bandwidth", "disk", "network"}
+var ProbeNames = []string{"cpu", "scaling", "latency", "bandwidth", "disk", "network", "python"}
 
 // Options select what Run measures and how long it may take.
 type Options struct {
 	Quick bool     // ≤ 30 s: fewer sizes and repeats, smaller files
 	Only  []string // probe names; empty means all
 	Dir   string   // where the disk probe writes its test file
+	// Python is the interpreter whose costs the python probe measures
+	// (default python3).
+	Python string
 	// Progress, when set, receives a short line saying what is being
 	// measured now; the command draws it on a terminal's stderr.
 	Progress func(string)
@@ -29,22 +33,46 @@ type Options struct {
 // Report is everything Run measured. Fields of probes that did not run are
 // nil. It is also the JSON document `hpp machine --json` writes.
 type Report struct {
-	Version   int        `json:"version"`
-	Quick     bool       `json:"quick"`
-	Probes    []string   `json:"probes"`
-	Started   time.Time  `json:"started"`
-	Seconds   float64    `json:"seconds"`
-	GOARCH    string     `json:"goarch"`
-	LoadStart Load       `json:"load_before"`
-	LoadEnd   Load       `json:"load_after"`
-	CPU       *CPU       `json:"cpu,omitempty"`
-	Scaling   *Scaling   `json:"scaling,omitempty"`
-	Latency   *Latency   `json:"latency,omitempty"`
-	Bandwidth *Bandwidth `json:"bandwidth,omitempty"`
-	Disk      *Disk      `json:"disk,omitempty"`
-	Network   *Network   `json:"network,omitempty"`
-	Summary   []Row      `json:"summary"`
-	Warnings  []string   `json:"warnings"`
+	Version   int          `json:"version"`
+	Quick     bool         `json:"quick"`
+	Probes    []string     `json:"probes"`
+	Started   time.Time    `json:"started"`
+	Seconds   float64      `json:"seconds"`
+	GOARCH    string       `json:"goarch"`
+	LoadStart Load         `json:"load_before"`
+	LoadEnd   Load         `json:"load_after"`
+	CPU       *CPU         `json:"cpu,omitempty"`
+	Scaling   *Scaling     `json:"scaling,omitempty"`
+	Latency   *Latency     `json:"latency,omitempty"`
+	Bandwidth *Bandwidth   `json:"bandwidth,omitempty"`
+	Disk      *Disk        `json:"disk,omitempty"`
+	Network   *Network     `json:"network,omitempty"`
+	Python    *PythonCosts `json:"python,omitempty"`
+	Summary   []Row        `json:"summary"`
+	Warnings  []string     `json:"warnings"`
+	// Failed lists the probes that could not measure (no space for the
+	// disk file, no loopback); their fields are nil and the command exits
+	// with status 1 after printing the rest.
+	Failed []Failure `json:"failed"`
+	// ProbeSeconds is the wall time each probe took, the clock included
+	// under "cpu".
+	ProbeSeconds map[string]float64 `json:"probe_seconds"`
+}
+
+// Failure is a probe that ran and failed.
+type Failure struct {
+	Probe string `json:"probe"`
+	Error string `json:"error"`
+}
+
+// failed returns the failure of probe p, if it failed.
+func (r *Report) failed(p string) *Failure {
+	for i := range r.Failed {
+		if r.Failed[i].Probe == p {
+			return &r.Failed[i]
+		}
+	}
+	return nil
 }
 
 // ParseOnly checks a --only list and returns the probe names in run order.
@@ -62,7 +90,7 @@ func ParseOnly(list string) ([]string, error) {
 			want["latency"], want["bandwidth"] = true, true
 			continue
 		}
-		if !contains(ProbeNames, p) {
+		if !slices.Contains(ProbeNames, p) {
 			return nil, fmt.Errorf("unknown probe %q (choose from %s)", p, strings.Join(ProbeNames, ", "))
 		}
 		want[p] = true
@@ -76,15 +104,6 @@ func ParseOnly(list string) ([]string, error) {
 	return out, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // Run measures the machine. It returns what it measured so far together
 // with ctx's error when ctx ends (on Ctrl-C the disk probe's file is gone
 // already: it is unlinked as soon as it is opened).
@@ -94,7 +113,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		probes = ProbeNames
 	}
 	r := &Report{Version: 1, Quick: o.Quick, Probes: probes, Started: time.Now().UTC(), GOARCH: runtime.GOARCH,
-		Warnings: []string{}, Summary: []Row{}}
+		Warnings: []string{}, Summary: []Row{}, Failed: []Failure{}, ProbeSeconds: map[string]float64{}}
 	progress := o.Progress
 	if progress == nil {
 		progress = func(string) {}
@@ -106,16 +125,18 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// Every probe that reports cycles needs the clock, so the CPU probe
 	// runs whenever any of them does; it is cheap.
 	cpu := topology()
-	needClock := contains(probes, "cpu") || contains(probes, "latency") || contains(probes, "bandwidth")
+	needClock := slices.Contains(probes, "cpu") || slices.Contains(probes, "latency") || slices.Contains(probes, "bandwidth")
 	if needClock {
+		t := time.Now()
 		progress("cpu: clock")
 		cpu.Clock = measureClock(m)
-		if contains(probes, "cpu") {
+		if slices.Contains(probes, "cpu") {
 			progress("cpu: hardware counters")
 			cpu.Counters = measureCounters()
 		}
+		r.ProbeSeconds["cpu"] = time.Since(t).Seconds()
 	}
-	if contains(probes, "cpu") {
+	if slices.Contains(probes, "cpu") {
 		r.CPU = cpu
 	}
 	var err error
@@ -123,17 +144,29 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err = ctx.Err(); err != nil {
 			break
 		}
+		t := time.Now()
 		switch p {
 		case "scaling":
 			r.Scaling, err = measureScaling(ctx, m, cpu)
 		case "latency":
 			r.Latency, err = measureLatency(ctx, m, cpu)
 		case "bandwidth":
-			r.Bandwidth, err = measureBandwidth(ctx, m, cpu)
+			lat := r.Latency
+			if lat == nil && r.failed("latency") == nil {
+				// Working sets come from measured levels, not sysfs.
+				m.progress("bandwidth: sizing the levels by a short latency sweep")
+				lat, _ = sizingLatency(ctx, m, cpu) // nil: sysfs sizes, and the report says so
+			}
+			r.Bandwidth, err = measureBandwidth(ctx, m, cpu, lat)
 		case "disk":
 			r.Disk, err = measureDisk(ctx, m, o.Dir)
 		case "network":
 			r.Network, err = measureNetwork(ctx, m, cpu)
+		case "python":
+			r.Python, err = measurePython(ctx, m, o.Python, pickCPU(cpu))
+		}
+		if p != "cpu" {
+			r.ProbeSeconds[p] = time.Since(t).Seconds()
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -141,8 +174,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 				break
 			}
 			// One probe failing (no space for the disk file, no loopback)
-			// should not lose the others' numbers.
-			r.Warnings = append(r.Warnings, fmt.Sprintf("%s: %v", p, err))
+			// should not lose the others' numbers, nor pass for a result.
+			r.Failed = append(r.Failed, Failure{Probe: p, Error: err.Error()})
+			r.drop(p)
 			err = nil
 		}
 	}
@@ -154,6 +188,24 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return r, fmt.Errorf("interrupted")
 	}
 	return r, err
+}
+
+// drop forgets what a failed probe measured before it failed.
+func (r *Report) drop(p string) {
+	switch p {
+	case "scaling":
+		r.Scaling = nil
+	case "latency":
+		r.Latency = nil
+	case "bandwidth":
+		r.Bandwidth = nil
+	case "disk":
+		r.Disk = nil
+	case "network":
+		r.Network = nil
+	case "python":
+		r.Python = nil
+	}
 }
 
 // meter carries what every probe needs to time things the same way.

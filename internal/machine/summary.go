@@ -13,6 +13,7 @@ type Row struct {
 	VsL1      float64 `json:"vs_l1,omitempty"`         // NS / L1's NS
 	VsPrev    float64 `json:"vs_prev,omitempty"`       // NS / previous measured row's NS
 	Classic   float64 `json:"classic_vs_l1,omitempty"` // the classic table's own ratio to L1
+	Failed    bool    `json:"failed,omitempty"`        // the probe that measures it failed
 }
 
 // summarize builds the table from whatever probes ran.
@@ -48,23 +49,28 @@ func summarize(r *Report, cpu *CPU) []Row {
 	if g := bw("RAM", "read", "sequential", 1); g > 0 {
 		rows = append(rows, Row{What: "Read 1 MB sequentially from memory", ClassicNS: 250e3, NS: 1e6 / g, Source: "RAM sequential read bandwidth, 1 thread"})
 	} else {
-		rows = append(rows, Row{What: "Read 1 MB sequentially from memory", ClassicNS: 250e3})
+		rows = append(rows, Row{What: "Read 1 MB sequentially from memory", ClassicNS: 250e3, Failed: r.failed("bandwidth") != nil})
 	}
 	if r.Network != nil && len(r.Network.Rows) > 0 {
 		rows = append(rows, Row{What: "Round trip (loopback TCP, kernel only)", ClassicNS: 500e3, NS: r.Network.Rows[0].RTT.Median,
 			Source: "1-byte ping-pong, same CPU; the classic row is within a datacenter"})
 	} else {
-		rows = append(rows, Row{What: "Round trip within a datacenter", ClassicNS: 500e3})
+		rows = append(rows, Row{What: "Round trip within a datacenter", ClassicNS: 500e3, Failed: r.failed("network") != nil})
 	}
 	if d := r.Disk; d != nil && d.RandQD1.Median > 0 {
 		rows = append(rows, Row{What: "SSD random read 4 KB", ClassicNS: 150e3, NS: 1e9 / d.RandQD1.Median, Source: "4 KiB pread at queue depth 1, " + d.Label})
 	} else {
-		rows = append(rows, Row{What: "SSD random read 4 KB", ClassicNS: 150e3})
+		rows = append(rows, Row{What: "SSD random read 4 KB", ClassicNS: 150e3, Failed: r.failed("disk") != nil})
 	}
 	if d := r.Disk; d != nil && d.SeqRead.Median > 0 {
 		rows = append(rows, Row{What: "Read 1 MB sequentially from disk", ClassicNS: 1e6, NS: 1e6 / d.SeqRead.Median, Source: "1 MiB preads, " + d.Label})
 	} else {
-		rows = append(rows, Row{What: "Read 1 MB sequentially from SSD", ClassicNS: 1e6})
+		rows = append(rows, Row{What: "Read 1 MB sequentially from SSD", ClassicNS: 1e6, Failed: r.failed("disk") != nil})
+	}
+	if r.failed("latency") != nil {
+		for i := range rows[:4] {
+			rows[i].Failed = true
+		}
 	}
 	l1 := rows[0].NS
 	prev := 0.0

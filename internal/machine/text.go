@@ -66,6 +66,12 @@ func Text(w io.Writer, r *Report) error {
 			}
 		}
 	}
+	fail := func(probe, title string) {
+		if f := r.failed(probe); f != nil {
+			p("\n%s: FAILED: %s\n", title, f.Error)
+		}
+	}
+	fail("scaling", "Cores")
 	if s := r.Scaling; s != nil {
 		p("\nCores (%s)\n", s.Kernel)
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
@@ -82,6 +88,7 @@ func Text(w io.Writer, r *Report) error {
 			p("  %s\n", s.Note)
 		}
 	}
+	fail("latency", "Memory latency")
 	if l := r.Latency; l != nil && len(l.Series) > 0 {
 		p("\nMemory latency (random pointer chase over cache lines; THP policy %q)\n", l.THPPolicy)
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
@@ -115,8 +122,12 @@ func Text(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 	}
+	fail("bandwidth", "Memory bandwidth")
 	if b := r.Bandwidth; b != nil && len(b.Rows) > 0 {
 		p("\nMemory bandwidth, GB/s (%s)\n", b.Kernel)
+		if b.WorkingSets != "" {
+			p("  working sets: %s\n", b.WorkingSets)
+		}
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
 		fmt.Fprintf(tw, "  level\tthreads\tworking set/thread\tseq read\tseq write\tseq copy\trandom read\trandom write\n")
 		type key struct {
@@ -140,6 +151,7 @@ func Text(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 	}
+	fail("disk", "Disk")
 	if d := r.Disk; d != nil {
 		p("\nDisk: %s (%s), %s test file, %s\n", d.Dir, d.Filesystem, FormatBytes(d.FileBytes), d.Label)
 		p("  sequential 1 MiB read   %s GB/s\n", statText(d.SeqRead, "%.2f"))
@@ -150,6 +162,7 @@ func Text(w io.Writer, r *Report) error {
 			p("  test file removed\n")
 		}
 	}
+	fail("network", "Network")
 	if n := r.Network; n != nil && len(n.Rows) > 0 {
 		p("\nNetwork: %s\n", n.Label)
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
@@ -173,6 +186,9 @@ func Text(w io.Writer, r *Report) error {
 		fmt.Fprintf(tw, "  \tclassic\t×L1\there\t×L1\t×previous\n")
 		for _, x := range r.Summary {
 			classic, cr, here, hr, pr := "-", "-", "not measured", "", ""
+			if x.Failed {
+				here = "probe failed"
+			}
 			if x.ClassicNS > 0 {
 				classic, cr = FormatNs(x.ClassicNS), fmt.Sprintf("%.0f", x.Classic)
 			}
@@ -187,13 +203,81 @@ func Text(w io.Writer, r *Report) error {
 		}
 		tw.Flush()
 	}
+	fail("python", "Python costs")
+	if py := r.Python; py != nil {
+		pythonText(ew, r, py)
+	}
+	if len(r.Failed) > 0 {
+		var names []string
+		for _, f := range r.Failed {
+			names = append(names, f.Probe)
+		}
+		p("\nfailed: %s (the report has no numbers from the failed probes; see above)", strings.Join(names, ", "))
+	}
 	for _, w := range r.Warnings {
 		p("\nwarning: %s", w)
 	}
-	if len(r.Warnings) > 0 {
+	if len(r.Warnings) > 0 || len(r.Failed) > 0 {
 		p("\n")
 	}
 	return ew.err
+}
+
+// pythonText prints the Python costs beside the classic table's units:
+// each in ns, in cycles at the measured clock, and as a multiple of this
+// machine's L1 reference.
+func pythonText(w io.Writer, r *Report, py *PythonCosts) {
+	head := fmt.Sprintf("%s %s", py.Python, py.Version)
+	if py.Numpy != "" {
+		head += ", numpy " + py.Numpy
+	}
+	fmt.Fprintf(w, "\nPython costs, measured here with %s (timeit medians by %s; per call, or per element for sums)\n", head, py.Timer)
+	ghz, l1 := pyScale(r)
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "  \ttime\tcycles\t×L1\n")
+	for _, x := range py.Rows {
+		cyc, vs := "", ""
+		if ghz > 0 {
+			cyc = fmt.Sprintf("%.0f", Cycles(x.NS.Median, ghz))
+		}
+		if l1 > 0 {
+			vs = ratio(x.NS.Median / l1)
+		}
+		what := x.What
+		if x.Note != "" {
+			what += " (" + x.Note + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s ±%.0f%%\t%s\t%s\n", what, FormatNs(x.NS.Median), 100*x.NS.Spread(), cyc, vs)
+	}
+	tw.Flush()
+	if py.Note != "" {
+		fmt.Fprintf(w, "  %s\n", py.Note)
+	}
+}
+
+// ratio prints a multiple with two significant digits below 10.
+func ratio(x float64) string {
+	if x < 10 {
+		return fmt.Sprintf("%.2g", x)
+	}
+	return fmt.Sprintf("%.0f", x)
+}
+
+// pyScale returns the clock and the L1 latency the Python costs are
+// compared with, zero when not measured.
+func pyScale(r *Report) (ghz, l1 float64) {
+	if r.CPU != nil && r.CPU.Clock != nil {
+		ghz = r.CPU.Clock.BestGHz
+	}
+	if r.Latency != nil {
+		ghz = max(ghz, r.Latency.GHz)
+	}
+	for _, x := range r.Summary {
+		if strings.HasPrefix(x.What, "L1") {
+			l1 = x.NS
+		}
+	}
+	return ghz, l1
 }
 
 func orUnknown(s string) string {

@@ -91,6 +91,13 @@ func (b *Builder) dedup(callers []Edge) []Edge {
 // order, then the rest in first-seen order, with edges renumbered.
 // TotalTT is summed in that order.
 func (b *Builder) Profile() *Profile {
+	p, _ := b.finish()
+	return p
+}
+
+// finish is Profile, also returning the renumbering it applied
+// (perm[old id] is the new id), for sampled stacks to follow.
+func (b *Builder) finish() (*Profile, []FuncID) {
 	n := len(b.funcs)
 	perm := make([]FuncID, n) // old id -> new id
 	for i := range perm {
@@ -138,5 +145,39 @@ func (b *Builder) Profile() *Profile {
 		p.TotalTT += funcs[i].TotTime
 	}
 	b.funcs, b.index, b.listed, b.stamp = nil, nil, nil, nil
-	return p
+	return p, perm
+}
+
+// add adds p's listed functions, each under key(its Func), as
+// pstats.Stats.add adds one Stats to another: a function new to b takes
+// the next place with p's numbers and callers, one already listed sums
+// (addCallers). Callers that key makes equal within one entry keep the
+// first place and the last value, as pstats' dict assignment does. add
+// returns p's ids renumbered to b's.
+func (b *Builder) add(p *Profile, key func(Func) Func) []FuncID {
+	ids := make([]FuncID, len(p.Funcs))
+	// Listed functions claim their places in order before anything else,
+	// as in the pstats dict; functions only referenced come after.
+	for i := range p.Funcs[:p.NumListed] {
+		ids[i] = b.Func(key(p.Funcs[i].Func))
+	}
+	for i := p.NumListed; i < len(p.Funcs); i++ {
+		ids[i] = b.Func(key(p.Funcs[i].Func))
+	}
+	for i := range p.Funcs[:p.NumListed] {
+		src := &p.Funcs[i]
+		callers := make([]Edge, len(src.Callers))
+		for j, e := range src.Callers {
+			e.Caller = ids[e.Caller]
+			callers[j] = e
+		}
+		dst := &b.funcs[ids[i]]
+		if !dst.Listed {
+			b.Entry(ids[i], src.Stats, callers)
+			continue
+		}
+		dst.Stats = dst.Stats.Add(src.Stats)
+		dst.Callers = addCallers(dst.Callers, b.dedup(callers))
+	}
+	return ids
 }

@@ -16,77 +16,32 @@ func Merge(ps ...*Profile) *Profile {
 	for i := len(ps) - 1; i >= 1; i-- {
 		seq = append(seq, ps[i])
 	}
-	m := &merger{index: map[Func]FuncID{}}
-	out := &Profile{}
+	b := NewBuilder(len(ps[0].Funcs))
+	var sources []string
+	var total float64
+	var samples *SampleSet
 	for _, p := range seq {
-		m.add(p)
-		out.Sources = append(out.Sources, p.Sources...)
-		out.TotalTT += p.TotalTT
+		ids := b.add(p, func(f Func) Func { return f })
+		sources = append(sources, p.Sources...)
+		total += p.TotalTT
 		if p.Samples != nil {
-			out.Samples = mergeSamples(out.Samples, p.Samples, m.remap)
+			samples = mergeSamples(samples, p.Samples, ids)
 		}
 	}
-	m.finish(out)
+	out, perm := b.finish()
+	out.Sources, out.TotalTT, out.Samples = sources, total, renumber(samples, perm)
 	return out
-}
-
-type merger struct {
-	index map[Func]FuncID
-	funcs []Function
-	remap []FuncID // ids of the profile being added -> merged ids
-}
-
-func (m *merger) id(f Func) FuncID {
-	if id, ok := m.index[f]; ok {
-		return id
-	}
-	id := FuncID(len(m.funcs))
-	m.index[f] = id
-	m.funcs = append(m.funcs, Function{Func: f})
-	return id
-}
-
-func (m *merger) add(p *Profile) {
-	m.remap = m.remap[:0]
-	// Listed functions claim their places in order before anything else,
-	// as in the pstats dict; functions only referenced come after.
-	for i := range p.Funcs {
-		m.remap = append(m.remap, -1)
-		if i < p.NumListed {
-			m.remap[i] = m.id(p.Funcs[i].Func)
-		}
-	}
-	for i := p.NumListed; i < len(p.Funcs); i++ {
-		m.remap[i] = m.id(p.Funcs[i].Func)
-	}
-	for i := range p.Funcs[:p.NumListed] {
-		src := &p.Funcs[i]
-		dst := &m.funcs[m.remap[i]]
-		if !dst.Listed {
-			dst.Listed = true
-			dst.Stats = src.Stats
-			dst.Callers = make([]Edge, 0, len(src.Callers))
-			for _, e := range src.Callers {
-				e.Caller = m.remap[e.Caller]
-				dst.Callers = append(dst.Callers, e)
-			}
-			continue
-		}
-		dst.Stats = dst.Stats.Add(src.Stats)
-		dst.Callers = addCallers(dst.Callers, src.Callers, m.remap)
-	}
 }
 
 // addCallers is pstats.add_callers: target's callers in order, then the
 // source's new ones; shared callers sum (source + target).
-func addCallers(target, source []Edge, remap []FuncID) []Edge {
+func addCallers(target, source []Edge) []Edge {
 	out := append([]Edge(nil), target...)
 	pos := make(map[FuncID]int, len(out))
 	for i, e := range out {
 		pos[e.Caller] = i
 	}
 	for _, e := range source {
-		e.Caller = remap[e.Caller]
 		if i, ok := pos[e.Caller]; ok {
 			t := out[i]
 			sum := t.Stats.Add(e.Stats)
@@ -102,40 +57,18 @@ func addCallers(target, source []Edge, remap []FuncID) []Edge {
 	return out
 }
 
-func (m *merger) finish(out *Profile) {
-	// Listed functions first, keeping their relative order.
-	n := len(m.funcs)
-	perm := make([]FuncID, n)
-	order := make([]FuncID, 0, n)
-	for id := range m.funcs {
-		if m.funcs[id].Listed {
-			perm[id] = FuncID(len(order))
-			order = append(order, FuncID(id))
+// renumber applies perm to the functions of s's stacks, in place.
+func renumber(s *SampleSet, perm []FuncID) *SampleSet {
+	if s == nil {
+		return nil
+	}
+	for i := range s.Samples {
+		st := s.Samples[i].Stack
+		for j := range st {
+			st[j].Func = perm[st[j].Func]
 		}
 	}
-	out.NumListed = len(order)
-	for id := range m.funcs {
-		if !m.funcs[id].Listed {
-			perm[id] = FuncID(len(order))
-			order = append(order, FuncID(id))
-		}
-	}
-	out.Funcs = make([]Function, n)
-	for newID, oldID := range order {
-		f := m.funcs[oldID]
-		for j := range f.Callers {
-			f.Callers[j].Caller = perm[f.Callers[j].Caller]
-		}
-		out.Funcs[newID] = f
-	}
-	if out.Samples != nil {
-		for i := range out.Samples.Samples {
-			st := out.Samples.Samples[i].Stack
-			for j := range st {
-				st[j].Func = perm[st[j].Func]
-			}
-		}
-	}
+	return s
 }
 
 func mergeSamples(dst, src *SampleSet, remap []FuncID) *SampleSet {
@@ -165,59 +98,14 @@ func mergeSamples(dst, src *SampleSet, remap []FuncID) *SampleSet {
 // TotalTT is kept, as pstats keeps it.
 func (p *Profile) StripDirs() *Profile {
 	b := NewBuilder(len(p.Funcs))
-	ids := make([]FuncID, len(p.Funcs))
-	for i := range p.Funcs[:p.NumListed] {
-		ids[i] = b.Func(p.Funcs[i].StripDir())
-	}
-	for i := p.NumListed; i < len(p.Funcs); i++ {
-		ids[i] = b.Func(p.Funcs[i].StripDir())
-	}
-	for i := range p.Funcs[:p.NumListed] {
-		f := &p.Funcs[i]
-		callers := make([]Edge, 0, len(f.Callers))
-		for _, e := range f.Callers {
-			e.Caller = ids[e.Caller]
-			callers = append(callers, e)
-		}
-		id := ids[i]
-		if b.funcs[id].Listed {
-			old := b.funcs[id]
-			b.funcs[id].Stats = old.Stats.Add(f.Stats)
-			b.funcs[id].Callers = addCallers(old.Callers, dedupLast(callers), identity(len(b.funcs)))
-			continue
-		}
-		b.Entry(id, f.Stats, callers)
-	}
-	out := b.Profile()
+	ids := b.add(p, Func.StripDir)
+	out, perm := b.finish()
 	out.TotalTT = p.TotalTT
 	out.Sources = p.Sources
 	if p.Samples != nil {
-		out.Samples = mergeSamples(nil, p.Samples, ids)
+		out.Samples = renumber(mergeSamples(nil, p.Samples, ids), perm)
 	}
 	return out
-}
-
-// dedupLast keeps each caller once, at its first place with its last value.
-func dedupLast(es []Edge) []Edge {
-	pos := map[FuncID]int{}
-	out := es[:0]
-	for _, e := range es {
-		if i, ok := pos[e.Caller]; ok {
-			out[i] = e
-			continue
-		}
-		pos[e.Caller] = len(out)
-		out = append(out, e)
-	}
-	return out
-}
-
-func identity(n int) []FuncID {
-	r := make([]FuncID, n)
-	for i := range r {
-		r[i] = FuncID(i)
-	}
-	return r
 }
 
 // Keep returns a profile with only the listed functions for which keep

@@ -5,6 +5,7 @@
 package profile
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -30,6 +31,19 @@ func (f Func) String() string {
 		return f.Name
 	}
 	return fmt.Sprintf("%s:%d(%s)", f.File, f.Line, f.Name)
+}
+
+// Compare orders functions as Python orders their (file, line, name) key
+// tuples, which pstats sorts by: Go's byte order of UTF-8 strings is
+// Python's code point order.
+func (f Func) Compare(g Func) int {
+	if c := strings.Compare(f.File, g.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(f.Line, g.Line); c != 0 {
+		return c
+	}
+	return strings.Compare(f.Name, g.Name)
 }
 
 // Builtin reports whether f is a C function as cProfile names them.
@@ -139,6 +153,16 @@ type Profile struct {
 // Listed returns the functions that have entries of their own.
 func (p *Profile) Listed() []Function { return p.Funcs[:p.NumListed] }
 
+// ListedIDs returns the ids of the listed functions, in order: a new
+// slice, for the caller to sort or narrow.
+func (p *Profile) ListedIDs() []FuncID {
+	ids := make([]FuncID, p.NumListed)
+	for i := range ids {
+		ids[i] = FuncID(i)
+	}
+	return ids
+}
+
 // Totals returns the total and primitive call counts over listed functions.
 func (p *Profile) Totals() (ncalls, pcalls int64) {
 	for i := range p.Funcs[:p.NumListed] {
@@ -148,15 +172,21 @@ func (p *Profile) Totals() (ncalls, pcalls int64) {
 	return
 }
 
-// Callees returns, for each function, the edges to the functions it calls
-// (Edge.Caller then names the callee), in pstats' calc_callees order.
-func (p *Profile) Callees() [][]Edge {
-	out := make([][]Edge, len(p.Funcs))
+// Call is one edge of the call graph seen from the calling side: the
+// function called and the numbers of the calls along the edge.
+type Call struct {
+	Stats
+	Callee    FuncID
+	CountOnly bool // as in Edge
+}
+
+// Calls returns, for each function, the calls it makes, in pstats'
+// calc_callees order.
+func (p *Profile) Calls() [][]Call {
+	out := make([][]Call, len(p.Funcs))
 	for i := range p.Funcs[:p.NumListed] {
 		for _, e := range p.Funcs[i].Callers {
-			c := e
-			c.Caller = FuncID(i)
-			out[e.Caller] = append(out[e.Caller], c)
+			out[e.Caller] = append(out[e.Caller], Call{Stats: e.Stats, Callee: FuncID(i), CountOnly: e.CountOnly})
 		}
 	}
 	return out

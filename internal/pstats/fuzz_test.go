@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/iotest"
 
 	"hpp/internal/profile"
 	"hpp/internal/pstats"
@@ -75,4 +76,34 @@ func sameStats(a, b profile.Stats) bool {
 		return math.Float64bits(x) == math.Float64bits(y) || math.IsNaN(x) && math.IsNaN(y)
 	}
 	return a.PCalls == b.PCalls && a.NCalls == b.NCalls && same(a.TotTime, b.TotTime) && same(a.CumTime, b.CumTime)
+}
+
+// FuzzStream reads mutations of real files as a stream (a pipe, in short
+// reads, tried first at a size the fuzzer picks) and holds the result
+// against Parse on the same bytes: the stream's early refusals and its
+// parsing of what has come so far must change no answer but the message.
+func FuzzStream(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(pstatstest.CorpusDir(f), "*", "*.prof"))
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, uint16(len(data)/3))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, first uint16) {
+		want, werr := pstats.Parse(data)
+		got, gerr := pstats.ReadStream(iotest.HalfReader(bytes.NewReader(data)), 8+int(first))
+		if gerr != nil {
+			if _, ok := gerr.(*pstats.FormatError); !ok {
+				t.Fatalf("error of type %T, want *FormatError: %v", gerr, gerr)
+			}
+		}
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("Parse: %v; as a stream: %v", werr, gerr)
+		}
+		if werr == nil {
+			sameProfile(t, want, got)
+		}
+	})
 }

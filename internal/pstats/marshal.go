@@ -9,8 +9,9 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
+
+	"hpp/internal/pyrepr"
 )
 
 // Marshal type codes (CPython Python/marshal.c).
@@ -58,6 +59,7 @@ type FormatError struct {
 	Offset int
 	Msg    string
 	short  bool // the data ended before the object did: more might mend it
+	need   int  // for short: at least this many bytes would be needed
 }
 
 func (e *FormatError) Error() string { return fmt.Sprintf("byte %d: %s", e.Offset, e.Msg) }
@@ -144,13 +146,13 @@ func (v value) reprTo(b *strings.Builder) {
 	case kBig, kOther:
 		b.WriteString(v.s)
 	case kFloat:
-		b.WriteString(pyFloat(v.f))
+		b.WriteString(pyrepr.Float(v.f))
 	case kComplex:
-		b.WriteString("(" + pyFloat(v.f) + "+...j)")
+		b.WriteString("(" + pyrepr.Float(v.f) + "+...j)")
 	case kStr:
-		b.WriteString(pyQuote(v.s))
+		b.WriteString(pyrepr.Str(v.s))
 	case kBytes:
-		b.WriteString("b" + pyQuote(v.s))
+		b.WriteString(pyrepr.Bytes(v.s))
 	case kCode:
 		fmt.Fprintf(b, "<code object %s, file \"%s\", line %d>", v.code.name, v.code.file, v.code.line)
 	case kFunc:
@@ -184,42 +186,6 @@ func (v value) reprTo(b *strings.Builder) {
 	default:
 		b.WriteString("<?>")
 	}
-}
-
-func pyFloat(f float64) string {
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eEn") {
-		s += ".0"
-	}
-	return s
-}
-
-func pyQuote(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == utf8.RuneError || r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r&0xff)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
 }
 
 // ref is one entry of the back-reference table, packed in 8 bytes (kind
@@ -265,6 +231,7 @@ type decoder struct {
 	// code object layout: -1 unknown; otherwise an index into codeLayouts.
 	layout  int
 	inTrial bool
+	slow    value // refOrValue's result
 }
 
 // newDecoder returns a decoder for buf sized for about n strings.
@@ -283,12 +250,13 @@ func (d *decoder) errAt(off int, format string, args ...any) error {
 }
 
 func (d *decoder) truncated(what string) error {
-	return d.shortAt(d.off, "file ends inside %s (truncated?)", what)
+	return d.shortAt(d.off, len(d.buf)+1, "file ends inside %s (truncated?)", what)
 }
 
-// shortAt is errAt for data that ends too soon.
-func (d *decoder) shortAt(off int, format string, args ...any) error {
-	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), short: true}
+// shortAt is errAt for data that ends too soon, but would hold the object
+// if it had need bytes.
+func (d *decoder) shortAt(off, need int, format string, args ...any) error {
+	return &FormatError{Offset: off, Msg: fmt.Sprintf(format, args...), short: true, need: need}
 }
 
 func (d *decoder) byte1(what string) (byte, error) {
@@ -315,7 +283,7 @@ func (d *decoder) bytes(n int64, what string) ([]byte, error) {
 		return nil, d.errf("negative length %d for %s", n, what)
 	}
 	if n > int64(len(d.buf)-d.off) {
-		return nil, d.shortAt(d.off, "%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+		return nil, d.shortAt(d.off, d.off+int(n), "%s of %d bytes, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
 	}
 	b := d.buf[d.off : d.off+int(n)]
 	d.off += int(n)
@@ -334,7 +302,7 @@ func (d *decoder) count(what string) (int, error) {
 		return 0, d.errAt(at, "negative length %d for %s", n, what)
 	}
 	if int(n) > len(d.buf)-d.off {
-		return 0, d.shortAt(at, "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
+		return 0, d.shortAt(at, d.off+int(n), "%s of %d items, but only %d bytes are left (truncated?)", what, n, len(d.buf)-d.off)
 	}
 	return int(n), nil
 }
@@ -342,7 +310,9 @@ func (d *decoder) count(what string) (int, error) {
 // intern returns the string b holds and its id.
 func (d *decoder) intern(b []byte) (string, int32) {
 	h := maphash.Bytes(d.seed, b)
-	if id := d.find(h, string(b)); id >= 0 {
+	// string(b) would copy names longer than 32 bytes (most file paths)
+	// to the heap on every lookup; find only compares with it.
+	if id := d.find(h, unsafe.String(unsafe.SliceData(b), len(b))); id >= 0 {
 		return d.strs[id], id
 	}
 	s := d.copyString(b)
@@ -489,21 +459,28 @@ func (d *decoder) refValue(r ref) value {
 
 // refOrValue reads the rest of an object whose type byte typ the
 // caller's own fast path did not take. A back-reference to an object of
-// one of the kinds in fast comes back as its ref alone, with ok true, for
-// the caller to use without building a value (small ints and floats are
-// shared, so most numbers come so); anything else comes back decoded as v.
-func (d *decoder) refOrValue(typ byte, slot, at int, fast kinds) (r ref, v value, ok bool, err error) {
-	if typ != tRef {
-		v, err = d.body(typ, slot, at)
-		return 0, v, false, err
+// one of the kinds in fast comes back as its ref alone, with v nil, for
+// the caller to use without building a value: small ints, floats and file
+// names are shared, so most numbers and keys come so, and this is the
+// reader's hottest path. Anything else is decoded into v, which points
+// into the decoder and holds until the next call.
+func (d *decoder) refOrValue(typ byte, slot, at int, fast kinds) (r ref, v *value, err error) {
+	if typ == tRef && len(d.buf)-d.off >= 4 {
+		// A pending ref is never of a kind in fast: no cycle to check.
+		if n := binary.LittleEndian.Uint32(d.buf[d.off:]); uint64(n) < uint64(len(d.refs)) && fast.has(d.refs[n].kind()) {
+			d.off += 4
+			return d.refs[n], nil, nil
+		}
 	}
-	if r, err = d.deref(); err != nil {
-		return 0, value{}, false, err
+	if typ == tRef {
+		if r, err = d.deref(); err != nil {
+			return 0, nil, err
+		}
+		d.slow = d.refValue(r)
+	} else if d.slow, err = d.body(typ, slot, at); err != nil {
+		return 0, nil, err
 	}
-	if fast.has(r.kind()) {
-		return r, value{}, true, nil
-	}
-	return r, d.refValue(r), false, nil
+	return r, &d.slow, nil
 }
 
 // tupleLen reads the length of a tuple whose type byte typ has been read:
@@ -765,7 +742,7 @@ func (d *decoder) body(typ byte, slot, start int) (value, error) {
 			return value{}, err
 		}
 		if n > len(d.buf)-d.off {
-			return value{}, d.shortAt(d.off, "sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
+			return value{}, d.shortAt(d.off, d.off+n, "sequence of %d items, but only %d bytes are left (truncated?)", n, len(d.buf)-d.off)
 		}
 		k := kTuple
 		switch typ {

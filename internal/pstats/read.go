@@ -44,7 +44,7 @@ func ReadFile(path string) (*profile.Profile, error) {
 	if fi.Mode().IsRegular() && fi.Size() > 0 {
 		p, err = readFile(f, fi.Size())
 	} else {
-		p, err = readStream(f)
+		p, err = readStream(f, streamHead)
 	}
 	if err != nil {
 		return nil, err
@@ -90,9 +90,9 @@ const streamHead = 64 << 10
 // once, however slowly it comes; then what has come so far is parsed each
 // time it has doubled, until it parses (as marshal.load, the rest of the
 // stream is not read), or fails for a reason other than ending too soon,
-// or passes MaxStream.
-func readStream(f io.Reader) (*profile.Profile, error) {
-	buf := make([]byte, 0, streamHead)
+// or passes MaxStream. first (at least 8) is the size of the first try.
+func readStream(f io.Reader, first int) (*profile.Profile, error) {
+	buf := make([]byte, 0, first)
 	// sniff and sniffStart decide from the first 8 bytes.
 	n, err := io.ReadAtLeast(f, buf[:cap(buf)], 8)
 	buf = buf[:n]
@@ -106,7 +106,7 @@ func readStream(f io.Reader) (*profile.Profile, error) {
 	if err := sniffStart(buf); err != nil {
 		return nil, err
 	}
-	for limit := streamHead; ; limit = min(2*limit, MaxStream+1) {
+	for limit := first; ; limit = min(2*limit, MaxStream+1) {
 		if !eof {
 			grown := make([]byte, len(buf), limit)
 			copy(grown, buf)
@@ -121,6 +121,9 @@ func readStream(f io.Reader) (*profile.Profile, error) {
 		var fe *FormatError
 		if err == nil || eof || !errors.As(err, &fe) || !fe.short {
 			return p, err
+		}
+		if fe.need > MaxStream {
+			return nil, &FormatError{Offset: fe.Offset, Msg: fmt.Sprintf("%s: more than the %d bytes (1 GiB) hpp reads from an input that is not a regular file", fe.Msg, MaxStream)}
 		}
 		if len(buf) > MaxStream {
 			return nil, &FormatError{Offset: MaxStream, Msg: fmt.Sprintf("more than %d bytes (1 GiB) from an input that is not a regular file; no profile is that large (save it to a file to read it whole)", MaxStream)}
@@ -139,8 +142,11 @@ func parse(data []byte, release func(n int)) (*profile.Profile, error) {
 	if err := sniff(data); err != nil {
 		return nil, err
 	}
-	// Real files take about 170 bytes per function.
-	n := len(data) / 160
+	// Real files take 120 to 175 bytes per function (70 from the profile
+	// module). Count high: capacity never touched costs no memory, a slice
+	// regrown costs its old copy, which stays (hpp stats runs without the
+	// collector).
+	n := len(data) / 120
 	d := newDecoder(data, n+n/8)
 	r := &reader{decoder: d, b: profile.NewBuilder(n), keys: map[funcKey]profile.FuncID{},
 		byName: make([]nameSlot, 0, n+n/8)}
@@ -358,11 +364,11 @@ func (r *reader) funcKey(what string) (profile.FuncID, error) {
 		r.setRef(slot, mkref(kFunc, int64(id)))
 		return id, nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kFunc)
-	if ok || err != nil {
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kFunc)
+	if v == nil || err != nil {
 		return profile.FuncID(ref.val()), err
 	}
-	return r.keyFromValue(v, at, what)
+	return r.keyFromValue(*v, at, what)
 }
 
 // keyFromValue accepts a key that was decoded generically.
@@ -407,11 +413,11 @@ func (r *reader) text(what string) (int32, error) {
 		r.setRef(slot, mkref(k, int64(id)))
 		return id, nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kStr|1<<kBytes)
-	if ok || err != nil {
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kStr|1<<kBytes)
+	if v == nil || err != nil {
 		return int32(ref.val()), err
 	}
-	_, id := r.internString(asText(v))
+	_, id := r.internString(asText(*v))
 	return id, nil
 }
 
@@ -430,8 +436,8 @@ func (r *reader) integer(what string) (int64, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return int64(n), nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kInt|1<<kBool)
-	if ok || err != nil {
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kInt|1<<kBool)
+	if v == nil || err != nil {
 		return ref.val(), err
 	}
 	switch v.k {
@@ -466,11 +472,11 @@ func (r *reader) number(what string) (float64, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return float64(n), nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kFloat|1<<kInt|1<<kBool)
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kFloat|1<<kInt|1<<kBool)
 	if err != nil {
 		return 0, err
 	}
-	if ok {
+	if v == nil {
 		if ref.kind() == kFloat {
 			return r.floatAt(ref.val()), nil
 		}
@@ -493,11 +499,11 @@ func (r *reader) entry(id profile.FuncID) error {
 		return err
 	}
 	if typ != tTuple && typ != tSmallTup {
-		ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kEntry)
+		ref, v, err := r.refOrValue(typ, slot, at, 1<<kEntry)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if v != nil {
 			return r.errAt(at, "function entry is %s, want a tuple (cc, nc, tt, ct, callers)", kindName(v.k))
 		}
 		e := &r.entries[ref.val()]
@@ -547,11 +553,11 @@ func (r *reader) callers() ([]profile.Edge, error) {
 		return nil, err
 	}
 	if typ != tDict {
-		ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kCallers)
+		ref, v, err := r.refOrValue(typ, slot, at, 1<<kCallers)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
+		if v != nil {
 			return nil, r.errAt(at, "callers is %s, not a dict", kindName(v.k))
 		}
 		return slices.Clone(r.callerz[ref.val()]), nil
@@ -636,11 +642,11 @@ func (r *reader) edge() (profile.Edge, error) {
 		r.setRef(slot, mkref(kInt, int64(n)))
 		return profile.Edge{Stats: profile.Stats{NCalls: int64(n), PCalls: int64(n)}, CountOnly: true}, nil
 	}
-	ref, v, ok, err := r.refOrValue(typ, slot, at, 1<<kEdge)
+	ref, v, err := r.refOrValue(typ, slot, at, 1<<kEdge)
 	if err != nil {
 		return e, err
 	}
-	if ok {
+	if v == nil {
 		return profile.Edge{Stats: r.edges[ref.val()]}, nil
 	}
 	switch v.k {

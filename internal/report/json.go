@@ -3,10 +3,9 @@ package report
 import (
 	"bufio"
 	"io"
-	"math"
 	"strconv"
-	"unicode/utf8"
 
+	"hpp/internal/jsonw"
 	"hpp/internal/profile"
 )
 
@@ -22,14 +21,11 @@ import (
 func JSON(out io.Writer, p *profile.Profile, ids []profile.FuncID) error {
 	w := bufio.NewWriterSize(out, 1<<16)
 	if ids == nil {
-		ids = make([]profile.FuncID, p.NumListed)
-		for i := range ids {
-			ids[i] = profile.FuncID(i)
-		}
+		ids = p.ListedIDs()
 	}
 	b := make([]byte, 0, 4096)
 	b = append(b, `{"total_tt": `...)
-	b = appendFloat(b, p.TotalTT)
+	b = jsonw.AppendFloat(b, p.TotalTT)
 	b = append(b, `, "functions": [`...)
 	for n, id := range ids {
 		f := &p.Funcs[id]
@@ -58,11 +54,11 @@ func JSON(out io.Writer, p *profile.Profile, ids []profile.FuncID) error {
 
 func appendFunc(b []byte, fn profile.Func, s profile.Stats, countOnly bool) []byte {
 	b = append(b, `{"file": `...)
-	b = AppendString(b, fn.File)
+	b = jsonw.AppendString(b, fn.File)
 	b = append(b, `, "line": `...)
 	b = strconv.AppendInt(b, int64(fn.Line), 10)
 	b = append(b, `, "name": `...)
-	b = AppendString(b, fn.Name)
+	b = jsonw.AppendString(b, fn.Name)
 	b = append(b, `, "pcalls": `...)
 	b = strconv.AppendInt(b, s.PCalls, 10)
 	b = append(b, `, "ncalls": `...)
@@ -72,48 +68,7 @@ func appendFunc(b []byte, fn profile.Func, s profile.Stats, countOnly bool) []by
 		b = append(b, `null, "cumtime": null`...)
 		return b
 	}
-	b = appendFloat(b, s.TotTime)
+	b = jsonw.AppendFloat(b, s.TotTime)
 	b = append(b, `, "cumtime": `...)
-	return appendFloat(b, s.CumTime)
-}
-
-func appendFloat(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, "null"...)
-	}
-	return strconv.AppendFloat(b, f, 'g', -1, 64)
-}
-
-// AppendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD,
-// and <, > and & are escaped so the output is safe inside HTML.
-func AppendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, `\u202`...)
-			b = append(b, hex[r&15])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
+	return jsonw.AppendFloat(b, s.CumTime)
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"hpp/internal/profile"
+	"hpp/internal/pyrepr"
 )
 
 // field is one column of pstats' sort tuple.
@@ -124,10 +124,7 @@ func (o *Order) Sort(p *profile.Profile) []profile.FuncID { return o.sortTop(p, 
 // those come first and sorted, the others follow in no order. On a large
 // profile cut to a screenful, selecting the top k is far cheaper.
 func (o *Order) sortTop(p *profile.Profile, k int) []profile.FuncID {
-	ids := make([]profile.FuncID, p.NumListed)
-	for i := range ids {
-		ids[i] = profile.FuncID(i)
-	}
+	ids := p.ListedIDs()
 	if len(o.keys) == 0 {
 		return ids
 	}
@@ -313,7 +310,7 @@ func ParseLimit(s string) (Restriction, error) {
 	}
 	var f float64
 	if _, err := fmt.Sscanf(s, "%g", &f); err == nil && f >= 0 && f < 1 {
-		return Restriction{Fraction: f, Text: pyRepr(f)}, nil
+		return Restriction{Fraction: f, Text: pyrepr.Float(f)}, nil
 	}
 	return Restriction{}, fmt.Errorf("want a count such as 30 or a fraction such as 0.1: %q", s)
 }
@@ -325,22 +322,7 @@ func ParseFilter(s string) (Restriction, error) {
 	if err != nil {
 		return Restriction{}, fmt.Errorf("not a regular expression (Go syntax): %q: %v", s, err)
 	}
-	return Restriction{Regexp: re, Fraction: -1, Text: pyQuote(s)}, nil
-}
-
-func pyRepr(f float64) string {
-	s := fmt.Sprintf("%v", f)
-	if !strings.ContainsAny(s, ".e") {
-		s += ".0"
-	}
-	return s
-}
-
-func pyQuote(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+	return Restriction{Regexp: re, Fraction: -1, Text: pyrepr.Str(s)}, nil
 }
 
 // Apply is eval_print_amount: it narrows list and appends to msg.
@@ -364,19 +346,4 @@ func (r Restriction) Apply(p *profile.Profile, list []profile.FuncID, msg *strin
 		fmt.Fprintf(msg, "   List reduced from %d to %d due to restriction <%s>\n", len(list), len(out), r.Text)
 	}
 	return out
-}
-
-// sortedByKey sorts function ids by (file, line, name), as Python sorts
-// the key tuples in print_call_line.
-func sortedByKey(p *profile.Profile, ids []profile.FuncID) {
-	sort.SliceStable(ids, func(i, j int) bool {
-		a, b := p.Funcs[ids[i]].Func, p.Funcs[ids[j]].Func
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Name < b.Name
-	})
 }

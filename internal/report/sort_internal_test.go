@@ -46,10 +46,7 @@ func TestSortFastPaths(t *testing.T) {
 
 // referenceSort is sort_stats done plainly: a stable sort on the fields.
 func referenceSort(p *profile.Profile, o *Order) []profile.FuncID {
-	ids := make([]profile.FuncID, p.NumListed)
-	for i := range ids {
-		ids[i] = profile.FuncID(i)
-	}
+	ids := p.ListedIDs()
 	slices.SortStableFunc(ids, func(a, b profile.FuncID) int {
 		fa, fb := &p.Funcs[a], &p.Funcs[b]
 		for _, k := range o.keys {

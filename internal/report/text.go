@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -60,10 +60,7 @@ func Select(p *profile.Profile, o Options) Selection {
 		ids = o.Order.sortTop(p, k)
 		msg.WriteString("   Ordered by: " + o.Order.Title + "\n")
 	} else {
-		ids = make([]profile.FuncID, p.NumListed)
-		for i := range ids {
-			ids[i] = profile.FuncID(i)
-		}
+		ids = p.ListedIDs()
 		msg.WriteString("   Random listing order was used\n")
 	}
 	for _, r := range o.Restrictions {
@@ -220,20 +217,36 @@ func ljust(s string, n int) string {
 
 // Callers writes print_callers' report of the functions sel selected.
 func Callers(out io.Writer, p *profile.Profile, sel Selection) error {
-	return callView(out, p, sel, "was called by...", "<-", func(id profile.FuncID) []profile.Edge {
-		return p.Funcs[id].Callers
+	return callView(out, p, sel, "was called by...", "<-", func(id profile.FuncID) []peer {
+		ps := make([]peer, len(p.Funcs[id].Callers))
+		for i, e := range p.Funcs[id].Callers {
+			ps[i] = peer{e.Stats, e.Caller, e.CountOnly}
+		}
+		return ps
 	})
 }
 
 // Callees writes print_callees' report of the functions sel selected.
 func Callees(out io.Writer, p *profile.Profile, sel Selection) error {
-	callees := p.Callees()
-	return callView(out, p, sel, "called...", "->", func(id profile.FuncID) []profile.Edge {
-		return callees[id]
+	calls := p.Calls()
+	return callView(out, p, sel, "called...", "->", func(id profile.FuncID) []peer {
+		ps := make([]peer, len(calls[id]))
+		for i, c := range calls[id] {
+			ps[i] = peer{c.Stats, c.Callee, c.CountOnly}
+		}
+		return ps
 	})
 }
 
-func callView(out io.Writer, p *profile.Profile, sel Selection, title, arrow string, edges func(profile.FuncID) []profile.Edge) error {
+// peer is the function at the other end of an edge, a caller or a
+// callee, with the edge's numbers.
+type peer struct {
+	profile.Stats
+	id        profile.FuncID
+	countOnly bool
+}
+
+func callView(out io.Writer, p *profile.Profile, sel Selection, title, arrow string, peers func(profile.FuncID) []peer) error {
 	// print_callers and print_callees print no header: no file lines and
 	// no call totals, unlike print_stats.
 	w := bufio.NewWriterSize(out, 1<<16)
@@ -256,28 +269,20 @@ func callView(out io.Writer, p *profile.Profile, sel Selection, title, arrow str
 	}
 	for _, id := range sel.IDs {
 		w.WriteString(ljust(o.name(p.Funcs[id].Func), width) + arrow + " ")
-		es := append([]profile.Edge(nil), edges(id)...)
+		es := peers(id)
 		if len(es) == 0 {
 			w.WriteString("\n")
 			continue
 		}
-		sort.SliceStable(es, func(i, j int) bool {
-			a, b := p.Funcs[es[i].Caller].Func, p.Funcs[es[j].Caller].Func
-			if a.File != b.File {
-				return a.File < b.File
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Name < b.Name
-		})
+		// print_call_line sorts by the functions' key tuples.
+		slices.SortStableFunc(es, func(a, b peer) int { return p.Funcs[a.id].Compare(p.Funcs[b.id].Func) })
 		for i, e := range es {
-			name := o.name(p.Funcs[e.Caller].Func)
-			if e.CountOnly {
+			name := o.name(p.Funcs[e.id].Func)
+			if e.countOnly {
 				if i > 0 {
 					w.WriteString(strings.Repeat(" ", width+3))
 				}
-				fmt.Fprintf(w, "%s(%d) %s\n", name, e.NCalls, f8(p.Funcs[e.Caller].CumTime))
+				fmt.Fprintf(w, "%s(%d) %s\n", name, e.NCalls, f8(p.Funcs[e.id].CumTime))
 				continue
 			}
 			sub := strconv.FormatInt(e.NCalls, 10)

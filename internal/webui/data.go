@@ -1,12 +1,11 @@
 package webui
 
 import (
-	"math"
 	"strconv"
 
 	"hpp/internal/callgraph"
+	"hpp/internal/jsonw"
 	"hpp/internal/profile"
-	"hpp/internal/report"
 )
 
 // encodeData writes the page's data: the function table and the call
@@ -46,16 +45,16 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 
 	b := make([]byte, 0, 64+n*96)
 	b = append(b, `{"v":1,"title":`...)
-	b = report.AppendString(b, title)
+	b = jsonw.AppendString(b, title)
 	b = append(b, `,"sources":[`...)
 	for i, s := range p.Sources {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = report.AppendString(b, s)
+		b = jsonw.AppendString(b, s)
 	}
 	b = append(b, `],"total":`...)
-	b = appendFloat(b, p.TotalTT)
+	b = jsonw.AppendFloat(b, p.TotalTT)
 	b = append(b, `,"listed":`...)
 	b = strconv.AppendInt(b, int64(p.NumListed), 10)
 	b = append(b, `,"n":`...)
@@ -80,7 +79,7 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = report.AppendString(b, f)
+		b = jsonw.AppendString(b, f)
 	}
 	b = append(b, `],"file":`...)
 	b = appendInts(b, n, func(i int) int64 { return int64(fileIdx[i]) })
@@ -91,7 +90,7 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = report.AppendString(b, fn(i).Name)
+		b = jsonw.AppendString(b, fn(i).Name)
 	}
 	b = append(b, ']')
 	// Functions whose name another function has too (<module>, __init__,
@@ -112,7 +111,7 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 	b = appendStats(b, "", n, func(i int) *profile.Stats { return &fn(i).Stats })
 
 	// Callers of each listed function, in file order: the page builds
-	// callee lists from them in the order profile.Callees does, so that
+	// callee lists from them in the order profile.Calls does, so that
 	// its estimate matches callgraph's to the last bit.
 	var ne int
 	for i := range funcs[:p.NumListed] {
@@ -192,9 +191,9 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 			vs = append(vs, nd.Value)
 		})
 		b = append(b, `,"tree":{"unit":`...)
-		b = report.AppendString(b, p.Samples.Unit)
+		b = jsonw.AppendString(b, p.Samples.Unit)
 		b = append(b, `,"total":`...)
-		b = appendFloat(b, root.Value)
+		b = jsonw.AppendFloat(b, root.Value)
 		b = append(b, `,"f":`...)
 		b = appendInts(b, len(fs), func(i int) int64 { return fs[i] })
 		b = append(b, `,"d":`...)
@@ -206,13 +205,13 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 
 	if base != nil {
 		b = append(b, `,"base":{"total":`...)
-		b = appendFloat(b, base.TotalTT)
+		b = jsonw.AppendFloat(b, base.TotalTT)
 		b = append(b, `,"sources":[`...)
 		for i, s := range base.Sources {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = report.AppendString(b, s)
+			b = jsonw.AppendString(b, s)
 		}
 		b = append(b, ']')
 		b = appendStats(b, "", n, func(i int) *profile.Stats { return &baseStats[i] })
@@ -251,17 +250,7 @@ func appendFloats(b []byte, n int, v func(int) float64) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendFloat(b, v(i))
+		b = jsonw.AppendFloat(b, v(i))
 	}
 	return append(b, ']')
-}
-
-// appendFloat writes the shortest text that parses back to f, so that
-// the page computes with exactly the numbers Go does; JSON has no NaN or
-// infinity, so those become 0.
-func appendFloat(b []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(b, '0')
-	}
-	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }

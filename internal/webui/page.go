@@ -60,7 +60,7 @@ func assemble(data []byte, connect string) ([]byte, string) {
 	var b bytes.Buffer
 	b.Grow(len(indexHTML) + len(appJS) + len(styleCSS) + len(data) + 256)
 	b.WriteString(r.Replace(string(head)))
-	// data is JSON in which report.AppendString has escaped every <, so
+	// data is JSON in which jsonw.AppendString has escaped every <, so
 	// it cannot close the script element that holds it.
 	b.Write(data)
 	b.WriteString(r.Replace(string(tail)))

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"hpp/internal/callgraph"
+	"hpp/internal/jsonw"
 	"hpp/internal/profile"
-	"hpp/internal/report"
 )
 
 // Options configure Serve and Handler.
@@ -253,9 +253,9 @@ func (h *handler) serveTree(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b := []byte(`{"value":`)
-	b = appendFloat(b, value)
+	b = jsonw.AppendFloat(b, value)
 	b = append(b, `,"self":`...)
-	b = appendFloat(b, self)
+	b = jsonw.AppendFloat(b, self)
 	b = append(b, `,"children":[`...)
 	for i, c := range children {
 		if i > 0 {
@@ -264,9 +264,9 @@ func (h *handler) serveTree(w http.ResponseWriter, r *http.Request) {
 		b = append(b, `{"f":`...)
 		b = strconv.AppendInt(b, int64(c.Func), 10)
 		b = append(b, `,"name":`...)
-		b = report.AppendString(b, h.p.Funcs[c.Func].Name)
+		b = jsonw.AppendString(b, h.p.Funcs[c.Func].Name)
 		b = append(b, `,"v":`...)
-		b = appendFloat(b, c.Value)
+		b = jsonw.AppendFloat(b, c.Value)
 		b = append(b, '}')
 	}
 	b = append(b, "]}\n"...)

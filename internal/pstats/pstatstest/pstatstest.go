@@ -16,36 +16,26 @@ import (
 
 	"hpp/internal/profile"
 	"hpp/internal/pstats"
+	"hpp/internal/pyfind"
 )
 
 // Interpreter is one Python the tests run.
 type Interpreter struct {
 	Label   string // "py3.11.7" or "debian-python3": the corpus directory name
-	Minor   string // "3.11", as the issue names versions
+	Minor   string // "3.11": the minor version
 	Path    string // empty when this pyenv version is not installed
 	Python2 bool
 }
 
-// pyenvMinors are the versions the issue asks hpp to read.
+// pyenvMinors are the Python versions whose files hpp must read: 2.7 and
+// every 3.x from 3.6 to the newest.
 var pyenvMinors = []string{"2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"}
 
-// pyenvRoot is $(pyenv root), without needing pyenv on PATH.
-func pyenvRoot() string {
-	if r := os.Getenv("PYENV_ROOT"); r != "" {
-		return r
-	}
-	if out, err := exec.Command("pyenv", "root").Output(); err == nil {
-		return strings.TrimSpace(string(out))
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".pyenv")
-}
-
-// Interpreters lists a pyenv interpreter for each version the issue names
+// Interpreters lists a pyenv interpreter for each of pyenvMinors
 // (Path empty when not installed) and Debian's python3, which must exist.
 func Interpreters(t testing.TB) []Interpreter {
 	t.Helper()
-	root := pyenvRoot()
+	root := pyfind.PyenvRoot()
 	var out []Interpreter
 	for _, m := range pyenvMinors {
 		it := Interpreter{Label: "py" + m, Minor: m, Python2: m == "2.7"}
