@@ -111,7 +111,7 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 	b = appendStats(b, "", n, func(i int) *profile.Stats { return &fn(i).Stats })
 
 	// Callers of each listed function, in file order: the page builds
-	// callee lists from them in the order profile.Calls does, so that
+	// callee lists from them in the order callgraph.NewGraph does, so that
 	// its estimate matches callgraph's to the last bit.
 	var ne int
 	for i := range funcs[:p.NumListed] {
