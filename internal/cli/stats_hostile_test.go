@@ -234,3 +234,29 @@ func TestStatsTruncatedWhileRead(t *testing.T) {
 		t.Errorf("no run saw the file shrink under it: the test did not test the fault")
 	}
 }
+
+// TestViewConvertEndlessInputs: hpp view and hpp convert read their
+// inputs as hpp stats does, so /dev/zero is refused at once there too,
+// and nothing is written.
+func TestViewConvertEndlessInputs(t *testing.T) {
+	dir := t.TempDir()
+	for name, args := range map[string][]string{
+		"view":    {"view", "--html", filepath.Join(dir, "out.html"), "/dev/zero"},
+		"convert": {"convert", "-o", filepath.Join(dir, "out.json"), "/dev/zero"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			start := time.Now()
+			code := cli.Main(context.Background(), args, &cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb})
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("took %v, want under a second", took)
+			}
+			if code != cli.ExitBadInput || !strings.Contains(errb.String(), "/dev/zero: not a readable profile") || strings.Count(errb.String(), "\n") != 1 {
+				t.Errorf("exit code %d, want %d with one error line; stderr: %s", code, cli.ExitBadInput, errb.String())
+			}
+			if _, err := os.Stat(args[2]); err == nil {
+				t.Errorf("%s was written", args[2])
+			}
+		})
+	}
+}
