@@ -185,11 +185,7 @@ func Build(ctx context.Context, o Options) (string, error) {
 	if outDir == "" {
 		outDir = "."
 	}
-	dst := filepath.Join(outDir, filepath.Base(lib))
-	if err := copyFile(lib, dst); err != nil {
-		return "", err
-	}
-	return dst, nil
+	return install(lib, outDir)
 }
 
 func toolchainVersion(ctx context.Context, goCmd string) (string, error) {
@@ -333,23 +329,61 @@ func copyPackage(src, dst string) error {
 		if !e.Type().IsRegular() || strings.HasSuffix(e.Name(), "_test.go") {
 			continue
 		}
-		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// copyFile writes dst through a temporary file and a rename, so that a
-// Python process that has the old module loaded keeps a valid mapping.
-func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
+// install puts the built library lib into dir under its own name, through
+// a temporary file and a rename, so that a Python process that has the
+// old module loaded keeps a valid mapping and no reader ever sees half a
+// module. The temporary file gets a random name (os.CreateTemp opens it
+// with O_EXCL, so a symlink planted in the directory is never followed)
+// and is removed if anything fails. A symlink at the destination itself
+// is followed, as for every file hpp writes: the module replaces its
+// target, and the link stays.
+func install(lib, dir string) (string, error) {
+	dst := filepath.Join(dir, filepath.Base(lib))
+	target := dst
+	if fi, err := os.Lstat(dst); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(dst); err != nil {
+			return "", fmt.Errorf("cannot follow the symlink at the output %s: %v", dst, err)
+		}
+	}
+	in, err := os.Open(lib)
 	if err != nil {
-		return err
+		return "", err
 	}
-	tmp := dst + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o755); err != nil {
-		return err
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("cannot write the module into %s: %v", filepath.Dir(target), err)
 	}
-	return os.Rename(tmp, dst)
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := io.Copy(tmp, in); err != nil {
+		return "", fmt.Errorf("writing %s: %v", tmp.Name(), err)
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("writing %s: %v", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return "", fmt.Errorf("cannot replace %s with the new module: %v", target, err)
+	}
+	ok = true
+	return dst, nil
 }
