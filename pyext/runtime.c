@@ -10,7 +10,10 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+// Python.h under the limited API (3.11+) no longer includes the C
+// library's headers: include everything used here.
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

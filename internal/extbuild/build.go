@@ -172,6 +172,11 @@ func Build(ctx context.Context, o Options) (string, error) {
 	if pyInfo.Limited() {
 		cflags += " -DPy_LIMITED_API=0x030b0000"
 	}
+	// The environment's CGO_CFLAGS come last, so that they can add
+	// warnings or override the optimisation level, as for go build.
+	if env := strings.TrimSpace(os.Getenv("CGO_CFLAGS")); env != "" {
+		cflags += " " + env
+	}
 	cmd := exec.CommandContext(ctx, goCmd, "build", "-buildmode=c-shared", "-trimpath", "-tags=hpp_ext", "-o", lib, ".")
 	cmd.Dir = filepath.Join(work, "main")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "CGO_CFLAGS="+cflags, "GOWORK="+filepath.Join(work, "go.work"),

@@ -155,6 +155,15 @@ func pythons(t *testing.T) map[string]string {
 	return out
 }
 
+// strictC makes a call to an undeclared C function an error, as it is
+// with GCC 14 and Clang 16, so that the glue cannot rely on headers that
+// Python.h includes only outside the limited API. hpp build passes the
+// environment's CGO_CFLAGS on.
+func strictC(t *testing.T) {
+	t.Helper()
+	t.Setenv("CGO_CFLAGS", "-Werror=implicit-function-declaration")
+}
+
 // TestBuildAndRun builds the examples and the exttest package into one
 // module per Python (one Go runtime per process, and one c-shared build
 // each, which is the slow part) and runs testdata/check.py against it.
@@ -171,6 +180,7 @@ func TestBuildAndRun(t *testing.T) {
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Fatal("gcc is needed: apt-get install gcc")
 	}
+	strictC(t)
 	for name, py := range pythons(t) {
 		t.Run(name, func(t *testing.T) {
 			out := t.TempDir()
@@ -231,6 +241,7 @@ func Sum(n int) (int, error) {
 	return s, err
 }
 `)
+	strictC(t)
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
