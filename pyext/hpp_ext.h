@@ -12,8 +12,11 @@
 // Call status returned by the generated Go wrappers.
 enum {
 	HPP_OK = 0,
-	HPP_ERROR = 1,       // a returned Go error: message in *err, kind in the high bits
-	HPP_PANIC = 2,       // a recovered Go panic: message in *err
+	// A returned Go error, its kind in the high bits. The message in *err
+	// is malloc'd: a 64-bit length, then that many bytes of text, which
+	// may hold NULs and invalid UTF-8.
+	HPP_ERROR = 1,
+	HPP_PANIC = 2,       // a recovered Go panic: message in *err, as for HPP_ERROR
 	HPP_INTERRUPTED = 3, // the Go code stopped early because of SIGINT
 };
 

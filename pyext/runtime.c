@@ -161,6 +161,18 @@ static PyObject *hpp_kind_type(int kind) {
 	return hpp_GoError;
 }
 
+// hpp_message decodes a message from hppMessage (its length, then its
+// bytes) as Python's bytes.decode('utf-8', 'replace') would: a Go error's
+// text is any bytes, and all of them, NULs too, belong in the exception.
+static PyObject *hpp_message(const char *err) {
+	if (err == NULL) {
+		return PyUnicode_FromString("?");
+	}
+	int64_t n;
+	memcpy(&n, err, sizeof n);
+	return PyUnicode_DecodeUTF8(err + sizeof n, (Py_ssize_t)n, "replace");
+}
+
 int hpp_finish(int status, char *err, const char *func) {
 	if (__atomic_load_n(&hpp_sigint_pending, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&hpp_sigint_pending, 0, __ATOMIC_RELAXED);
@@ -172,19 +184,24 @@ int hpp_finish(int status, char *err, const char *func) {
 	if (status == HPP_OK) {
 		return 0;
 	}
-	switch (status & 0xff) {
-	case HPP_INTERRUPTED:
+	if ((status & 0xff) == HPP_INTERRUPTED) {
 		if (!PyErr_Occurred()) {
 			PyErr_SetNone(PyExc_KeyboardInterrupt);
 		}
-		break;
-	case HPP_PANIC:
-		PyErr_Format(hpp_GoPanic, "Go panic in %s(): %s", func, err ? err : "?");
-		break;
-	default:
-		PyErr_SetString(hpp_kind_type(status >> 8), err ? err : "Go error");
+		free(err);
+		return -1;
 	}
+	PyObject *msg = hpp_message(err);
 	free(err);
+	if (msg == NULL) {
+		return -1;
+	}
+	if ((status & 0xff) == HPP_PANIC) {
+		PyErr_Format(hpp_GoPanic, "Go panic in %s(): %U", func, msg);
+	} else {
+		PyErr_SetObject(hpp_kind_type(status >> 8), msg);
+	}
+	Py_DECREF(msg);
 	return -1;
 }
 

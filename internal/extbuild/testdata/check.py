@@ -186,6 +186,16 @@ assert "exttest.go:" in str(e), str(e)
 raises(m.GoPanic, "index out of range [5] with length 3", m.boom, "index")
 raises(m.GoPanic, "boom: custom", m.boom, "custom")
 raises(m.GoPanic, "worker boom (in a ParallelFor worker)", m.boom_parallel, 100000)
+# Error text is any bytes: invalid UTF-8 is replaced as bytes.decode's
+# 'replace' does, and a NUL does not end the message.
+for raw in (b"caf\xe9 au lait", b"a\x00b\x00c", b"\xff\xfe\xfd", b"cut \xe2\x82", b"\xed\xa0\x80 surrogate", b"", b"ok \xe2\x82\xac"):
+    want = raw.decode("utf-8", "replace")
+    e = raises(m.GoError, "", m.fail_bytes, raw)
+    assert str(e) == want, (raw, str(e), want)
+    e = raises(ValueError, "", m.fail_value_bytes, raw)
+    assert str(e) == want, (raw, str(e), want)
+    e = raises(m.GoPanic, "Go panic in panic_bytes(): " + want + "\n", m.panic_bytes, raw)
+ok("Go error and panic text: invalid UTF-8 replaced, NULs kept")
 assert m.fib(10) == 55.0  # the module still works after panics
 assert "Fibonacci" in m.fib.__doc__
 assert str(inspect.signature(m.step)) == "(pos, vel, mass, dt, eps)", inspect.signature(m.step)

@@ -130,6 +130,22 @@ func Incr(b []uint8) {
 //hpp:export
 func Fail(msg string) error { return errors.New(msg) }
 
+// FailBytes returns an error whose text is msg's bytes, which need not
+// be UTF-8 and may hold NULs.
+//
+//hpp:export readonly=msg
+func FailBytes(msg []byte) error { return errors.New(string(msg)) }
+
+// PanicBytes panics with msg's bytes as the value.
+//
+//hpp:export readonly=msg
+func PanicBytes(msg []byte) { panic(string(msg)) }
+
+// FailValueBytes returns a ValueError whose text is msg's bytes.
+//
+//hpp:export readonly=msg
+func FailValueBytes(msg []byte) error { return pyext.Errorf(pyext.ValueError, "%s", msg) }
+
 // FailValue returns a ValueError.
 //
 //hpp:export
