@@ -26,15 +26,62 @@ static const char *hpp_module_name = "?";
 static struct sigaction hpp_prev_sigint;
 
 // hpp_sigint runs Python's own SIGINT handler (so KeyboardInterrupt,
-// EINTR and the wakeup fd behave as before) after noting the signal where
-// Go code can poll it without the GIL.
+// EINTR and the wakeup fd behave as before), then notes the signal where
+// Go code can poll it without the GIL. In that order: once Go sees the
+// flag, Python has the signal too, and the PyErr_CheckSignals that
+// follows the Go call raises KeyboardInterrupt exactly once.
 static void hpp_sigint(int sig, siginfo_t *info, void *uc) {
-	__atomic_store_n(&hpp_sigint_pending, 1, __ATOMIC_RELAXED);
 	if (hpp_prev_sigint.sa_flags & SA_SIGINFO) {
 		hpp_prev_sigint.sa_sigaction(sig, info, uc);
 	} else if (hpp_prev_sigint.sa_handler != SIG_IGN && hpp_prev_sigint.sa_handler != SIG_DFL) {
 		hpp_prev_sigint.sa_handler(sig);
 	}
+	__atomic_store_n(&hpp_sigint_pending, 1, __ATOMIC_SEQ_CST);
+}
+
+// Python's main thread, the only one that handles signals.
+static unsigned long hpp_main_thread;
+static int hpp_main_thread_known;
+
+int hpp_on_main_thread(void) {
+	return hpp_main_thread_known && PyThread_get_thread_ident() == hpp_main_thread;
+}
+
+// hpp_python_sigint_default reports whether Python's SIGINT handler is
+// signal.default_int_handler, which raises KeyboardInterrupt: 1, 0, or -1
+// with an exception set. It also learns which thread is the main one.
+static int hpp_python_sigint_default(void) {
+	PyObject *threading = PyImport_ImportModule("threading");
+	if (threading == NULL) {
+		return -1;
+	}
+	PyObject *main = PyObject_CallMethod(threading, "main_thread", NULL);
+	Py_DECREF(threading);
+	if (main == NULL) {
+		return -1;
+	}
+	PyObject *ident = PyObject_GetAttrString(main, "ident");
+	Py_DECREF(main);
+	if (ident == NULL) {
+		return -1;
+	}
+	hpp_main_thread = PyLong_AsUnsignedLong(ident);
+	Py_DECREF(ident);
+	if (PyErr_Occurred()) {
+		return -1;
+	}
+	hpp_main_thread_known = 1;
+	PyObject *signal = PyImport_ImportModule("signal");
+	if (signal == NULL) {
+		return -1;
+	}
+	PyObject *cur = PyObject_CallMethod(signal, "getsignal", "i", SIGINT);
+	PyObject *dflt = PyObject_GetAttrString(signal, "default_int_handler");
+	Py_DECREF(signal);
+	int same = cur != NULL && dflt != NULL && cur == dflt;
+	Py_XDECREF(cur);
+	Py_XDECREF(dflt);
+	return PyErr_Occurred() ? -1 : same;
 }
 
 static void hpp_atfork_child(void) { hpp_forked = 1; }
@@ -122,10 +169,19 @@ int hpp_runtime_init(PyObject *module, const char *name) {
 	once = 1;
 	hpp_find_thread_lists();
 	pthread_atfork(NULL, NULL, hpp_atfork_child);
-	// Chain in front of Python's SIGINT handler, but only if there is one:
-	// an ignored or default SIGINT needs no early stop.
+	// Chain in front of Python's SIGINT handler, but only if it is
+	// Python's default one, which raises KeyboardInterrupt: Go calls are
+	// cut short only when Python would raise. An ignored or default
+	// SIGINT needs no early stop, and a handler of the program's own may
+	// not raise, so Go runs to the end and the handler runs after. (A
+	// handler set with signal.signal after the import replaces this
+	// chain, with the same effect.)
+	int dflt = hpp_python_sigint_default();
+	if (dflt < 0) {
+		return -1;
+	}
 	struct sigaction cur;
-	if (sigaction(SIGINT, NULL, &cur) == 0 &&
+	if (dflt && sigaction(SIGINT, NULL, &cur) == 0 &&
 	    ((cur.sa_flags & SA_SIGINFO) || (cur.sa_handler != SIG_IGN && cur.sa_handler != SIG_DFL))) {
 		hpp_prev_sigint = cur;
 		struct sigaction sa = cur;
@@ -174,12 +230,9 @@ static PyObject *hpp_message(const char *err) {
 }
 
 int hpp_finish(int status, char *err, const char *func) {
-	if (__atomic_load_n(&hpp_sigint_pending, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&hpp_sigint_pending, 0, __ATOMIC_RELAXED);
-		if (PyErr_CheckSignals() < 0) {
-			free(err);
-			return -1;
-		}
+	if (hpp_take_sigint() < 0) {
+		free(err);
+		return -1;
 	}
 	if (status == HPP_OK) {
 		return 0;

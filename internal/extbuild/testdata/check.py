@@ -263,6 +263,84 @@ for f in (m.spin, m.spin_serial):
 assert m.spin(0.01) > 0  # a stale interrupt does not stop the next call
 ok("Ctrl-C stops long Go work with KeyboardInterrupt")
 
+
+# With a second thread calling Go all the time, the main thread still gets
+# KeyboardInterrupt within a second, once, every time; the busy thread's
+# calls (a bare one, and one that polls pyext.Check) are not cut short.
+def python_loop(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+for f in (m.spin, m.spin_serial, python_loop):
+    takes = []
+    for run in range(5):
+        stop, errors, calls = threading.Event(), [], [0]
+
+        def busy():
+            try:
+                while not stop.is_set():
+                    assert m.add_ints(1, 2) == 3
+                    assert m.spin_serial(0.001) is None
+                    calls[0] += 1
+            except BaseException as e:
+                errors.append(e)
+
+        t = threading.Thread(target=busy)
+        t.start()
+        time.sleep(0.05)
+        sent = from_process()
+        try:
+            f(5.0)
+            raise AssertionError("%s ran 5 s without KeyboardInterrupt, run %d" % (f.__name__, run))
+        except KeyboardInterrupt:
+            now = time.monotonic()
+        python_loop(0.2)  # a second KeyboardInterrupt would come here
+        stop.set()
+        t.join()
+        took = now - sent()
+        takes.append(took)
+        assert not errors, "the busy thread's Go call raised %r" % errors
+        assert calls[0] > 0
+        assert took < 1.0, "%s with a busy thread: KeyboardInterrupt came %.3f s after SIGINT (run %d)" % (f.__name__, took, run)
+    print("   %s with a thread calling Go: KeyboardInterrupt %s s after SIGINT" % (f.__name__, " ".join("%.3f" % x for x in takes)))
+ok("Ctrl-C with another thread calling Go: KeyboardInterrupt once, in the main thread, within 1 s, every run")
+
+# A SIGINT handler of the program's own, set before or after the import,
+# is respected: Go calls run to the end and the handler runs once after.
+code = """import os, signal, sys, threading, time
+sys.path.insert(0, %r)
+got = []
+def handler(sig, frame):
+    got.append(sig)
+if %r:
+    signal.signal(signal.SIGINT, handler)
+import hppcheck as m
+if not %r:
+    signal.signal(signal.SIGINT, handler)
+def send():
+    time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGINT)
+for f in (m.spin_serial, m.spin):
+    t = threading.Thread(target=send)
+    t.start()
+    start = time.monotonic()
+    r = f(1.0)
+    took = time.monotonic() - start
+    t.join()
+    time.sleep(0.01)
+    assert got == [signal.SIGINT], got
+    assert took >= 0.95, (f.__name__, took)
+    assert f is m.spin_serial or r == 2000, (f.__name__, r)
+    got.clear()
+print("respected")
+"""
+for before in (True, False):
+    p = subprocess.run([sys.executable, "-c", code % (mod_dir, before, before)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout.strip() == "respected", (before, p.returncode, p.stdout, p.stderr[-500:])
+ok("a SIGINT handler that does not raise is respected, set before or after the import")
+
 # --- faulthandler (docs/extending.md, Hazards) ---
 # Enabled before the import, faulthandler chains to Go's SIGSEGV handler
 # and a nil dereference in Go is a GoPanic; enabled after it, it replaces
