@@ -128,8 +128,8 @@ func Build(ctx context.Context, o Options) (string, error) {
 		}
 		mod.Name = mod.Packages[0].Name
 	}
-	if !isIdent(mod.Name) {
-		return "", inputErrorf("module name %q is not a Python identifier", mod.Name)
+	if why := unusableName(mod.Name); why != "" {
+		return "", inputErrorf("module name %q %s: name the module with --name", mod.Name, why)
 	}
 	if len(mod.Packages) == 1 {
 		mod.Doc = mod.Packages[0].Doc

@@ -102,7 +102,11 @@ func Inspect(dir string) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	bp, err := build.Default.ImportDir(abs, 0)
+	// The files with import "C" count too: hpp build compiles with cgo on,
+	// whatever this process's environment says.
+	ctxt := build.Default
+	ctxt.CgoEnabled = true
+	bp, err := ctxt.ImportDir(abs, 0)
 	if err != nil {
 		return nil, inputErrorf("%s: not a Go package: %v", dir, err)
 	}
@@ -112,7 +116,7 @@ func Inspect(dir string) (*Package, error) {
 	pkg := &Package{Dir: abs, Name: bp.Name}
 	fset := token.NewFileSet()
 	seen := map[string]string{}
-	for _, name := range bp.GoFiles {
+	for _, name := range append(append([]string(nil), bp.GoFiles...), bp.CgoFiles...) {
 		f, err := parser.ParseFile(fset, filepath.Join(abs, name), nil, parser.ParseComments)
 		if err != nil {
 			return nil, inputErrorf("%v", err)
@@ -178,9 +182,6 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 		k, v, _ := strings.Cut(o, "=")
 		switch k {
 		case "name":
-			if !isIdent(v) {
-				return nil, bad("name=%q is not a Python identifier", v)
-			}
 			fn.PyName = v
 		case "holdgil":
 			fn.HoldGIL = true
@@ -196,6 +197,9 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 	}
 	if fn.HoldGIL && fn.ReleaseGIL {
 		return nil, bad("holdgil and releasegil contradict each other; choose one")
+	}
+	if why := unusableName(fn.PyName); why != "" {
+		return nil, bad("Python name %q %s; pick another with //hpp:export name=...", fn.PyName, why)
 	}
 	if fn.PyName == "GoError" || fn.PyName == "GoPanic" {
 		return nil, bad("the Python name %s is taken by the module's exception class", fn.PyName)
@@ -218,7 +222,16 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 			if name == "_" {
 				name = fmt.Sprintf("arg%d", len(fn.Params))
 			}
-			fn.Params = append(fn.Params, Param{Name: name, PyName: pyName(name), Type: t, ReadOnly: readonly[name]})
+			py := pyName(name)
+			if why := unusableName(py); why != "" {
+				return nil, bad("parameter %s: its Python keyword %q %s; rename the parameter", name, py, why)
+			}
+			for _, prev := range fn.Params {
+				if prev.PyName == py {
+					return nil, bad("parameters %s and %s both become the Python keyword %q; rename one", prev.Name, name, py)
+				}
+			}
+			fn.Params = append(fn.Params, Param{Name: name, PyName: py, Type: t, ReadOnly: readonly[name]})
 			delete(readonly, name)
 		}
 	}
@@ -254,9 +267,10 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 	return fn, nil
 }
 
-// pyKeywords are Python's reserved words, which cannot name a function.
+// pyKeywords are Python's reserved words, which cannot name a function,
+// a parameter or a module.
 var pyKeywords = map[string]bool{
-	"false": true, "none": true, "true": true, "and": true, "as": true, "assert": true, "async": true,
+	"False": true, "None": true, "True": true, "and": true, "as": true, "assert": true, "async": true,
 	"await": true, "break": true, "class": true, "continue": true, "def": true, "del": true, "elif": true,
 	"else": true, "except": true, "finally": true, "for": true, "from": true, "global": true, "if": true,
 	"import": true, "in": true, "is": true, "lambda": true, "nonlocal": true, "not": true, "or": true,
@@ -289,6 +303,35 @@ func snake(s string) string {
 		b.WriteRune(unicode.ToLower(c))
 	}
 	return b.String()
+}
+
+// unusableName says why s cannot be a name that Python code reaches (a
+// module, function or keyword argument), or "" if it can.
+func unusableName(s string) string {
+	switch {
+	case s == "":
+		return "is empty"
+	case !isASCII(s):
+		// Python reads identifiers in NFKC form (fullwidth ｆ is f), so a
+		// name that NFKC changes could never be looked up.
+		return "is not ASCII (Python normalises non-ASCII identifiers, and could not reach it)"
+	case !isIdent(s):
+		return "is not a Python identifier"
+	case pyKeywords[s]:
+		return "is a Python keyword"
+	case len(s) > 4 && strings.HasPrefix(s, "__") && strings.HasSuffix(s, "__"):
+		return "has the __dunder__ form that Python reserves for itself (a module's __name__, __doc__...)"
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func isIdent(s string) bool {
