@@ -164,7 +164,8 @@ func Build(ctx context.Context, o Options) (string, error) {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	if err := writeWorkspace(work, mod, goVersion); err != nil {
+	userPaths, err := writeWorkspace(work, mod, goVersion)
+	if err != nil {
 		return "", err
 	}
 	lib := filepath.Join(work, "out", mod.Name+pyInfo.Suffix())
@@ -184,7 +185,8 @@ func Build(ctx context.Context, o Options) (string, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build of module %s for %s failed: %v\n%s", mod.Name, pyInfo.Exe, err, strings.TrimSpace(out.String()))
+		return "", fmt.Errorf("go build of module %s for %s failed: %v\n%s", mod.Name, pyInfo.Exe, err,
+			strings.TrimSpace(userPaths.Replace(out.String())))
 	}
 	outDir := o.OutDir
 	if outDir == "" {
@@ -211,7 +213,15 @@ func toolchainVersion(ctx context.Context, goCmd string) (string, error) {
 // writeWorkspace lays out the build: a go.work joining the generated main
 // package, the user's module(s), and hpp/pyext — from the user's own hpp
 // tree when the package is in it, else the copy embedded in this binary.
-func writeWorkspace(work string, mod *Module, goVersion string) error {
+// It returns a replacer that turns the paths of packages it copied, as
+// go build's messages name them, back into the user's directories.
+func writeWorkspace(work string, mod *Module, goVersion string) (*strings.Replacer, error) {
+	var userPaths []string
+	err := writeWorkspaceFiles(work, mod, goVersion, &userPaths)
+	return strings.NewReplacer(userPaths...), err
+}
+
+func writeWorkspaceFiles(work string, mod *Module, goVersion string, userPaths *[]string) error {
 	uses := []string{"./main"}
 	haveHpp := false
 	seenRoot := map[string]bool{}
@@ -231,6 +241,11 @@ func writeWorkspace(work string, mod *Module, goVersion string) error {
 				return err
 			}
 			mod.Imports = append(mod.Imports, modPath)
+			// go build names files relative to the main package's
+			// directory when that is shorter, and packages by import path.
+			*userPaths = append(*userPaths, root+string(filepath.Separator), p.Dir+string(filepath.Separator),
+				filepath.Join("..", modPath)+string(filepath.Separator), p.Dir+string(filepath.Separator),
+				"# "+modPath+"\n", "# "+p.Dir+"\n")
 		} else {
 			rel, err := filepath.Rel(root, p.Dir)
 			if err != nil {

@@ -114,13 +114,31 @@ func TestInspectCgoFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "c.go"), []byte(cgo), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("CGO_ENABLED", "0") // as in a shell without a C compiler configured
 	p, err := Inspect(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(p.Funcs) != 2 || p.Funcs[0].PyName != "abs" || p.Funcs[0].Pos != "c.go:7" {
 		t.Errorf("found %+v, want abs (c.go:7) and plain", *p.Funcs[0])
+	}
+}
+
+// A compile error in a package that hpp build copied (a directory
+// outside any module) names the user's file, not the copy.
+func TestBuildErrorNamesUserFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	dir := writePkg(t, "package p\n\n//hpp:export\nfunc F(n int) int { return n + \"x\" }\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	_, err := Build(ctx, Options{Dirs: []string{dir}, Python: "/usr/bin/python3", OutDir: t.TempDir(), Stderr: os.Stderr})
+	if err == nil {
+		t.Fatal("the build succeeded")
+	}
+	msg := err.Error()
+	if want := filepath.Join(dir, "p.go") + ":4:"; !strings.Contains(msg, want) || strings.Contains(msg, "hppuser") {
+		t.Errorf("error %q: want it to name %s and no temporary path", msg, want)
 	}
 }
 
