@@ -49,6 +49,7 @@ int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg)
 int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg);
 int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, const char *func, const char *arg);
 int hpp_as_double(PyObject *o, double *out, const char *func, const char *arg);
+int hpp_as_float32(PyObject *o, double *out, const char *func, const char *arg);
 int hpp_as_bool(PyObject *o, int *out, const char *func, const char *arg);
 int hpp_as_str(PyObject *o, const char **p, Py_ssize_t *n, const char *func, const char *arg);
 PyObject *hpp_str_result(char *p, Py_ssize_t n);

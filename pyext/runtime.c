@@ -7,11 +7,12 @@
 
 #include "hpp_ext.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <signal.h>
 // Python.h under the limited API (3.11+) no longer includes the C
 // library's headers: include everything used here.
+#include <dlfcn.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,12 +274,15 @@ int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const c
 	}
 	for (Py_ssize_t k = 0; k < nkw; k++) {
 		PyObject *key = PyTuple_GetItem(kwnames, k);
-		const char *kw = PyUnicode_AsUTF8AndSize(key, NULL);
+		Py_ssize_t len;
+		const char *kw = PyUnicode_AsUTF8AndSize(key, &len);
 		if (kw == NULL) {
 			return -1;
 		}
+		// Compare lengths too: a keyword may hold a NUL ("a\0x"), which
+		// strcmp would take for the end of the string.
 		int i = 0;
-		while (i < n && strcmp(kw, names[i]) != 0) {
+		while (i < n && !(strlen(names[i]) == (size_t)len && memcmp(kw, names[i], len) == 0)) {
 			i++;
 		}
 		if (i == n) {
@@ -349,9 +353,19 @@ int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, co
 
 int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg) {
 	if (!PyLong_Check(o)) {
-		return hpp_type_error(o, "int", func, arg);
+		// numpy integers and other __index__ types, as for hpp_as_int64.
+		if (PyFloat_Check(o) || !PyIndex_Check(o)) {
+			return hpp_type_error(o, "int", func, arg);
+		}
+		PyObject *i = PyNumber_Index(o);
+		if (i == NULL) {
+			return -1;
+		}
+		*out = PyLong_AsUnsignedLongLong(i);
+		Py_DECREF(i);
+	} else {
+		*out = PyLong_AsUnsignedLongLong(o);
 	}
-	*out = PyLong_AsUnsignedLongLong(o);
 	if (*out == (unsigned long long)-1 && PyErr_Occurred()) {
 		if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
 			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a Go uint64", func, arg);
@@ -370,6 +384,24 @@ int hpp_as_double(PyObject *o, double *out, const char *func, const char *arg) {
 		if (PyErr_ExceptionMatches(PyExc_TypeError)) {
 			PyErr_Clear();
 			return hpp_type_error(o, "float", func, arg);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+// hpp_as_float32 is hpp_as_double for a float32 parameter: a finite
+// value that rounds to infinity in float32 raises OverflowError, by the
+// rule of struct.pack('f', x); inf and nan pass.
+int hpp_as_float32(PyObject *o, double *out, const char *func, const char *arg) {
+	if (hpp_as_double(o, out, func, arg) < 0) {
+		return -1;
+	}
+	if (isinf((float)*out) && !isinf(*out)) {
+		PyObject *v = PyFloat_FromDouble(*out);
+		if (v != NULL) {
+			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' is %R, outside a Go float32's range", func, arg, v);
+			Py_DECREF(v);
 		}
 		return -1;
 	}

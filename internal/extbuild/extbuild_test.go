@@ -39,6 +39,8 @@ func TestInspectRejects(t *testing.T) {
 		{"contradictory GIL options", "package p\n//hpp:export holdgil releasegil\nfunc F() {}\n", "contradict"},
 		{"reserved name", "package p\n//hpp:export name=GoError\nfunc F() {}\n", "taken by the module's exception class"},
 		{"syntax", "package p\nfunc F( {}\n", "expected"},
+		{"Goexit", "package p\nimport \"runtime\"\n//hpp:export\nfunc F(n int) {\n\tif n > 0 {\n\t\truntime.Goexit()\n\t}\n}\n", "p.go:6: F: runtime.Goexit would end the goroutine of the Python thread"},
+		{"Goexit renamed", "package p\nimport rt \"runtime\"\n//hpp:export\nfunc F() { defer rt.Goexit() }\n", "p.go:4: F: runtime.Goexit"},
 		{"keyword clash", "package p\n//hpp:export\nfunc F(aB, a_b int) {}\n", `p.go:3: F: parameters aB and a_b both become the Python keyword "a_b"; rename one`},
 		{"unnamed clash", "package p\n//hpp:export\nfunc F(arg1 int, _ int) {}\n", `parameters arg1 and arg1 both become the Python keyword "arg1"`},
 		{"dunder name", "package p\n//hpp:export name=__name__\nfunc F() {}\n", `p.go:3: F: Python name "__name__" has the __dunder__ form`},
@@ -64,6 +66,8 @@ func TestInspectFinds(t *testing.T) {
 	dir := writePkg(t, `// Package p is a test.
 package p
 
+import "runtime"
+
 // JuliaSet has a doc.
 //
 //hpp:export readonly=zs
@@ -76,7 +80,11 @@ func Not(bool) bool { return true }
 func F() {}
 
 //hpp:export name=custom
-func HTTPGet(s string) (string, []byte) { return "", nil }
+func HTTPGet(s string) (string, []byte) {
+	go runtime.Goexit() // another goroutine's: fine
+	func() { go func() { runtime.Goexit() }() }()
+	return "", nil
+}
 `)
 	p, err := Inspect(dir)
 	if err != nil {

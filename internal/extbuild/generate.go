@@ -75,42 +75,14 @@ func wrapperName(pi, fi int) string { return fmt.Sprintf("hppgo_%d_%d", pi, fi) 
 func (m *Module) goWrapper(b *bytes.Buffer, pi, fi int, f *Func) {
 	var params, args []string
 	for i, p := range f.Params {
-		switch p.Type.Class {
-		case "int":
-			params = append(params, fmt.Sprintf("a%d C.longlong", i))
-			args = append(args, fmt.Sprintf("%s(a%d)", p.Type.Go, i))
-		case "uint":
-			params = append(params, fmt.Sprintf("a%d C.ulonglong", i))
-			args = append(args, fmt.Sprintf("%s(a%d)", p.Type.Go, i))
-		case "float":
-			params = append(params, fmt.Sprintf("a%d C.double", i))
-			args = append(args, fmt.Sprintf("%s(a%d)", p.Type.Go, i))
-		case "bool":
-			params = append(params, fmt.Sprintf("a%d C.int", i))
-			args = append(args, fmt.Sprintf("a%d != 0", i))
-		case "string":
-			params = append(params, fmt.Sprintf("a%d *C.char, n%d C.longlong", i, i))
-			args = append(args, fmt.Sprintf("string(unsafe.Slice((*byte)(unsafe.Pointer(a%d)), int(n%d)))", i, i))
-		case "slice":
-			params = append(params, fmt.Sprintf("a%d unsafe.Pointer, n%d C.longlong", i, i))
-			args = append(args, fmt.Sprintf("unsafe.Slice((*%s)(a%d), int(n%d))", p.Type.Elem, i, i))
-		}
+		c := classes[p.Type.Class]
+		params = append(params, fill(c.goParam, i, p.Type))
+		args = append(args, fill(c.goArg, i, p.Type))
 	}
 	var outs, vars []string
 	for i, r := range f.Results {
 		vars = append(vars, fmt.Sprintf("v%d", i))
-		switch r.Class {
-		case "int":
-			outs = append(outs, fmt.Sprintf("r%d *C.longlong", i))
-		case "uint":
-			outs = append(outs, fmt.Sprintf("r%d *C.ulonglong", i))
-		case "float":
-			outs = append(outs, fmt.Sprintf("r%d *C.double", i))
-		case "bool":
-			outs = append(outs, fmt.Sprintf("r%d *C.int", i))
-		case "string", "slice":
-			outs = append(outs, fmt.Sprintf("r%d **C.char, rn%d *C.longlong", i, i))
-		}
+		outs = append(outs, fill(classes[r.Class].goResult, i, r))
 	}
 	if f.Error {
 		vars = append(vars, "err")
@@ -128,20 +100,7 @@ func (m *Module) goWrapper(b *bytes.Buffer, pi, fi int, f *Func) {
 		b.WriteString("\tif err != nil {\n\t\treturn hppFail(err, errp)\n\t}\n")
 	}
 	for i, r := range f.Results {
-		switch r.Class {
-		case "int":
-			fmt.Fprintf(b, "\t*r%d = C.longlong(v%d)\n", i, i)
-		case "uint":
-			fmt.Fprintf(b, "\t*r%d = C.ulonglong(v%d)\n", i, i)
-		case "float":
-			fmt.Fprintf(b, "\t*r%d = C.double(v%d)\n", i, i)
-		case "bool":
-			fmt.Fprintf(b, "\tif v%d {\n\t\t*r%d = 1\n\t}\n", i, i)
-		case "string":
-			fmt.Fprintf(b, "\thppBytes([]byte(v%d), r%d, rn%d)\n", i, i, i)
-		case "slice":
-			fmt.Fprintf(b, "\thppBytes(v%d, r%d, rn%d)\n", i, i, i)
-		}
+		fmt.Fprintf(b, "\t%s\n", fill(classes[r.Class].goStore, i, r))
 	}
 	b.WriteString("\treturn C.HPP_OK\n}\n")
 }
@@ -219,61 +178,31 @@ func (m *Module) cWrapper(b *bytes.Buffer, pi, fi int, f *Func) string {
 	}
 	b.WriteString("\tPyObject *res = NULL;\n\tchar *err = NULL;\n\tint st;\n")
 	fn := cString(f.PyName)
-	var callArgs []string
-	var release []string
+	var callArgs, release []string
 	for i, p := range f.Params {
-		if ct, ok := scalarCTypes[p.Type.Class]; ok {
-			fmt.Fprintf(b, "\t%s a%d;\n", ct, i)
-			callArgs = append(callArgs, fmt.Sprintf("a%d", i))
-			continue
-		}
-		switch p.Type.Class {
-		case "string":
-			fmt.Fprintf(b, "\tconst char *a%d;\n\tPy_ssize_t n%d;\n", i, i)
-			callArgs = append(callArgs, fmt.Sprintf("(char *)a%d, (long long)n%d", i, i))
-		case "slice":
-			fmt.Fprintf(b, "\tPy_buffer a%d;\n\tint h%d = 0;\n", i, i)
-			callArgs = append(callArgs, fmt.Sprintf("a%d.len ? a%d.buf : NULL, (long long)(a%d.len / a%d.itemsize)", i, i, i, i))
-			release = append(release, fmt.Sprintf("\tif (h%d) {\n\t\tPyBuffer_Release(&a%d);\n\t}\n", i, i))
+		c := classes[p.Type.Class]
+		fmt.Fprintf(b, "\t%s\n", fill(c.cLocal, i, p.Type))
+		callArgs = append(callArgs, fill(c.cPass, i, p.Type))
+		if c.cRelease != "" {
+			release = append(release, "\t"+fill(c.cRelease, i, p.Type)+"\n")
 		}
 	}
 	for i, r := range f.Results {
-		if ct, ok := scalarCTypes[r.Class]; ok {
-			fmt.Fprintf(b, "\t%s r%d = 0;\n", ct, i)
-			callArgs = append(callArgs, fmt.Sprintf("&r%d", i))
-			continue
-		}
-		switch r.Class {
-		case "string", "slice":
-			fmt.Fprintf(b, "\tchar *r%d = NULL;\n\tlong long rn%d = 0;\n", i, i)
-			callArgs = append(callArgs, fmt.Sprintf("&r%d, &rn%d", i, i))
-		}
+		c := classes[r.Class]
+		fmt.Fprintf(b, "\t%s\n", fill(c.cResLocal, i, r))
+		callArgs = append(callArgs, fill(c.cResPass, i, r))
 	}
 	callArgs = append(callArgs, "&err")
 	b.WriteString("\tif (hpp_enter() < 0) {\n\t\treturn NULL;\n\t}\n")
 	for i, p := range f.Params {
-		an := cString(p.PyName)
-		switch p.Type.Class {
-		case "int":
-			if p.Type.Min != "" {
-				fmt.Fprintf(b, "\tif (hpp_as_int_range(args[%d], &a%d, %s, %s, %s, %s) < 0) {\n\t\tgoto done;\n\t}\n", i, i, p.Type.Min, p.Type.Max, fn, an)
-			} else {
-				fmt.Fprintf(b, "\tif (hpp_as_int64(args[%d], &a%d, %s, %s) < 0) {\n\t\tgoto done;\n\t}\n", i, i, fn, an)
-			}
-		case "uint":
-			fmt.Fprintf(b, "\tif (hpp_as_uint64(args[%d], &a%d, %s, %s) < 0) {\n\t\tgoto done;\n\t}\n", i, i, fn, an)
-		case "float":
-			fmt.Fprintf(b, "\tif (hpp_as_double(args[%d], &a%d, %s, %s) < 0) {\n\t\tgoto done;\n\t}\n", i, i, fn, an)
-		case "bool":
-			fmt.Fprintf(b, "\tif (hpp_as_bool(args[%d], &a%d, %s, %s) < 0) {\n\t\tgoto done;\n\t}\n", i, i, fn, an)
-		case "string":
-			fmt.Fprintf(b, "\tif (hpp_as_str(args[%d], &a%d, &n%d, %s, %s) < 0) {\n\t\tgoto done;\n\t}\n", i, i, i, fn, an)
-		case "slice":
-			w := 1
-			if p.ReadOnly {
-				w = 0
-			}
-			fmt.Fprintf(b, "\tif (hpp_get_buffer(args[%d], &a%d, %s, %d, %s, %s) < 0) {\n\t\tgoto done;\n\t}\n\th%d = 1;\n", i, i, p.Type.Buffer, w, fn, an, i)
+		c := classes[p.Type.Class]
+		w := "1"
+		if p.ReadOnly {
+			w = "0"
+		}
+		fmt.Fprintf(b, "\tif (%s < 0) {\n\t\tgoto done;\n\t}\n", fill(c.cConvert, i, p.Type, "$fn", fn, "$arg", cString(p.PyName), "$W", w))
+		if c.cAfter != "" {
+			fmt.Fprintf(b, "\t%s\n", fill(c.cAfter, i, p.Type))
 		}
 	}
 	call := fmt.Sprintf("st = %s(%s);", wrapperName(pi, fi), strings.Join(callArgs, ", "))
@@ -286,26 +215,12 @@ func (m *Module) cWrapper(b *bytes.Buffer, pi, fi int, f *Func) string {
 	}
 	fmt.Fprintf(b, "\tif (hpp_finish(st, err, %s) < 0) {\n", fn)
 	for i, r := range f.Results {
-		if r.Class == "string" || r.Class == "slice" {
-			fmt.Fprintf(b, "\t\tfree(r%d);\n", i)
+		if free := classes[r.Class].cResFree; free != "" {
+			fmt.Fprintf(b, "\t\t%s\n", fill(free, i, r))
 		}
 	}
 	b.WriteString("\t\tgoto done;\n\t}\n")
-	conv := func(i int, r *Type) string {
-		switch r.Class {
-		case "int":
-			return fmt.Sprintf("PyLong_FromLongLong(r%d)", i)
-		case "uint":
-			return fmt.Sprintf("PyLong_FromUnsignedLongLong(r%d)", i)
-		case "float":
-			return fmt.Sprintf("PyFloat_FromDouble(r%d)", i)
-		case "bool":
-			return fmt.Sprintf("PyBool_FromLong(r%d)", i)
-		case "string":
-			return fmt.Sprintf("hpp_str_result(r%d, (Py_ssize_t)rn%d)", i, i)
-		}
-		return fmt.Sprintf("hpp_bytes_result(r%d, (Py_ssize_t)rn%d)", i, i)
-	}
+	conv := func(i int, r *Type) string { return fill(classes[r.Class].cResult, i, r) }
 	switch len(f.Results) {
 	case 0:
 		b.WriteString("\tPy_INCREF(Py_None);\n\tres = Py_None;\n")
@@ -359,13 +274,4 @@ func cString(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
-}
-
-// scalarCTypes are the C types that carry scalar arguments and results
-// across the cgo boundary, by type class.
-var scalarCTypes = map[string]string{
-	"int":   "long long",
-	"uint":  "unsigned long long",
-	"float": "double",
-	"bool":  "int",
 }

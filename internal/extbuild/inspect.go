@@ -49,44 +49,6 @@ type Param struct {
 	ReadOnly bool // a slice that may view a read-only buffer
 }
 
-// Type is a Go type that the generated glue can convert.
-type Type struct {
-	Go     string // as written in Go: int, []float64
-	Class  string // int, uint, float, bool, string, bytes (results), slice
-	Min    string // range for narrow integer parameters
-	Max    string
-	Buffer string // HPP_F64... for slices
-	Elem   string // slice element type
-}
-
-var goTypes = map[string]*Type{
-	"int":          {Go: "int", Class: "int"},
-	"int64":        {Go: "int64", Class: "int"},
-	"int32":        {Go: "int32", Class: "int", Min: "-2147483648LL", Max: "2147483647LL"},
-	"int16":        {Go: "int16", Class: "int", Min: "-32768LL", Max: "32767LL"},
-	"int8":         {Go: "int8", Class: "int", Min: "-128LL", Max: "127LL"},
-	"uint":         {Go: "uint", Class: "uint"},
-	"uint64":       {Go: "uint64", Class: "uint"},
-	"uint32":       {Go: "uint32", Class: "int", Min: "0LL", Max: "4294967295LL"},
-	"uint16":       {Go: "uint16", Class: "int", Min: "0LL", Max: "65535LL"},
-	"uint8":        {Go: "uint8", Class: "int", Min: "0LL", Max: "255LL"},
-	"byte":         {Go: "byte", Class: "int", Min: "0LL", Max: "255LL"},
-	"float64":      {Go: "float64", Class: "float"},
-	"float32":      {Go: "float32", Class: "float"},
-	"bool":         {Go: "bool", Class: "bool"},
-	"string":       {Go: "string", Class: "string"},
-	"[]float64":    {Go: "[]float64", Class: "slice", Buffer: "HPP_F64", Elem: "float64"},
-	"[]float32":    {Go: "[]float32", Class: "slice", Buffer: "HPP_F32", Elem: "float32"},
-	"[]int64":      {Go: "[]int64", Class: "slice", Buffer: "HPP_I64", Elem: "int64"},
-	"[]int32":      {Go: "[]int32", Class: "slice", Buffer: "HPP_I32", Elem: "int32"},
-	"[]uint8":      {Go: "[]uint8", Class: "slice", Buffer: "HPP_U8", Elem: "uint8"},
-	"[]byte":       {Go: "[]byte", Class: "slice", Buffer: "HPP_U8", Elem: "byte"},
-	"[]complex128": {Go: "[]complex128", Class: "slice", Buffer: "HPP_C128", Elem: "complex128"},
-}
-
-const supported = "int, int8..int64, uint, uint8..uint64, float64, float32, bool, string, " +
-	"[]float64, []float32, []int64, []int32, []uint8 ([]byte), []complex128"
-
 // InputError is a problem in the user's Go package.
 type InputError struct{ Msg string }
 
@@ -133,7 +95,7 @@ func Inspect(dir string) (*Package, error) {
 			if !ok {
 				continue
 			}
-			fn, err := newFunc(fset, fd, opts)
+			fn, err := newFunc(fset, f, fd, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -161,7 +123,7 @@ func directive(doc *ast.CommentGroup) ([]string, bool) {
 	return nil, false
 }
 
-func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error) {
+func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []string) (*Func, error) {
 	p := fset.Position(fd.Pos())
 	fn := &Func{GoName: fd.Name.Name, PyName: pyName(fd.Name.Name), Doc: strings.TrimSpace(fd.Doc.Text()),
 		Pos: fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)}
@@ -176,6 +138,12 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 	}
 	if fd.Type.TypeParams != nil {
 		return nil, bad("generic functions cannot be exported to Python; write a wrapper with concrete types")
+	}
+	if call := goexitCall(file, fd.Body); call != nil {
+		p := fset.Position(call.Pos())
+		return nil, inputErrorf("%s:%d: %s: runtime.Goexit would end the goroutine of the Python thread that called, "+
+			"which aborts the process (Go cannot end a thread it did not start); return an error instead",
+			filepath.Base(p.Filename), p.Line, fn.GoName)
 	}
 	readonly := map[string]bool{}
 	for _, o := range opts {
@@ -265,6 +233,40 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 		}
 	}
 	return fn, nil
+}
+
+// goexitCall returns a call of runtime.Goexit that runs on the calling
+// goroutine in body, outside function literals and go statements (which
+// may run elsewhere), or nil. Calls deeper down are not found: the
+// documentation warns of them.
+func goexitCall(file *ast.File, body *ast.BlockStmt) ast.Node {
+	name := ""
+	for _, im := range file.Imports {
+		if im.Path.Value == `"runtime"` {
+			name = "runtime"
+			if im.Name != nil {
+				name = im.Name.Name
+			}
+		}
+	}
+	if name == "" || name == "_" || body == nil {
+		return nil
+	}
+	var found ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit, *ast.GoStmt:
+			return false
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Goexit" {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == name && found == nil {
+					found = n
+				}
+			}
+		}
+		return found == nil
+	})
+	return found
 }
 
 // pyKeywords are Python's reserved words, which cannot name a function,

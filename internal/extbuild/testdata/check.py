@@ -107,6 +107,9 @@ assert m.nothing() is None
 assert m.pair(3) == (6, "xxx", True) and m.pair(0) == (0, "", False)
 if np is not None:
     assert m.add_ints(np.int64(5), np.int32(2)) == 7 and m.scale(np.float64(2.0), 2) == 4.0
+    assert m.unsigned(np.uint64(2**64 - 2), np.uint8(1)) == 2**64 - 1 and m.unsigned(np.int64(3), 1) == 4
+    raises(OverflowError, "does not fit in a Go uint64", m.unsigned, np.int64(-1), 1)
+    raises(TypeError, "unsigned() argument 'u' must be int, not float64", m.unsigned, np.float64(1.0), 1)
 ok("int, float, bool, str, bytes, None and tuples convert")
 
 raises(TypeError, "add_ints() argument 'a' must be int, not str", m.add_ints, "1", 2)
@@ -126,6 +129,33 @@ raises(OverflowError, "does not fit in a 64-bit Go int", m.add_ints, 2**63, 1)
 raises(OverflowError, "does not fit in a Go uint64", m.unsigned, -1, 1)
 raises(OverflowError, "outside the Go type's range [0, 255]", m.unsigned, 1, 256)
 ok("wrong argument types raise TypeError or OverflowError with clear messages")
+
+# float32: a value that does not fit raises OverflowError exactly when
+# struct.pack('<f', x) does (the native 'f' does not check); inf and nan
+# pass, as there.
+import math
+import struct
+for x in (1.0, 3.4028234e38, 3.4028235e38, 3.4028235677973366e38, 3.4028235677973367e38, 3.5e38, 1e300, -1e300,
+          -3.4028235e38, 5e-324, float("inf"), float("-inf"), float("nan"), 2**127, 2**128):
+    try:
+        want = struct.unpack("<f", struct.pack("<f", float(x)))[0]
+    except OverflowError:
+        raises(OverflowError, "outside a Go float32's range", m.half, x)
+        continue
+    got = m.half(x)
+    assert got == want / 2 or (math.isnan(got) and math.isnan(want)), (x, got, want / 2)
+assert m.scale(1.0, 2.5) == 2.5
+raises(OverflowError, "scale() argument 'f' is 1e+300, outside a Go float32's range", m.scale, 1.0, 1e300)
+ok("float32 parameters: OverflowError where struct.pack('<f') raises it")
+
+# Keyword names are compared whole: a NUL inside one does not end it.
+raises(TypeError, "unexpected keyword argument", lambda: m.add_ints(1, **{"b\0x": 2}))
+raises(TypeError, "unexpected keyword argument", lambda: m.add_ints(**{"a\0": 1, "b": 2}))
+assert m.add_ints(**{"a": 1, "b": 2}) == 3
+ok("keywords with a NUL do not match by prefix")
+
+assert m.c_abs(-7) == 7
+ok("functions in a cgo file are exported")
 
 # Keywords: parameter names in snake case, as a def would take them; a
 # lone parameter is positional-only (METH_O, like len(obj)).

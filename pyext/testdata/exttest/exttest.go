@@ -27,6 +27,11 @@ func Unsigned(u uint64, v uint8) uint64 { return u + uint64(v) }
 //hpp:export
 func Scale(x float64, f float32) float64 { return x * float64(f) }
 
+// Half returns f/2 in float32.
+//
+//hpp:export
+func Half(f float32) float32 { return f / 2 }
+
 // Not negates b.
 //
 //hpp:export
