@@ -117,6 +117,10 @@ static void hpp_find_thread_lists(void) {
 	}
 }
 
+// hpp_gil_held reports whether the calling thread holds the GIL: 1 or 0,
+// or -1 when the interpreter does not say.
+int hpp_gil_held(void) { return hpp_gilstate_check ? hpp_gilstate_check() : -1; }
+
 // hpp_release_gil releases the GIL before a call into Go, as
 // Py_BEGIN_ALLOW_THREADS does, and returns the thread state to restore
 // after it, or NULL when it kept the GIL: when the calling thread is the
@@ -125,10 +129,6 @@ static void hpp_find_thread_lists(void) {
 // nothing. No Python thread can start while the GIL is held, so this
 // stays true for the whole call. The lists are read with the GIL held,
 // as CPython itself does; only our own thread state is dereferenced.
-// hpp_gil_held reports whether the calling thread holds the GIL: 1 or 0,
-// or -1 when the interpreter does not say.
-int hpp_gil_held(void) { return hpp_gilstate_check ? hpp_gilstate_check() : -1; }
-
 PyThreadState *hpp_release_gil(void) {
 	if (hpp_interp_head != NULL) {
 		PyThreadState *ts = PyThreadState_Get();
