@@ -279,10 +279,10 @@ int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const c
 		if (kw == NULL) {
 			return -1;
 		}
-		// Compare lengths too: a keyword may hold a NUL ("a\0x"), which
-		// strcmp would take for the end of the string.
-		int i = 0;
-		while (i < n && !(strlen(names[i]) == (size_t)len && memcmp(kw, names[i], len) == 0)) {
+		// A keyword holding a NUL ("b\0x") names no parameter; strcmp
+		// would take the NUL for its end and match b.
+		int i = memchr(kw, '\0', (size_t)len) ? n : 0;
+		while (i < n && strcmp(kw, names[i]) != 0) {
 			i++;
 		}
 		if (i == n) {
