@@ -315,28 +315,38 @@ static int hpp_type_error(PyObject *o, const char *want, const char *func, const
 	return -1;
 }
 
+// hpp_index returns a new reference to the Python int that o stands for:
+// numpy integers and other __index__ types are integers too; floats are
+// not. NULL with TypeError for anything else.
+static PyObject *hpp_index(PyObject *o, const char *func, const char *arg) {
+	if (PyFloat_Check(o) || !PyIndex_Check(o)) {
+		hpp_type_error(o, "int", func, arg);
+		return NULL;
+	}
+	return PyNumber_Index(o);
+}
+
+// hpp_overflow rewrites an OverflowError to name the argument and the Go
+// type; any error is passed on (-1).
+static int hpp_overflow(const char *func, const char *arg, const char *type) {
+	if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+		PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a %s", func, arg, type);
+	}
+	return -1;
+}
+
 int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg) {
-	if (!PyLong_Check(o)) {
-		// numpy integers and other __index__ types are integers too; floats are not.
-		if (PyFloat_Check(o) || !PyIndex_Check(o)) {
-			return hpp_type_error(o, "int", func, arg);
-		}
-		PyObject *i = PyNumber_Index(o);
+	if (PyLong_Check(o)) { // the common case, without a reference to count
+		*out = PyLong_AsLongLong(o);
+	} else {
+		PyObject *i = hpp_index(o, func, arg);
 		if (i == NULL) {
 			return -1;
 		}
 		*out = PyLong_AsLongLong(i);
 		Py_DECREF(i);
-	} else {
-		*out = PyLong_AsLongLong(o);
 	}
-	if (*out == -1 && PyErr_Occurred()) {
-		if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a 64-bit Go int", func, arg);
-		}
-		return -1;
-	}
-	return 0;
+	return *out == -1 && PyErr_Occurred() ? hpp_overflow(func, arg, "64-bit Go int") : 0;
 }
 
 int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, const char *func, const char *arg) {
@@ -352,27 +362,17 @@ int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, co
 }
 
 int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg) {
-	if (!PyLong_Check(o)) {
-		// numpy integers and other __index__ types, as for hpp_as_int64.
-		if (PyFloat_Check(o) || !PyIndex_Check(o)) {
-			return hpp_type_error(o, "int", func, arg);
-		}
-		PyObject *i = PyNumber_Index(o);
+	if (PyLong_Check(o)) {
+		*out = PyLong_AsUnsignedLongLong(o);
+	} else {
+		PyObject *i = hpp_index(o, func, arg);
 		if (i == NULL) {
 			return -1;
 		}
 		*out = PyLong_AsUnsignedLongLong(i);
 		Py_DECREF(i);
-	} else {
-		*out = PyLong_AsUnsignedLongLong(o);
 	}
-	if (*out == (unsigned long long)-1 && PyErr_Occurred()) {
-		if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a Go uint64", func, arg);
-		}
-		return -1;
-	}
-	return 0;
+	return *out == (unsigned long long)-1 && PyErr_Occurred() ? hpp_overflow(func, arg, "Go uint64") : 0;
 }
 
 int hpp_as_double(PyObject *o, double *out, const char *func, const char *arg) {

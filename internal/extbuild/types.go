@@ -67,36 +67,11 @@ type class struct {
 }
 
 var classes = map[string]*class{
-	"int": {
-		goParam: "a$i C.longlong", goArg: "$T(a$i)",
-		cLocal: "long long a$i;", cConvert: "hpp_as_int64(args[$i], &a$i, $fn, $arg)", cPass: "a$i",
-		goResult: "r$i *C.longlong", goStore: "*r$i = C.longlong(v$i)",
-		cResLocal: "long long r$i = 0;", cResPass: "&r$i", cResult: "PyLong_FromLongLong(r$i)",
-	},
-	"narrow": {
-		goParam: "a$i C.longlong", goArg: "$T(a$i)",
-		cLocal: "long long a$i;", cConvert: "hpp_as_int_range(args[$i], &a$i, $min, $max, $fn, $arg)", cPass: "a$i",
-		goResult: "r$i *C.longlong", goStore: "*r$i = C.longlong(v$i)",
-		cResLocal: "long long r$i = 0;", cResPass: "&r$i", cResult: "PyLong_FromLongLong(r$i)",
-	},
-	"uint": {
-		goParam: "a$i C.ulonglong", goArg: "$T(a$i)",
-		cLocal: "unsigned long long a$i;", cConvert: "hpp_as_uint64(args[$i], &a$i, $fn, $arg)", cPass: "a$i",
-		goResult: "r$i *C.ulonglong", goStore: "*r$i = C.ulonglong(v$i)",
-		cResLocal: "unsigned long long r$i = 0;", cResPass: "&r$i", cResult: "PyLong_FromUnsignedLongLong(r$i)",
-	},
-	"float": {
-		goParam: "a$i C.double", goArg: "$T(a$i)",
-		cLocal: "double a$i;", cConvert: "hpp_as_double(args[$i], &a$i, $fn, $arg)", cPass: "a$i",
-		goResult: "r$i *C.double", goStore: "*r$i = C.double(v$i)",
-		cResLocal: "double r$i = 0;", cResPass: "&r$i", cResult: "PyFloat_FromDouble(r$i)",
-	},
-	"float32": {
-		goParam: "a$i C.double", goArg: "$T(a$i)",
-		cLocal: "double a$i;", cConvert: "hpp_as_float32(args[$i], &a$i, $fn, $arg)", cPass: "a$i",
-		goResult: "r$i *C.double", goStore: "*r$i = C.double(v$i)",
-		cResLocal: "double r$i = 0;", cResPass: "&r$i", cResult: "PyFloat_FromDouble(r$i)",
-	},
+	"int":     scalar("long long", "C.longlong", "hpp_as_int64(args[$i], &a$i, $fn, $arg)", "PyLong_FromLongLong(r$i)"),
+	"narrow":  scalar("long long", "C.longlong", "hpp_as_int_range(args[$i], &a$i, $min, $max, $fn, $arg)", "PyLong_FromLongLong(r$i)"),
+	"uint":    scalar("unsigned long long", "C.ulonglong", "hpp_as_uint64(args[$i], &a$i, $fn, $arg)", "PyLong_FromUnsignedLongLong(r$i)"),
+	"float":   scalar("double", "C.double", "hpp_as_double(args[$i], &a$i, $fn, $arg)", "PyFloat_FromDouble(r$i)"),
+	"float32": scalar("double", "C.double", "hpp_as_float32(args[$i], &a$i, $fn, $arg)", "PyFloat_FromDouble(r$i)"),
 	"bool": {
 		goParam: "a$i C.int", goArg: "a$i != 0",
 		cLocal: "int a$i;", cConvert: "hpp_as_bool(args[$i], &a$i, $fn, $arg)", cPass: "a$i",
@@ -122,6 +97,18 @@ var classes = map[string]*class{
 		cResLocal: "char *r$i = NULL;\n\tlong long rn$i = 0;", cResPass: "&r$i, &rn$i",
 		cResult: "hpp_bytes_result(r$i, (Py_ssize_t)rn$i)", cResFree: "free(r$i);",
 	},
+}
+
+// scalar is the class of a number carried across as the C type cType
+// (cgoType in Go) and converted to Go with a plain conversion: convert
+// makes it from a Python object, toPy makes the Python object of a result.
+func scalar(cType, cgoType, convert, toPy string) *class {
+	return &class{
+		goParam: "a$i " + cgoType, goArg: "$T(a$i)",
+		cLocal: cType + " a$i;", cConvert: convert, cPass: "a$i",
+		goResult: "r$i *" + cgoType, goStore: "*r$i = " + cgoType + "(v$i)",
+		cResLocal: cType + " r$i = 0;", cResPass: "&r$i", cResult: toPy,
+	}
 }
 
 // fill expands a class's template for argument or result i of type t;
