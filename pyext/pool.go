@@ -115,9 +115,10 @@ func (j *job) run(worker bool) {
 		if !j.stopped.Load() && Interrupted() {
 			j.stopped.Store(true)
 		}
+		counted := false
 		if !j.stopped.Load() {
 			t0 := time.Now()
-			j.call(lo, hi, worker)
+			counted = j.call(lo, hi, worker)
 			switch d := time.Since(t0); {
 			case d > maxChunk && g > 1:
 				j.grain.CompareAndSwap(g, g/2)
@@ -125,7 +126,9 @@ func (j *job) run(worker bool) {
 				j.grain.CompareAndSwap(g, min(2*g, j.maxGrain))
 			}
 		}
-		j.finish(lo, hi)
+		if !counted {
+			j.finish(lo, hi)
+		}
 	}
 }
 
@@ -139,7 +142,10 @@ func (j *job) finish(lo, hi int64) {
 // errGoexit is the panic value reported for runtime.Goexit in the body.
 var errGoexit = errors.New("runtime.Goexit called in a ParallelFor body; return an error instead")
 
-func (j *job) call(lo, hi int64, worker bool) {
+// call runs the body on [lo, hi), turning a panic into the job's
+// WorkerPanic. It reports whether it counted the chunk finished itself,
+// which it does for runtime.Goexit.
+func (j *job) call(lo, hi int64, worker bool) (counted bool) {
 	returned := false
 	defer func() {
 		if returned {
@@ -163,6 +169,7 @@ func (j *job) call(lo, hi int64, worker bool) {
 			// give the pool a new worker. (On the goroutine that Python
 			// called, Goexit aborts the process whatever is done here.)
 			j.finish(lo, hi)
+			counted = true // for panic(nil) under GODEBUG=panicnil=1, which returns
 			if worker {
 				go thePool.worker(thePool.gen.Load())
 			}
@@ -170,6 +177,7 @@ func (j *job) call(lo, hi int64, worker bool) {
 	}()
 	j.body(int(lo), int(hi))
 	returned = true
+	return false
 }
 
 // wait returns when every chunk is finished: spinning briefly, since the
