@@ -129,7 +129,11 @@ func Build(ctx context.Context, o Options) (string, error) {
 		mod.Name = mod.Packages[0].Name
 	}
 	if why := unusableName(mod.Name); why != "" {
-		return "", inputErrorf("module name %q %s: name the module with --name", mod.Name, why)
+		fix := "name the module with --name"
+		if o.Name != "" {
+			fix = "pick another --name"
+		}
+		return "", inputErrorf("module name %q %s: %s", mod.Name, why, fix)
 	}
 	if len(mod.Packages) == 1 {
 		mod.Doc = mod.Packages[0].Doc

@@ -164,11 +164,11 @@ func TestBuildRejectsModuleName(t *testing.T) {
 	ok := writePkg(t, "package p\n//hpp:export\nfunc F() {}\n")
 	pass := writePkg(t, "package pass\n//hpp:export\nfunc F() {}\n")
 	for _, tc := range []struct{ dir, name, want string }{
-		{ok, "class", `module name "class" is a Python keyword: name the module with --name`},
+		{ok, "class", `module name "class" is a Python keyword: pick another --name`},
 		{ok, "__main__", `module name "__main__" has the __dunder__ form`},
 		{ok, "mödule", `module name "mödule" is not ASCII`},
 		{ok, "a-b", `module name "a-b" is not a Python identifier`},
-		{pass, "", `module name "pass" is a Python keyword`},
+		{pass, "", `module name "pass" is a Python keyword: name the module with --name`},
 	} {
 		_, err := Build(context.Background(), Options{Dirs: []string{tc.dir}, Name: tc.name, Python: "/nonexistent/python"})
 		var ie *InputError
