@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -367,11 +368,12 @@ func copyPackage(src, dst string) error {
 // install puts the built library lib into dir under its own name, through
 // a temporary file and a rename, so that a Python process that has the
 // old module loaded keeps a valid mapping and no reader ever sees half a
-// module. The temporary file gets a random name (os.CreateTemp opens it
-// with O_EXCL, so a symlink planted in the directory is never followed)
-// and is removed if anything fails. A symlink at the destination itself
-// is followed, as for every file hpp writes: the module replaces its
-// target, and the link stays.
+// module. The temporary file gets a random name and is opened with
+// O_EXCL, so that a symlink planted in the directory is never followed,
+// and it is removed if anything fails. A symlink at the destination
+// itself is followed, as for every file hpp writes: the module replaces
+// its target, and the link stays. A module replaced keeps its mode; a new
+// one is 0755 less the umask.
 func install(lib, dir string) (string, error) {
 	dst := filepath.Join(dir, filepath.Base(lib))
 	target := dst
@@ -385,7 +387,7 @@ func install(lib, dir string) (string, error) {
 		return "", err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
+	tmp, err := createTemp(filepath.Dir(target), filepath.Base(target))
 	if err != nil {
 		return "", fmt.Errorf("cannot write the module into %s: %v", filepath.Dir(target), err)
 	}
@@ -399,8 +401,10 @@ func install(lib, dir string) (string, error) {
 	if _, err := io.Copy(tmp, in); err != nil {
 		return "", fmt.Errorf("writing %s: %v", tmp.Name(), err)
 	}
-	if err := tmp.Chmod(0o755); err != nil {
-		return "", err
+	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+		if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
+			return "", err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return "", fmt.Errorf("writing %s: %v", tmp.Name(), err)
@@ -410,4 +414,17 @@ func install(lib, dir string) (string, error) {
 	}
 	ok = true
 	return dst, nil
+}
+
+// createTemp creates a new file .BASE.RANDOM.tmp in dir, mode 0755 less
+// the umask (os.CreateTemp's files are 0600).
+func createTemp(dir, base string) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%08x.tmp", base, rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("no unused temporary name for %s", base)
 }

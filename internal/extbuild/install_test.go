@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -111,5 +112,29 @@ func TestInstallFollowsOutputSymlink(t *testing.T) {
 	}
 	if got := strings.Join(names(t, real), " "); got != "m.so" {
 		t.Errorf("target directory holds %s", got)
+	}
+}
+
+// A new module is 0755 less the umask, as os.WriteFile would make it; a
+// module replaced keeps the mode it had.
+func TestInstallMode(t *testing.T) {
+	old := syscall.Umask(0o027)
+	defer syscall.Umask(old)
+	out := t.TempDir()
+	dst, err := install(built(t, "v1"), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o750 {
+		t.Errorf("new module: mode %v (%v), want 0750 under umask 027", fi.Mode(), err)
+	}
+	if err := os.Chmod(dst, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := install(built(t, "v2"), out); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o700 || readString(t, dst) != "v2" {
+		t.Errorf("replaced module: mode %v (%v), want 0700 kept", fi.Mode(), err)
 	}
 }
