@@ -387,6 +387,15 @@ for late, flags in ((False, ["-X", "faulthandler"]), (True, [])):
         assert p.returncode == 0 and p.stdout.strip() == "GoPanic", (p.returncode, p.stdout, p.stderr[-300:])
 ok("faulthandler: enabled first, Go panics still raise; enabled after import, a Go nil dereference is fatal")
 
+# --- runtime.Goexit on the calling goroutine ---
+# hpp build refuses a direct call; one deeper down still aborts (Go cannot
+# end a thread it did not start), but the message names the function.
+p = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, %r); import hppcheck as m; m.goexit_deep()" % mod_dir],
+                   capture_output=True, text=True, timeout=60,
+                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+assert p.returncode != 0 and "hpp: hppcheck.goexit_deep() called runtime.Goexit" in p.stderr, (p.returncode, p.stderr[:500])
+ok("runtime.Goexit deeper down aborts, naming the function")
+
 # --- fork ---
 m.parallel_noop(1000)  # the worker pool is running
 r, w = os.pipe()

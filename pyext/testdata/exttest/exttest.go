@@ -5,6 +5,7 @@ package exttest
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -176,6 +177,14 @@ func Boom(kind string) int {
 	}
 	panic("boom: " + kind)
 }
+
+// GoexitDeep calls runtime.Goexit one call down, where hpp build cannot
+// see it: the process aborts, saying which function did it.
+//
+//hpp:export
+func GoexitDeep() { goexit() }
+
+func goexit() { runtime.Goexit() }
 
 // BoomParallel panics inside a ParallelFor worker.
 //
