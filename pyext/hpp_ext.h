@@ -12,8 +12,11 @@
 // Call status returned by the generated Go wrappers.
 enum {
 	HPP_OK = 0,
-	HPP_ERROR = 1,       // a returned Go error: message in *err, kind in the high bits
-	HPP_PANIC = 2,       // a recovered Go panic: message in *err
+	// A returned Go error, its kind in the high bits. The message in *err
+	// is malloc'd: a 64-bit length, then that many bytes of text, which
+	// may hold NULs and invalid UTF-8.
+	HPP_ERROR = 1,
+	HPP_PANIC = 2,       // a recovered Go panic: message in *err, as for HPP_ERROR
 	HPP_INTERRUPTED = 3, // the Go code stopped early because of SIGINT
 };
 
@@ -27,7 +30,8 @@ enum {
 	HPP_C128,
 };
 
-// Set by the SIGINT handler, cleared once Python has seen the signal.
+// Set by the SIGINT handler, cleared by the main thread once Python has
+// seen the signal.
 extern int hpp_sigint_pending;
 // Set in the child after fork(): the Go runtime's threads are gone there.
 extern int hpp_forked;
@@ -35,6 +39,7 @@ extern int hpp_forked;
 int hpp_runtime_init(PyObject *module, const char *name);
 PyThreadState *hpp_release_gil(void);
 int hpp_gil_held(void);
+int hpp_on_main_thread(void);
 int hpp_raise_forked(void);
 int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const char *const *names, int n,
              PyObject **out, const char *func);
@@ -44,10 +49,25 @@ int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg)
 int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg);
 int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, const char *func, const char *arg);
 int hpp_as_double(PyObject *o, double *out, const char *func, const char *arg);
+int hpp_as_float32(PyObject *o, double *out, const char *func, const char *arg);
 int hpp_as_bool(PyObject *o, int *out, const char *func, const char *arg);
 int hpp_as_str(PyObject *o, const char **p, Py_ssize_t *n, const char *func, const char *arg);
 PyObject *hpp_str_result(char *p, Py_ssize_t n);
 PyObject *hpp_bytes_result(char *p, Py_ssize_t n);
+
+// hpp_take_sigint runs with the GIL held before and after each call into
+// Go. On the main thread, the only one where Python handles signals, it
+// clears the flag and lets Python act on a pending Ctrl-C, returning -1
+// when its handler raised. Other threads leave the flag alone: it is the
+// main thread's (its Go call may be the one to cut short), and Python
+// would not run the handler for them anyway.
+static inline int hpp_take_sigint(void) {
+	if (__atomic_load_n(&hpp_sigint_pending, __ATOMIC_RELAXED) && hpp_on_main_thread()) {
+		__atomic_store_n(&hpp_sigint_pending, 0, __ATOMIC_SEQ_CST);
+		return PyErr_CheckSignals();
+	}
+	return 0;
+}
 
 // hpp_enter runs before each call into Go, with the GIL held: it refuses
 // to enter a Go runtime that fork() broke, and lets Python act on a
@@ -56,13 +76,7 @@ static inline int hpp_enter(void) {
 	if (hpp_forked) {
 		return hpp_raise_forked();
 	}
-	if (__atomic_load_n(&hpp_sigint_pending, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&hpp_sigint_pending, 0, __ATOMIC_RELAXED);
-		if (PyErr_CheckSignals() < 0) {
-			return -1;
-		}
-	}
-	return 0;
+	return hpp_take_sigint();
 }
 
 #endif

@@ -1,6 +1,7 @@
 package pyext
 
 import (
+	"errors"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -43,7 +44,7 @@ func ParallelFor(n int, body func(lo, hi int)) error {
 		// One core, one element, or a nested or concurrent ParallelFor:
 		// run here, still in chunks so that Ctrl-C is honoured.
 		j.maxGrain = int64(n)
-		j.run()
+		j.run(false)
 		return j.result()
 	}
 	defer thePool.mu.Unlock()
@@ -55,7 +56,7 @@ func ParallelFor(n int, body func(lo, hi int)) error {
 		thePool.cond.Broadcast()
 		thePool.cond.L.Unlock()
 	}
-	j.run()
+	j.run(false)
 	j.wait()
 	return j.result()
 }
@@ -95,8 +96,9 @@ type job struct {
 	done      chan struct{} // closed by the last chunk if the caller sleeps
 }
 
-// run takes chunks until none are left.
-func (j *job) run() {
+// run takes chunks until none are left; worker says whether the calling
+// goroutine is one of the pool's.
+func (j *job) run(worker bool) {
 	for {
 		g := j.grain.Load()
 		// Guided scheduling at the end: no chunk takes more than half a
@@ -113,9 +115,10 @@ func (j *job) run() {
 		if !j.stopped.Load() && Interrupted() {
 			j.stopped.Store(true)
 		}
+		counted := false
 		if !j.stopped.Load() {
 			t0 := time.Now()
-			j.call(lo, hi)
+			counted = j.call(lo, hi, worker)
 			switch d := time.Since(t0); {
 			case d > maxChunk && g > 1:
 				j.grain.CompareAndSwap(g, g/2)
@@ -123,24 +126,58 @@ func (j *job) run() {
 				j.grain.CompareAndSwap(g, min(2*g, j.maxGrain))
 			}
 		}
-		if j.completed.Add(hi-lo) == j.n && j.waiting.Load() {
-			close(j.done)
+		if !counted {
+			j.finish(lo, hi)
 		}
 	}
 }
 
-func (j *job) call(lo, hi int64) {
+// finish counts the chunk [lo, hi) done, waking the caller after the last.
+func (j *job) finish(lo, hi int64) {
+	if j.completed.Add(hi-lo) == j.n && j.waiting.Load() {
+		close(j.done)
+	}
+}
+
+// errGoexit is the panic value reported for runtime.Goexit in the body.
+var errGoexit = errors.New("runtime.Goexit called in a ParallelFor body; return an error instead")
+
+// call runs the body on [lo, hi), turning a panic into the job's
+// WorkerPanic. It reports whether it counted the chunk finished itself,
+// which it does for runtime.Goexit.
+func (j *job) call(lo, hi int64, worker bool) (counted bool) {
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
-			p, ok := r.(*WorkerPanic)
-			if !ok {
-				p = &WorkerPanic{Value: r, Stack: debug.Stack()}
+		if returned {
+			return
+		}
+		r := recover()
+		goexit := r == nil // panic(nil) recovers as *runtime.PanicNilError: this is runtime.Goexit
+		if goexit {
+			r = errGoexit
+		}
+		p, ok := r.(*WorkerPanic)
+		if !ok {
+			p = &WorkerPanic{Value: r, Stack: debug.Stack()}
+		}
+		j.panicked.CompareAndSwap(nil, p)
+		j.stopped.Store(true)
+		if goexit {
+			// Goexit cannot be stopped: this goroutine ends when the
+			// deferred calls are done, and run will not count the chunk.
+			// Count it here so that the caller does not wait forever, and
+			// give the pool a new worker. (On the goroutine that Python
+			// called, Goexit aborts the process whatever is done here.)
+			j.finish(lo, hi)
+			counted = true // for panic(nil) under GODEBUG=panicnil=1, which returns
+			if worker {
+				go thePool.worker(thePool.gen.Load())
 			}
-			j.panicked.CompareAndSwap(nil, p)
-			j.stopped.Store(true)
 		}
 	}()
 	j.body(int(lo), int(hi))
+	returned = true
+	return false
 }
 
 // wait returns when every chunk is finished: spinning briefly, since the
@@ -174,17 +211,20 @@ type pool struct {
 var thePool = &pool{cond: sync.NewCond(new(sync.Mutex))}
 
 // start launches the workers on first use. Their number is fixed then;
-// GOMAXPROCS set later does not grow the pool.
+// GOMAXPROCS set later does not grow the pool. It runs before the first
+// job's generation is published, and the workers start from the
+// generation before it, so that they join that first job too.
 func (p *pool) start(workers int) {
 	p.once.Do(func() {
+		seen := p.gen.Load()
 		for range workers {
-			go p.worker()
+			go p.worker(seen)
 		}
 	})
 }
 
-func (p *pool) worker() {
-	seen := p.gen.Load()
+// worker runs the jobs published after generation seen.
+func (p *pool) worker(seen uint64) {
 	for {
 		deadline := time.Now().Add(spinFor)
 		for i := 0; p.gen.Load() == seen; i++ {
@@ -198,7 +238,7 @@ func (p *pool) worker() {
 		}
 		seen = p.gen.Load()
 		if j := p.cur.Load(); j != nil {
-			j.run()
+			j.run(true)
 		}
 	}
 }

@@ -98,8 +98,8 @@ func TestParallelForPanic(t *testing.T) {
 
 func TestParallelForInterrupted(t *testing.T) {
 	var flag int32
-	sigintPending = &flag
-	defer func() { sigintPending = nil }()
+	sigintPending, onMainThread = &flag, func() bool { return true }
+	defer func() { sigintPending, onMainThread = nil, nil }()
 	var ran atomic.Int64
 	const n = 1 << 20
 	err := ParallelFor(n, func(lo, hi int) {

@@ -20,15 +20,26 @@ import (
 // arrived during the call; return it, and Python raises KeyboardInterrupt.
 var ErrInterrupted = errors.New("hpp: interrupted by SIGINT")
 
-// sigintPending points at the C flag that the SIGINT handler sets; nil
-// when the package is not part of an extension module.
+// sigintPending points at the C flag that the SIGINT handler sets and
+// Python's main thread clears; nil when the package is not part of an
+// extension module.
 var sigintPending *int32
 
-// Interrupted reports whether Ctrl-C arrived while Go code was running.
-// Long loops that do not use ParallelFor should check it every few
-// milliseconds and return ErrInterrupted.
+// onMainThread reports whether the calling goroutine runs on Python's
+// main thread: a Go call from Python runs on the calling thread.
+var onMainThread func() bool
+
+// Interrupted reports whether Ctrl-C arrived while Go code called from
+// Python's main thread was running. Long loops that do not use
+// ParallelFor should check it every few milliseconds and return
+// ErrInterrupted.
+//
+// As in Python, only the main thread sees the signal: calls from other
+// threads run to the end (ParallelFor's workers stop when the main
+// thread's call, which takes chunks too, notices). The thread is looked
+// up only once the flag is set, so the usual check is one atomic load.
 func Interrupted() bool {
-	return sigintPending != nil && atomic.LoadInt32(sigintPending) != 0
+	return sigintPending != nil && atomic.LoadInt32(sigintPending) != 0 && onMainThread()
 }
 
 // Check returns ErrInterrupted if Ctrl-C arrived, else nil.

@@ -7,10 +7,14 @@
 
 #include "hpp_ext.h"
 
+// Python.h under the limited API (3.11+) no longer includes the C
+// library's headers: include everything used here.
 #include <dlfcn.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,15 +27,62 @@ static const char *hpp_module_name = "?";
 static struct sigaction hpp_prev_sigint;
 
 // hpp_sigint runs Python's own SIGINT handler (so KeyboardInterrupt,
-// EINTR and the wakeup fd behave as before) after noting the signal where
-// Go code can poll it without the GIL.
+// EINTR and the wakeup fd behave as before), then notes the signal where
+// Go code can poll it without the GIL. In that order: once Go sees the
+// flag, Python has the signal too, and the PyErr_CheckSignals that
+// follows the Go call raises KeyboardInterrupt exactly once.
 static void hpp_sigint(int sig, siginfo_t *info, void *uc) {
-	__atomic_store_n(&hpp_sigint_pending, 1, __ATOMIC_RELAXED);
 	if (hpp_prev_sigint.sa_flags & SA_SIGINFO) {
 		hpp_prev_sigint.sa_sigaction(sig, info, uc);
 	} else if (hpp_prev_sigint.sa_handler != SIG_IGN && hpp_prev_sigint.sa_handler != SIG_DFL) {
 		hpp_prev_sigint.sa_handler(sig);
 	}
+	__atomic_store_n(&hpp_sigint_pending, 1, __ATOMIC_SEQ_CST);
+}
+
+// Python's main thread, the only one that handles signals.
+static unsigned long hpp_main_thread;
+static int hpp_main_thread_known;
+
+int hpp_on_main_thread(void) {
+	return hpp_main_thread_known && PyThread_get_thread_ident() == hpp_main_thread;
+}
+
+// hpp_python_sigint_default reports whether Python's SIGINT handler is
+// signal.default_int_handler, which raises KeyboardInterrupt: 1, 0, or -1
+// with an exception set. It also learns which thread is the main one.
+static int hpp_python_sigint_default(void) {
+	PyObject *threading = PyImport_ImportModule("threading");
+	if (threading == NULL) {
+		return -1;
+	}
+	PyObject *main = PyObject_CallMethod(threading, "main_thread", NULL);
+	Py_DECREF(threading);
+	if (main == NULL) {
+		return -1;
+	}
+	PyObject *ident = PyObject_GetAttrString(main, "ident");
+	Py_DECREF(main);
+	if (ident == NULL) {
+		return -1;
+	}
+	hpp_main_thread = PyLong_AsUnsignedLong(ident);
+	Py_DECREF(ident);
+	if (PyErr_Occurred()) {
+		return -1;
+	}
+	hpp_main_thread_known = 1;
+	PyObject *signal = PyImport_ImportModule("signal");
+	if (signal == NULL) {
+		return -1;
+	}
+	PyObject *cur = PyObject_CallMethod(signal, "getsignal", "i", SIGINT);
+	PyObject *dflt = PyObject_GetAttrString(signal, "default_int_handler");
+	Py_DECREF(signal);
+	int same = cur != NULL && dflt != NULL && cur == dflt;
+	Py_XDECREF(cur);
+	Py_XDECREF(dflt);
+	return PyErr_Occurred() ? -1 : same;
 }
 
 static void hpp_atfork_child(void) { hpp_forked = 1; }
@@ -66,6 +117,10 @@ static void hpp_find_thread_lists(void) {
 	}
 }
 
+// hpp_gil_held reports whether the calling thread holds the GIL: 1 or 0,
+// or -1 when the interpreter does not say.
+int hpp_gil_held(void) { return hpp_gilstate_check ? hpp_gilstate_check() : -1; }
+
 // hpp_release_gil releases the GIL before a call into Go, as
 // Py_BEGIN_ALLOW_THREADS does, and returns the thread state to restore
 // after it, or NULL when it kept the GIL: when the calling thread is the
@@ -74,10 +129,6 @@ static void hpp_find_thread_lists(void) {
 // nothing. No Python thread can start while the GIL is held, so this
 // stays true for the whole call. The lists are read with the GIL held,
 // as CPython itself does; only our own thread state is dereferenced.
-// hpp_gil_held reports whether the calling thread holds the GIL: 1 or 0,
-// or -1 when the interpreter does not say.
-int hpp_gil_held(void) { return hpp_gilstate_check ? hpp_gilstate_check() : -1; }
-
 PyThreadState *hpp_release_gil(void) {
 	if (hpp_interp_head != NULL) {
 		PyThreadState *ts = PyThreadState_Get();
@@ -119,10 +170,19 @@ int hpp_runtime_init(PyObject *module, const char *name) {
 	once = 1;
 	hpp_find_thread_lists();
 	pthread_atfork(NULL, NULL, hpp_atfork_child);
-	// Chain in front of Python's SIGINT handler, but only if there is one:
-	// an ignored or default SIGINT needs no early stop.
+	// Chain in front of Python's SIGINT handler, but only if it is
+	// Python's default one, which raises KeyboardInterrupt: Go calls are
+	// cut short only when Python would raise. An ignored or default
+	// SIGINT needs no early stop, and a handler of the program's own may
+	// not raise, so Go runs to the end and the handler runs after. (A
+	// handler set with signal.signal after the import replaces this
+	// chain, with the same effect.)
+	int dflt = hpp_python_sigint_default();
+	if (dflt < 0) {
+		return -1;
+	}
 	struct sigaction cur;
-	if (sigaction(SIGINT, NULL, &cur) == 0 &&
+	if (dflt && sigaction(SIGINT, NULL, &cur) == 0 &&
 	    ((cur.sa_flags & SA_SIGINFO) || (cur.sa_handler != SIG_IGN && cur.sa_handler != SIG_DFL))) {
 		hpp_prev_sigint = cur;
 		struct sigaction sa = cur;
@@ -158,30 +218,44 @@ static PyObject *hpp_kind_type(int kind) {
 	return hpp_GoError;
 }
 
+// hpp_message decodes a message from hppMessage (its length, then its
+// bytes) as Python's bytes.decode('utf-8', 'replace') would: a Go error's
+// text is any bytes, and all of them, NULs too, belong in the exception.
+static PyObject *hpp_message(const char *err) {
+	if (err == NULL) {
+		return PyUnicode_FromString("?");
+	}
+	int64_t n;
+	memcpy(&n, err, sizeof n);
+	return PyUnicode_DecodeUTF8(err + sizeof n, (Py_ssize_t)n, "replace");
+}
+
 int hpp_finish(int status, char *err, const char *func) {
-	if (__atomic_load_n(&hpp_sigint_pending, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&hpp_sigint_pending, 0, __ATOMIC_RELAXED);
-		if (PyErr_CheckSignals() < 0) {
-			free(err);
-			return -1;
-		}
+	if (hpp_take_sigint() < 0) {
+		free(err);
+		return -1;
 	}
 	if (status == HPP_OK) {
 		return 0;
 	}
-	switch (status & 0xff) {
-	case HPP_INTERRUPTED:
+	if ((status & 0xff) == HPP_INTERRUPTED) {
 		if (!PyErr_Occurred()) {
 			PyErr_SetNone(PyExc_KeyboardInterrupt);
 		}
-		break;
-	case HPP_PANIC:
-		PyErr_Format(hpp_GoPanic, "Go panic in %s(): %s", func, err ? err : "?");
-		break;
-	default:
-		PyErr_SetString(hpp_kind_type(status >> 8), err ? err : "Go error");
+		free(err);
+		return -1;
 	}
+	PyObject *msg = hpp_message(err);
 	free(err);
+	if (msg == NULL) {
+		return -1;
+	}
+	if ((status & 0xff) == HPP_PANIC) {
+		PyErr_Format(hpp_GoPanic, "Go panic in %s(): %U", func, msg);
+	} else {
+		PyErr_SetObject(hpp_kind_type(status >> 8), msg);
+	}
+	Py_DECREF(msg);
 	return -1;
 }
 
@@ -200,11 +274,14 @@ int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const c
 	}
 	for (Py_ssize_t k = 0; k < nkw; k++) {
 		PyObject *key = PyTuple_GetItem(kwnames, k);
-		const char *kw = PyUnicode_AsUTF8AndSize(key, NULL);
+		Py_ssize_t len;
+		const char *kw = PyUnicode_AsUTF8AndSize(key, &len);
 		if (kw == NULL) {
 			return -1;
 		}
-		int i = 0;
+		// A keyword holding a NUL ("b\0x") names no parameter; strcmp
+		// would take the NUL for its end and match b.
+		int i = memchr(kw, '\0', (size_t)len) ? n : 0;
 		while (i < n && strcmp(kw, names[i]) != 0) {
 			i++;
 		}
@@ -238,28 +315,38 @@ static int hpp_type_error(PyObject *o, const char *want, const char *func, const
 	return -1;
 }
 
+// hpp_index returns a new reference to the Python int that o stands for:
+// numpy integers and other __index__ types are integers too; floats are
+// not. NULL with TypeError for anything else.
+static PyObject *hpp_index(PyObject *o, const char *func, const char *arg) {
+	if (PyFloat_Check(o) || !PyIndex_Check(o)) {
+		hpp_type_error(o, "int", func, arg);
+		return NULL;
+	}
+	return PyNumber_Index(o);
+}
+
+// hpp_overflow rewrites an OverflowError to name the argument and the Go
+// type; any error is passed on (-1).
+static int hpp_overflow(const char *func, const char *arg, const char *type) {
+	if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+		PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a %s", func, arg, type);
+	}
+	return -1;
+}
+
 int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg) {
-	if (!PyLong_Check(o)) {
-		// numpy integers and other __index__ types are integers too; floats are not.
-		if (PyFloat_Check(o) || !PyIndex_Check(o)) {
-			return hpp_type_error(o, "int", func, arg);
-		}
-		PyObject *i = PyNumber_Index(o);
+	if (PyLong_Check(o)) { // the common case, without a reference to count
+		*out = PyLong_AsLongLong(o);
+	} else {
+		PyObject *i = hpp_index(o, func, arg);
 		if (i == NULL) {
 			return -1;
 		}
 		*out = PyLong_AsLongLong(i);
 		Py_DECREF(i);
-	} else {
-		*out = PyLong_AsLongLong(o);
 	}
-	if (*out == -1 && PyErr_Occurred()) {
-		if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a 64-bit Go int", func, arg);
-		}
-		return -1;
-	}
-	return 0;
+	return *out == -1 && PyErr_Occurred() ? hpp_overflow(func, arg, "64-bit Go int") : 0;
 }
 
 int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, const char *func, const char *arg) {
@@ -275,17 +362,17 @@ int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, co
 }
 
 int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg) {
-	if (!PyLong_Check(o)) {
-		return hpp_type_error(o, "int", func, arg);
-	}
-	*out = PyLong_AsUnsignedLongLong(o);
-	if (*out == (unsigned long long)-1 && PyErr_Occurred()) {
-		if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' does not fit in a Go uint64", func, arg);
+	if (PyLong_Check(o)) {
+		*out = PyLong_AsUnsignedLongLong(o);
+	} else {
+		PyObject *i = hpp_index(o, func, arg);
+		if (i == NULL) {
+			return -1;
 		}
-		return -1;
+		*out = PyLong_AsUnsignedLongLong(i);
+		Py_DECREF(i);
 	}
-	return 0;
+	return *out == (unsigned long long)-1 && PyErr_Occurred() ? hpp_overflow(func, arg, "Go uint64") : 0;
 }
 
 int hpp_as_double(PyObject *o, double *out, const char *func, const char *arg) {
@@ -297,6 +384,24 @@ int hpp_as_double(PyObject *o, double *out, const char *func, const char *arg) {
 		if (PyErr_ExceptionMatches(PyExc_TypeError)) {
 			PyErr_Clear();
 			return hpp_type_error(o, "float", func, arg);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+// hpp_as_float32 is hpp_as_double for a float32 parameter: a finite
+// value that rounds to infinity in float32 raises OverflowError, by the
+// rule of struct.pack('f', x); inf and nan pass.
+int hpp_as_float32(PyObject *o, double *out, const char *func, const char *arg) {
+	if (hpp_as_double(o, out, func, arg) < 0) {
+		return -1;
+	}
+	if (isinf((float)*out) && !isinf(*out)) {
+		PyObject *v = PyFloat_FromDouble(*out);
+		if (v != NULL) {
+			PyErr_Format(PyExc_OverflowError, "%s() argument '%s' is %R, outside a Go float32's range", func, arg, v);
+			Py_DECREF(v);
 		}
 		return -1;
 	}

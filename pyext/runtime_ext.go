@@ -10,4 +10,5 @@ import "unsafe"
 func init() {
 	sigintPending = (*int32)(unsafe.Pointer(&C.hpp_sigint_pending))
 	gilHeld = func() int { return int(C.hpp_gil_held()) }
+	onMainThread = func() bool { return C.hpp_on_main_thread() != 0 }
 }

@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"hpp/pyext"
@@ -94,8 +94,9 @@ func goTool() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}
-	for _, p := range []string{filepath.Join(runtime.GOROOT(), "bin", "go"), "/usr/local/go/bin/go"} {
-		if _, err := os.Stat(p); err == nil {
+	// Not on PATH: where GOROOT says, or where the official installer puts it.
+	for _, p := range []string{filepath.Join(os.Getenv("GOROOT"), "bin", "go"), "/usr/local/go/bin/go"} {
+		if _, err := os.Stat(p); err == nil && filepath.IsAbs(p) {
 			return p, nil
 		}
 	}
@@ -128,8 +129,12 @@ func Build(ctx context.Context, o Options) (string, error) {
 		}
 		mod.Name = mod.Packages[0].Name
 	}
-	if !isIdent(mod.Name) {
-		return "", inputErrorf("module name %q is not a Python identifier", mod.Name)
+	if why := unusableName(mod.Name); why != "" {
+		fix := "name the module with --name"
+		if o.Name != "" {
+			fix = "pick another --name"
+		}
+		return "", inputErrorf("module name %q %s: %s", mod.Name, why, fix)
 	}
 	if len(mod.Packages) == 1 {
 		mod.Doc = mod.Packages[0].Doc
@@ -164,13 +169,19 @@ func Build(ctx context.Context, o Options) (string, error) {
 	} else {
 		defer os.RemoveAll(work)
 	}
-	if err := writeWorkspace(work, mod, goVersion); err != nil {
+	userPaths, err := writeWorkspace(work, mod, goVersion)
+	if err != nil {
 		return "", err
 	}
 	lib := filepath.Join(work, "out", mod.Name+pyInfo.Suffix())
 	cflags := "-O2 -g -I" + pyInfo.Include
 	if pyInfo.Limited() {
 		cflags += " -DPy_LIMITED_API=0x030b0000"
+	}
+	// The environment's CGO_CFLAGS come last, so that they can add
+	// warnings or override the optimisation level, as for go build.
+	if env := strings.TrimSpace(os.Getenv("CGO_CFLAGS")); env != "" {
+		cflags += " " + env
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "build", "-buildmode=c-shared", "-trimpath", "-tags=hpp_ext", "-o", lib, ".")
 	cmd.Dir = filepath.Join(work, "main")
@@ -179,17 +190,14 @@ func Build(ctx context.Context, o Options) (string, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build of module %s for %s failed: %v\n%s", mod.Name, pyInfo.Exe, err, strings.TrimSpace(out.String()))
+		return "", fmt.Errorf("go build of module %s for %s failed: %v\n%s", mod.Name, pyInfo.Exe, err,
+			strings.TrimSpace(userPaths.Replace(out.String())))
 	}
 	outDir := o.OutDir
 	if outDir == "" {
 		outDir = "."
 	}
-	dst := filepath.Join(outDir, filepath.Base(lib))
-	if err := copyFile(lib, dst); err != nil {
-		return "", err
-	}
-	return dst, nil
+	return install(lib, outDir)
 }
 
 func toolchainVersion(ctx context.Context, goCmd string) (string, error) {
@@ -210,7 +218,15 @@ func toolchainVersion(ctx context.Context, goCmd string) (string, error) {
 // writeWorkspace lays out the build: a go.work joining the generated main
 // package, the user's module(s), and hpp/pyext — from the user's own hpp
 // tree when the package is in it, else the copy embedded in this binary.
-func writeWorkspace(work string, mod *Module, goVersion string) error {
+// It returns a replacer that turns the paths of packages it copied, as
+// go build's messages name them, back into the user's directories.
+func writeWorkspace(work string, mod *Module, goVersion string) (*strings.Replacer, error) {
+	var userPaths []string
+	err := writeWorkspaceFiles(work, mod, goVersion, &userPaths)
+	return strings.NewReplacer(userPaths...), err
+}
+
+func writeWorkspaceFiles(work string, mod *Module, goVersion string, userPaths *[]string) error {
 	uses := []string{"./main"}
 	haveHpp := false
 	seenRoot := map[string]bool{}
@@ -230,6 +246,11 @@ func writeWorkspace(work string, mod *Module, goVersion string) error {
 				return err
 			}
 			mod.Imports = append(mod.Imports, modPath)
+			// go build names files relative to the main package's
+			// directory when that is shorter, and packages by import path.
+			*userPaths = append(*userPaths, root+string(filepath.Separator), p.Dir+string(filepath.Separator),
+				filepath.Join("..", modPath)+string(filepath.Separator), p.Dir+string(filepath.Separator),
+				"# "+modPath+"\n", "# "+p.Dir+"\n")
 		} else {
 			rel, err := filepath.Rel(root, p.Dir)
 			if err != nil {
@@ -333,23 +354,77 @@ func copyPackage(src, dst string) error {
 		if !e.Type().IsRegular() || strings.HasSuffix(e.Name(), "_test.go") {
 			continue
 		}
-		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// copyFile writes dst through a temporary file and a rename, so that a
-// Python process that has the old module loaded keeps a valid mapping.
-func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
+// install puts the built library lib into dir under its own name, through
+// a temporary file and a rename, so that a Python process that has the
+// old module loaded keeps a valid mapping and no reader ever sees half a
+// module. The temporary file gets a random name and is opened with
+// O_EXCL, so that a symlink planted in the directory is never followed,
+// and it is removed if anything fails. A symlink at the destination
+// itself is followed, as for every file hpp writes: the module replaces
+// its target, and the link stays. A module replaced keeps its mode; a new
+// one is 0755 less the umask.
+func install(lib, dir string) (string, error) {
+	dst := filepath.Join(dir, filepath.Base(lib))
+	target := dst
+	if fi, err := os.Lstat(dst); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if target, err = filepath.EvalSymlinks(dst); err != nil {
+			return "", fmt.Errorf("cannot follow the symlink at the output %s: %v", dst, err)
+		}
+	}
+	in, err := os.Open(lib)
 	if err != nil {
-		return err
+		return "", err
 	}
-	tmp := dst + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o755); err != nil {
-		return err
+	defer in.Close()
+	tmp, err := createTemp(filepath.Dir(target), filepath.Base(target))
+	if err != nil {
+		return "", fmt.Errorf("cannot write the module into %s: %v", filepath.Dir(target), err)
 	}
-	return os.Rename(tmp, dst)
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := io.Copy(tmp, in); err != nil {
+		return "", fmt.Errorf("writing %s: %v", tmp.Name(), err)
+	}
+	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() {
+		if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
+			return "", err
+		}
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("writing %s: %v", tmp.Name(), err)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return "", fmt.Errorf("cannot replace %s with the new module: %v", target, err)
+	}
+	ok = true
+	return dst, nil
+}
+
+// createTemp creates a new file .BASE.RANDOM.tmp in dir, mode 0755 less
+// the umask (os.CreateTemp's files are 0600).
+func createTemp(dir, base string) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%08x.tmp", base, rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("no unused temporary name for %s", base)
 }

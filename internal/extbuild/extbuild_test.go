@@ -41,6 +41,18 @@ func TestInspectRejects(t *testing.T) {
 		{"contradictory GIL options", "package p\n//hpp:export holdgil releasegil\nfunc F() {}\n", "contradict"},
 		{"reserved name", "package p\n//hpp:export name=GoError\nfunc F() {}\n", "taken by the module's exception class"},
 		{"syntax", "package p\nfunc F( {}\n", "expected"},
+		{"Goexit", "package p\nimport \"runtime\"\n//hpp:export\nfunc F(n int) {\n\tif n > 0 {\n\t\truntime.Goexit()\n\t}\n}\n", "p.go:6: F: runtime.Goexit would end the goroutine of the Python thread"},
+		{"Goexit renamed", "package p\nimport rt \"runtime\"\n//hpp:export\nfunc F() { defer rt.Goexit() }\n", "p.go:4: F: runtime.Goexit"},
+		{"keyword clash", "package p\n//hpp:export\nfunc F(aB, a_b int) {}\n", `p.go:3: F: parameters aB and a_b both become the Python keyword "a_b"; rename one`},
+		{"unnamed clash", "package p\n//hpp:export\nfunc F(arg1 int, _ int) {}\n", `parameters arg1 and arg1 both become the Python keyword "arg1"`},
+		{"dunder name", "package p\n//hpp:export name=__name__\nfunc F() {}\n", `p.go:3: F: Python name "__name__" has the __dunder__ form`},
+		{"keyword name", "package p\n//hpp:export name=class\nfunc F() {}\n", `Python name "class" is a Python keyword; pick another with //hpp:export name=...`},
+		{"None", "package p\n//hpp:export name=None\nfunc F() {}\n", `Python name "None" is a Python keyword`},
+		{"not an identifier", "package p\n//hpp:export name=1x\nfunc F() {}\n", `Python name "1x" is not a Python identifier`},
+		{"empty name", "package p\n//hpp:export name=\nfunc F() {}\n", `Python name "" is empty`},
+		{"fullwidth function", "package p\n//hpp:export\nfunc Ｆib() {}\n", `p.go:3: Ｆib: Python name "ｆib" is not ASCII`},
+		{"fullwidth name=", "package p\n//hpp:export name=ｆib\nfunc F() {}\n", `Python name "ｆib" is not ASCII`},
+		{"fullwidth parameter", "package p\n//hpp:export\nfunc F(ｘ int) {}\n", `p.go:3: F: parameter ｘ: its Python keyword "ｘ" is not ASCII`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Inspect(writePkg(t, tc.src))
@@ -56,6 +68,8 @@ func TestInspectFinds(t *testing.T) {
 	dir := writePkg(t, `// Package p is a test.
 package p
 
+import "runtime"
+
 // JuliaSet has a doc.
 //
 //hpp:export readonly=zs
@@ -68,7 +82,11 @@ func Not(bool) bool { return true }
 func F() {}
 
 //hpp:export name=custom
-func HTTPGet(s string) (string, []byte) { return "", nil }
+func HTTPGet(s string) (string, []byte) {
+	go runtime.Goexit() // another goroutine's: fine
+	func() { go func() { runtime.Goexit() }() }()
+	return "", nil
+}
 `)
 	p, err := Inspect(dir)
 	if err != nil {
@@ -96,6 +114,69 @@ func HTTPGet(s string) (string, []byte) { return "", nil }
 	}
 	if p.Doc != "Package p is a test." || p.Funcs[1].Doc != "JuliaSet has a doc." {
 		t.Errorf("docs: %q, %q", p.Doc, p.Funcs[1].Doc)
+	}
+}
+
+// Functions in a file that uses cgo are exported like any other.
+func TestInspectCgoFile(t *testing.T) {
+	dir := writePkg(t, "package p\n\n//hpp:export\nfunc Plain() {}\n")
+	cgo := "package p\n\n// #include <stdlib.h>\nimport \"C\"\n\n//hpp:export\nfunc Abs(x int) int { return int(C.labs(C.long(x))) }\n"
+	if err := os.WriteFile(filepath.Join(dir, "c.go"), []byte(cgo), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Inspect(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Funcs) != 2 || p.Funcs[0].PyName != "abs" || p.Funcs[0].Pos != "c.go:7" {
+		t.Errorf("found %+v, want abs (c.go:7) and plain", *p.Funcs[0])
+	}
+}
+
+// A compile error in a package that hpp build copied (a directory
+// outside any module) names the user's file, not the copy.
+func TestBuildErrorNamesUserFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	dir := writePkg(t, "package p\n\n//hpp:export\nfunc F(n int) int { return n + \"x\" }\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	_, err := Build(ctx, Options{Dirs: []string{dir}, Python: "/usr/bin/python3", OutDir: t.TempDir(), Stderr: os.Stderr})
+	if err == nil {
+		t.Fatal("the build succeeded")
+	}
+	msg := err.Error()
+	if want := filepath.Join(dir, "p.go") + ":4:"; !strings.Contains(msg, want) || strings.Contains(msg, "hppuser") {
+		t.Errorf("error %q: want it to name %s and no temporary path", msg, want)
+	}
+}
+
+// Python keywords are exact: None is one, none is not.
+func TestPyNameKeywords(t *testing.T) {
+	for in, want := range map[string]string{"Not": "not_", "None": "none", "True": "true", "Class": "class_", "Lambda": "lambda_"} {
+		if got := pyName(in); got != want {
+			t.Errorf("pyName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Module names Python cannot import are refused before anything is built.
+func TestBuildRejectsModuleName(t *testing.T) {
+	ok := writePkg(t, "package p\n//hpp:export\nfunc F() {}\n")
+	pass := writePkg(t, "package pass\n//hpp:export\nfunc F() {}\n")
+	for _, tc := range []struct{ dir, name, want string }{
+		{ok, "class", `module name "class" is a Python keyword: pick another --name`},
+		{ok, "__main__", `module name "__main__" has the __dunder__ form`},
+		{ok, "mödule", `module name "mödule" is not ASCII`},
+		{ok, "a-b", `module name "a-b" is not a Python identifier`},
+		{pass, "", `module name "pass" is a Python keyword: name the module with --name`},
+	} {
+		_, err := Build(context.Background(), Options{Dirs: []string{tc.dir}, Name: tc.name, Python: "/nonexistent/python"})
+		var ie *InputError
+		if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("--name %q: err = %v, want an InputError containing %q", tc.name, err, tc.want)
+		}
 	}
 }
 
@@ -148,6 +229,15 @@ func pythons(t *testing.T) map[string]string {
 	return out
 }
 
+// strictC makes a call to an undeclared C function an error, as it is
+// with GCC 14 and Clang 16, so that the glue cannot rely on headers that
+// Python.h includes only outside the limited API. hpp build passes the
+// environment's CGO_CFLAGS on.
+func strictC(t *testing.T) {
+	t.Helper()
+	t.Setenv("CGO_CFLAGS", "-Werror=implicit-function-declaration")
+}
+
 // TestBuildAndRun builds the examples and the exttest package into one
 // module per Python (one Go runtime per process, and one c-shared build
 // each, which is the slow part) and runs testdata/check.py against it.
@@ -164,6 +254,7 @@ func TestBuildAndRun(t *testing.T) {
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Fatal("gcc is needed: apt-get install gcc")
 	}
+	strictC(t)
 	for name, py := range pythons(t) {
 		t.Run(name, func(t *testing.T) {
 			out := t.TempDir()
@@ -224,6 +315,7 @@ func Sum(n int) (int, error) {
 	return s, err
 }
 `)
+	strictC(t)
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

@@ -49,44 +49,6 @@ type Param struct {
 	ReadOnly bool // a slice that may view a read-only buffer
 }
 
-// Type is a Go type that the generated glue can convert.
-type Type struct {
-	Go     string // as written in Go: int, []float64
-	Class  string // int, uint, float, bool, string, bytes (results), slice
-	Min    string // range for narrow integer parameters
-	Max    string
-	Buffer string // HPP_F64... for slices
-	Elem   string // slice element type
-}
-
-var goTypes = map[string]*Type{
-	"int":          {Go: "int", Class: "int"},
-	"int64":        {Go: "int64", Class: "int"},
-	"int32":        {Go: "int32", Class: "int", Min: "-2147483648LL", Max: "2147483647LL"},
-	"int16":        {Go: "int16", Class: "int", Min: "-32768LL", Max: "32767LL"},
-	"int8":         {Go: "int8", Class: "int", Min: "-128LL", Max: "127LL"},
-	"uint":         {Go: "uint", Class: "uint"},
-	"uint64":       {Go: "uint64", Class: "uint"},
-	"uint32":       {Go: "uint32", Class: "int", Min: "0LL", Max: "4294967295LL"},
-	"uint16":       {Go: "uint16", Class: "int", Min: "0LL", Max: "65535LL"},
-	"uint8":        {Go: "uint8", Class: "int", Min: "0LL", Max: "255LL"},
-	"byte":         {Go: "byte", Class: "int", Min: "0LL", Max: "255LL"},
-	"float64":      {Go: "float64", Class: "float"},
-	"float32":      {Go: "float32", Class: "float"},
-	"bool":         {Go: "bool", Class: "bool"},
-	"string":       {Go: "string", Class: "string"},
-	"[]float64":    {Go: "[]float64", Class: "slice", Buffer: "HPP_F64", Elem: "float64"},
-	"[]float32":    {Go: "[]float32", Class: "slice", Buffer: "HPP_F32", Elem: "float32"},
-	"[]int64":      {Go: "[]int64", Class: "slice", Buffer: "HPP_I64", Elem: "int64"},
-	"[]int32":      {Go: "[]int32", Class: "slice", Buffer: "HPP_I32", Elem: "int32"},
-	"[]uint8":      {Go: "[]uint8", Class: "slice", Buffer: "HPP_U8", Elem: "uint8"},
-	"[]byte":       {Go: "[]byte", Class: "slice", Buffer: "HPP_U8", Elem: "byte"},
-	"[]complex128": {Go: "[]complex128", Class: "slice", Buffer: "HPP_C128", Elem: "complex128"},
-}
-
-const supported = "int, int8..int64, uint, uint8..uint64, float64, float32, bool, string, " +
-	"[]float64, []float32, []int64, []int32, []uint8 ([]byte), []complex128"
-
 // InputError is a problem in the user's Go package.
 type InputError struct{ Msg string }
 
@@ -102,7 +64,11 @@ func Inspect(dir string) (*Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	bp, err := build.Default.ImportDir(abs, 0)
+	// The files with import "C" count too: hpp build compiles with cgo on,
+	// whatever this process's environment says.
+	ctxt := build.Default
+	ctxt.CgoEnabled = true
+	bp, err := ctxt.ImportDir(abs, 0)
 	if err != nil {
 		return nil, inputErrorf("%s: not a Go package: %v", dir, err)
 	}
@@ -112,7 +78,7 @@ func Inspect(dir string) (*Package, error) {
 	pkg := &Package{Dir: abs, Name: bp.Name}
 	fset := token.NewFileSet()
 	seen := map[string]string{}
-	for _, name := range bp.GoFiles {
+	for _, name := range append(append([]string(nil), bp.GoFiles...), bp.CgoFiles...) {
 		f, err := parser.ParseFile(fset, filepath.Join(abs, name), nil, parser.ParseComments)
 		if err != nil {
 			return nil, inputErrorf("%v", err)
@@ -129,7 +95,7 @@ func Inspect(dir string) (*Package, error) {
 			if !ok {
 				continue
 			}
-			fn, err := newFunc(fset, fd, opts)
+			fn, err := newFunc(fset, f, fd, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -157,7 +123,7 @@ func directive(doc *ast.CommentGroup) ([]string, bool) {
 	return nil, false
 }
 
-func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error) {
+func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []string) (*Func, error) {
 	p := fset.Position(fd.Pos())
 	fn := &Func{GoName: fd.Name.Name, PyName: pyName(fd.Name.Name), Doc: strings.TrimSpace(fd.Doc.Text()),
 		Pos: fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)}
@@ -173,14 +139,17 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 	if fd.Type.TypeParams != nil {
 		return nil, bad("generic functions cannot be exported to Python; write a wrapper with concrete types")
 	}
+	if call := goexitCall(file, fd.Body); call != nil {
+		p := fset.Position(call.Pos())
+		return nil, inputErrorf("%s:%d: %s: runtime.Goexit would end the goroutine of the Python thread that called, "+
+			"which aborts the process (Go cannot end a thread it did not start); return an error instead",
+			filepath.Base(p.Filename), p.Line, fn.GoName)
+	}
 	readonly := map[string]bool{}
 	for _, o := range opts {
 		k, v, _ := strings.Cut(o, "=")
 		switch k {
 		case "name":
-			if !isIdent(v) {
-				return nil, bad("name=%q is not a Python identifier", v)
-			}
 			fn.PyName = v
 		case "holdgil":
 			fn.HoldGIL = true
@@ -196,6 +165,9 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 	}
 	if fn.HoldGIL && fn.ReleaseGIL {
 		return nil, bad("holdgil and releasegil contradict each other; choose one")
+	}
+	if why := unusableName(fn.PyName); why != "" {
+		return nil, bad("Python name %q %s; pick another with //hpp:export name=...", fn.PyName, why)
 	}
 	if fn.PyName == "GoError" || fn.PyName == "GoPanic" {
 		return nil, bad("the Python name %s is taken by the module's exception class", fn.PyName)
@@ -218,7 +190,16 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 			if name == "_" {
 				name = fmt.Sprintf("arg%d", len(fn.Params))
 			}
-			fn.Params = append(fn.Params, Param{Name: name, PyName: pyName(name), Type: t, ReadOnly: readonly[name]})
+			py := pyName(name)
+			if why := unusableName(py); why != "" {
+				return nil, bad("parameter %s: its Python keyword %q %s; rename the parameter", name, py, why)
+			}
+			for _, prev := range fn.Params {
+				if prev.PyName == py {
+					return nil, bad("parameters %s and %s both become the Python keyword %q; rename one", prev.Name, name, py)
+				}
+			}
+			fn.Params = append(fn.Params, Param{Name: name, PyName: py, Type: t, ReadOnly: readonly[name]})
 			delete(readonly, name)
 		}
 	}
@@ -254,9 +235,44 @@ func newFunc(fset *token.FileSet, fd *ast.FuncDecl, opts []string) (*Func, error
 	return fn, nil
 }
 
-// pyKeywords are Python's reserved words, which cannot name a function.
+// goexitCall returns a call of runtime.Goexit that runs on the calling
+// goroutine in body, outside function literals and go statements (which
+// may run elsewhere), or nil. Calls deeper down are not found: the
+// documentation warns of them.
+func goexitCall(file *ast.File, body *ast.BlockStmt) ast.Node {
+	name := ""
+	for _, im := range file.Imports {
+		if im.Path.Value == `"runtime"` {
+			name = "runtime"
+			if im.Name != nil {
+				name = im.Name.Name
+			}
+		}
+	}
+	if name == "" || name == "_" || body == nil {
+		return nil
+	}
+	var found ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit, *ast.GoStmt:
+			return false
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Goexit" {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == name && found == nil {
+					found = n
+				}
+			}
+		}
+		return found == nil
+	})
+	return found
+}
+
+// pyKeywords are Python's reserved words, which cannot name a function,
+// a parameter or a module.
 var pyKeywords = map[string]bool{
-	"false": true, "none": true, "true": true, "and": true, "as": true, "assert": true, "async": true,
+	"False": true, "None": true, "True": true, "and": true, "as": true, "assert": true, "async": true,
 	"await": true, "break": true, "class": true, "continue": true, "def": true, "del": true, "elif": true,
 	"else": true, "except": true, "finally": true, "for": true, "from": true, "global": true, "if": true,
 	"import": true, "in": true, "is": true, "lambda": true, "nonlocal": true, "not": true, "or": true,
@@ -289,6 +305,35 @@ func snake(s string) string {
 		b.WriteRune(unicode.ToLower(c))
 	}
 	return b.String()
+}
+
+// unusableName says why s cannot be a name that Python code reaches (a
+// module, function or keyword argument), or "" if it can.
+func unusableName(s string) string {
+	switch {
+	case s == "":
+		return "is empty"
+	case !isASCII(s):
+		// Python reads identifiers in NFKC form (fullwidth ｆ is f), so a
+		// name that NFKC changes could never be looked up.
+		return "is not ASCII (Python normalises non-ASCII identifiers, and could not reach it)"
+	case !isIdent(s):
+		return "is not a Python identifier"
+	case pyKeywords[s]:
+		return "is a Python keyword"
+	case len(s) > 4 && strings.HasPrefix(s, "__") && strings.HasSuffix(s, "__"):
+		return "has the __dunder__ form that Python reserves for itself (a module's __name__, __doc__...)"
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func isIdent(s string) bool {

@@ -107,6 +107,9 @@ assert m.nothing() is None
 assert m.pair(3) == (6, "xxx", True) and m.pair(0) == (0, "", False)
 if np is not None:
     assert m.add_ints(np.int64(5), np.int32(2)) == 7 and m.scale(np.float64(2.0), 2) == 4.0
+    assert m.unsigned(np.uint64(2**64 - 2), np.uint8(1)) == 2**64 - 1 and m.unsigned(np.int64(3), 1) == 4
+    raises(OverflowError, "does not fit in a Go uint64", m.unsigned, np.int64(-1), 1)
+    raises(TypeError, "unsigned() argument 'u' must be int, not float64", m.unsigned, np.float64(1.0), 1)
 ok("int, float, bool, str, bytes, None and tuples convert")
 
 raises(TypeError, "add_ints() argument 'a' must be int, not str", m.add_ints, "1", 2)
@@ -126,6 +129,33 @@ raises(OverflowError, "does not fit in a 64-bit Go int", m.add_ints, 2**63, 1)
 raises(OverflowError, "does not fit in a Go uint64", m.unsigned, -1, 1)
 raises(OverflowError, "outside the Go type's range [0, 255]", m.unsigned, 1, 256)
 ok("wrong argument types raise TypeError or OverflowError with clear messages")
+
+# float32: a value that does not fit raises OverflowError exactly when
+# struct.pack('<f', x) does (the native 'f' does not check); inf and nan
+# pass, as there.
+import math
+import struct
+for x in (1.0, 3.4028234e38, 3.4028235e38, 3.4028235677973366e38, 3.4028235677973367e38, 3.5e38, 1e300, -1e300,
+          -3.4028235e38, 5e-324, float("inf"), float("-inf"), float("nan"), 2**127, 2**128):
+    try:
+        want = struct.unpack("<f", struct.pack("<f", float(x)))[0]
+    except OverflowError:
+        raises(OverflowError, "outside a Go float32's range", m.half, x)
+        continue
+    got = m.half(x)
+    assert got == want / 2 or (math.isnan(got) and math.isnan(want)), (x, got, want / 2)
+assert m.scale(1.0, 2.5) == 2.5
+raises(OverflowError, "scale() argument 'f' is 1e+300, outside a Go float32's range", m.scale, 1.0, 1e300)
+ok("float32 parameters: OverflowError where struct.pack('<f') raises it")
+
+# Keyword names are compared whole: a NUL inside one does not end it.
+raises(TypeError, "unexpected keyword argument", lambda: m.add_ints(1, **{"b\0x": 2}))
+raises(TypeError, "unexpected keyword argument", lambda: m.add_ints(**{"a\0": 1, "b": 2}))
+assert m.add_ints(**{"a": 1, "b": 2}) == 3
+ok("keywords with a NUL do not match by prefix")
+
+assert m.c_abs(-7) == 7
+ok("functions in a cgo file are exported")
 
 # Keywords: parameter names in snake case, as a def would take them; a
 # lone parameter is positional-only (METH_O, like len(obj)).
@@ -186,6 +216,16 @@ assert "exttest.go:" in str(e), str(e)
 raises(m.GoPanic, "index out of range [5] with length 3", m.boom, "index")
 raises(m.GoPanic, "boom: custom", m.boom, "custom")
 raises(m.GoPanic, "worker boom (in a ParallelFor worker)", m.boom_parallel, 100000)
+# Error text is any bytes: invalid UTF-8 is replaced as bytes.decode's
+# 'replace' does, and a NUL does not end the message.
+for raw in (b"caf\xe9 au lait", b"a\x00b\x00c", b"\xff\xfe\xfd", b"cut \xe2\x82", b"\xed\xa0\x80 surrogate", b"", b"ok \xe2\x82\xac"):
+    want = raw.decode("utf-8", "replace")
+    e = raises(m.GoError, "", m.fail_bytes, raw)
+    assert str(e) == want, (raw, str(e), want)
+    e = raises(ValueError, "", m.fail_value_bytes, raw)
+    assert str(e) == want, (raw, str(e), want)
+    e = raises(m.GoPanic, "Go panic in panic_bytes(): " + want + "\n", m.panic_bytes, raw)
+ok("Go error and panic text: invalid UTF-8 replaced, NULs kept")
 assert m.fib(10) == 55.0  # the module still works after panics
 assert "Fibonacci" in m.fib.__doc__
 assert str(inspect.signature(m.step)) == "(pos, vel, mass, dt, eps)", inspect.signature(m.step)
@@ -253,6 +293,84 @@ for f in (m.spin, m.spin_serial):
 assert m.spin(0.01) > 0  # a stale interrupt does not stop the next call
 ok("Ctrl-C stops long Go work with KeyboardInterrupt")
 
+
+# With a second thread calling Go all the time, the main thread still gets
+# KeyboardInterrupt within a second, once, every time; the busy thread's
+# calls (a bare one, and one that polls pyext.Check) are not cut short.
+def python_loop(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+for f in (m.spin, m.spin_serial, python_loop):
+    takes = []
+    for run in range(5):
+        stop, errors, calls = threading.Event(), [], [0]
+
+        def busy():
+            try:
+                while not stop.is_set():
+                    assert m.add_ints(1, 2) == 3
+                    assert m.spin_serial(0.001) is None
+                    calls[0] += 1
+            except BaseException as e:
+                errors.append(e)
+
+        t = threading.Thread(target=busy)
+        t.start()
+        time.sleep(0.05)
+        sent = from_process()
+        try:
+            f(5.0)
+            raise AssertionError("%s ran 5 s without KeyboardInterrupt, run %d" % (f.__name__, run))
+        except KeyboardInterrupt:
+            now = time.monotonic()
+        python_loop(0.2)  # a second KeyboardInterrupt would come here
+        stop.set()
+        t.join()
+        took = now - sent()
+        takes.append(took)
+        assert not errors, "the busy thread's Go call raised %r" % errors
+        assert calls[0] > 0
+        assert took < 1.0, "%s with a busy thread: KeyboardInterrupt came %.3f s after SIGINT (run %d)" % (f.__name__, took, run)
+    print("   %s with a thread calling Go: KeyboardInterrupt %s s after SIGINT" % (f.__name__, " ".join("%.3f" % x for x in takes)))
+ok("Ctrl-C with another thread calling Go: KeyboardInterrupt once, in the main thread, within 1 s, every run")
+
+# A SIGINT handler of the program's own, set before or after the import,
+# is respected: Go calls run to the end and the handler runs once after.
+code = """import os, signal, sys, threading, time
+sys.path.insert(0, %r)
+got = []
+def handler(sig, frame):
+    got.append(sig)
+if %r:
+    signal.signal(signal.SIGINT, handler)
+import hppcheck as m
+if not %r:
+    signal.signal(signal.SIGINT, handler)
+def send():
+    time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGINT)
+for f in (m.spin_serial, m.spin):
+    t = threading.Thread(target=send)
+    t.start()
+    start = time.monotonic()
+    r = f(1.0)
+    took = time.monotonic() - start
+    t.join()
+    time.sleep(0.01)
+    assert got == [signal.SIGINT], got
+    assert took >= 0.95, (f.__name__, took)
+    assert f is m.spin_serial or r == 2000, (f.__name__, r)
+    got.clear()
+print("respected")
+"""
+for before in (True, False):
+    p = subprocess.run([sys.executable, "-c", code % (mod_dir, before, before)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout.strip() == "respected", (before, p.returncode, p.stdout, p.stderr[-500:])
+ok("a SIGINT handler that does not raise is respected, set before or after the import")
+
 # --- faulthandler (docs/extending.md, Hazards) ---
 # Enabled before the import, faulthandler chains to Go's SIGSEGV handler
 # and a nil dereference in Go is a GoPanic; enabled after it, it replaces
@@ -268,6 +386,15 @@ for late, flags in ((False, ["-X", "faulthandler"]), (True, [])):
     else:
         assert p.returncode == 0 and p.stdout.strip() == "GoPanic", (p.returncode, p.stdout, p.stderr[-300:])
 ok("faulthandler: enabled first, Go panics still raise; enabled after import, a Go nil dereference is fatal")
+
+# --- runtime.Goexit on the calling goroutine ---
+# hpp build refuses a direct call; one deeper down still aborts (Go cannot
+# end a thread it did not start), but the message names the function.
+p = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, %r); import hppcheck as m; m.goexit_deep()" % mod_dir],
+                   capture_output=True, text=True, timeout=60,
+                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))
+assert p.returncode != 0 and "hpp: hppcheck.goexit_deep() called runtime.Goexit" in p.stderr, (p.returncode, p.stderr[:500])
+ok("runtime.Goexit deeper down aborts, naming the function")
 
 # --- fork ---
 m.parallel_noop(1000)  # the worker pool is running

@@ -5,6 +5,7 @@ package exttest
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,11 @@ func Unsigned(u uint64, v uint8) uint64 { return u + uint64(v) }
 //
 //hpp:export
 func Scale(x float64, f float32) float64 { return x * float64(f) }
+
+// Half returns f/2 in float32.
+//
+//hpp:export
+func Half(f float32) float32 { return f / 2 }
 
 // Not negates b.
 //
@@ -130,6 +136,22 @@ func Incr(b []uint8) {
 //hpp:export
 func Fail(msg string) error { return errors.New(msg) }
 
+// FailBytes returns an error whose text is msg's bytes, which need not
+// be UTF-8 and may hold NULs.
+//
+//hpp:export readonly=msg
+func FailBytes(msg []byte) error { return errors.New(string(msg)) }
+
+// PanicBytes panics with msg's bytes as the value.
+//
+//hpp:export readonly=msg
+func PanicBytes(msg []byte) { panic(string(msg)) }
+
+// FailValueBytes returns a ValueError whose text is msg's bytes.
+//
+//hpp:export readonly=msg
+func FailValueBytes(msg []byte) error { return pyext.Errorf(pyext.ValueError, "%s", msg) }
+
 // FailValue returns a ValueError.
 //
 //hpp:export
@@ -155,6 +177,14 @@ func Boom(kind string) int {
 	}
 	panic("boom: " + kind)
 }
+
+// GoexitDeep calls runtime.Goexit one call down, where hpp build cannot
+// see it: the process aborts, saying which function did it.
+//
+//hpp:export
+func GoexitDeep() { goexit() }
+
+func goexit() { runtime.Goexit() }
 
 // BoomParallel panics inside a ParallelFor worker.
 //
