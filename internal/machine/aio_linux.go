@@ -14,18 +14,18 @@ import (
 // iocb and ioEvent are the kernel's struct iocb and struct io_event
 // (linux/aio_abi.h) on a little-endian 64-bit machine.
 type iocb struct {
-	data     uint64
-	key      uint32
-	rwFlags  int32
-	opcode   uint16
-	reqprio  int16
-	fd       uint32
-	buf      uint64
-	nbytes   uint64
-	offset   int64
-	reserved uint64
-	flags    uint32
-	resfd    uint32
+	data   uint64
+	_      uint32 // key
+	_      int32  // rw_flags
+	opcode uint16
+	_      int16 // reqprio
+	fd     uint32
+	buf    uint64
+	nbytes uint64
+	offset int64
+	_      uint64 // reserved2
+	_      uint32 // flags
+	_      uint32 // resfd
 }
 
 type ioEvent struct {

@@ -3,6 +3,7 @@ package machine
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -66,7 +67,7 @@ func measureScaling(ctx context.Context, m *meter, cpu *CPU) (*Scaling, error) {
 	n := 1 << 16
 	for {
 		t := threadTime()
-		mix(n, 1)
+		runtime.KeepAlive(mix(n, 1)) // so that the compiler cannot drop the work
 		if d := threadTime() - t; d > m.slice()/4 {
 			n = int(float64(n) * float64(m.slice()) / float64(d))
 			break
