@@ -5,40 +5,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"hpp/internal/profile"
 	"hpp/internal/pstats"
 	"hpp/internal/stackcheck"
 )
-
-var (
-	casesOnce sync.Once
-	cases     []stackcheck.Case
-	casesErr  error
-	skipped   []string
-)
-
-// liveCases profiles the checker's programs once per test binary.
-func liveCases(t *testing.T) []stackcheck.Case {
-	t.Helper()
-	casesOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hpp-callgraph-")
-		if err != nil {
-			casesErr = err
-			return
-		}
-		cases, skipped, casesErr = stackcheck.MakeCases(dir)
-	})
-	if casesErr != nil {
-		t.Fatal(casesErr)
-	}
-	for _, s := range skipped {
-		t.Log("not checked: " + s)
-	}
-	return cases
-}
 
 // corpusCases are the committed profiles of testdata/pstats, each read
 // back by the interpreter that wrote it.
@@ -101,7 +73,7 @@ func treeStacks(p *profile.Profile, root *Node) []stackcheck.Stack {
 // the default cut-off, 0.01% without it (the surplus of functions whose
 // own numbers disagree, shared over the roots, is of that order).
 func TestTreeKeepsCProfileNumbers(t *testing.T) {
-	all := append(liveCases(t), corpusCases(t)...)
+	all := append(stackcheck.Live(t), corpusCases(t)...)
 	for _, c := range all {
 		t.Run(c.Name, func(t *testing.T) {
 			truth, err := stackcheck.FromPython(c.Python, c.Path)
@@ -131,7 +103,7 @@ func TestTreeKeepsCProfileNumbers(t *testing.T) {
 // TestModuleRunHasItsProgram: a -m profile's tree holds the program, not
 // one leaf scaled to the total (the failure before cycles were components).
 func TestModuleRunHasItsProgram(t *testing.T) {
-	for _, c := range liveCases(t) {
+	for _, c := range stackcheck.Live(t) {
 		if c.Name != "json.tool" {
 			continue
 		}

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	pprofile "github.com/google/pprof/profile"
@@ -24,40 +23,11 @@ import (
 // outside recursive cycles, all = total, within 0.5% of the total.
 // The truth is Python's own pstats reading the same file.
 
-var (
-	checkOnce  sync.Once
-	checkCases []stackcheck.Case
-	checkSkip  []string
-	checkErr   error
-)
-
-func treeCases(t *testing.T) []stackcheck.Case {
-	t.Helper()
-	if _, err := os.Stat(stackcheck.Python); err != nil {
-		t.Skipf("no %s (apt-get install python3)", stackcheck.Python)
-	}
-	checkOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hpp-export-check-")
-		if err != nil {
-			checkErr = err
-			return
-		}
-		checkCases, checkSkip, checkErr = stackcheck.MakeCases(dir)
-	})
-	if checkErr != nil {
-		t.Fatal(checkErr)
-	}
-	for _, s := range checkSkip {
-		t.Log("not checked: " + s)
-	}
-	return checkCases
-}
-
 func TestStackFormatsKeepCProfileNumbers(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go tool pprof is not on PATH")
 	}
-	for _, c := range treeCases(t) {
+	for _, c := range stackcheck.Live(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			truth, err := stackcheck.FromPython(c.Python, c.Path)
 			if err != nil {

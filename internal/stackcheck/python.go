@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"testing"
 )
 
 // dumpStats prints a profile's numbers as Python's own pstats reads them,
@@ -137,4 +139,36 @@ func MakeCases(dir string) ([]Case, []string, error) {
 		return nil, nil, err
 	}
 	return cases, skipped, nil
+}
+
+var (
+	liveOnce    sync.Once
+	liveCases   []Case
+	liveSkipped []string
+	liveErr     error
+)
+
+// Live returns the cases of MakeCases, made once per test binary in a
+// temporary folder; a test that calls it fails when they cannot be made,
+// skips when Python is missing, and logs what was left out.
+func Live(t testing.TB) []Case {
+	t.Helper()
+	if _, err := os.Stat(Python); err != nil {
+		t.Skipf("no %s (apt-get install python3)", Python)
+	}
+	liveOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hpp-stackcheck-")
+		if err != nil {
+			liveErr = err
+			return
+		}
+		liveCases, liveSkipped, liveErr = MakeCases(dir)
+	})
+	if liveErr != nil {
+		t.Fatal(liveErr)
+	}
+	for _, s := range liveSkipped {
+		t.Log("not checked: " + s)
+	}
+	return liveCases
 }
