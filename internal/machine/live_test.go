@@ -87,8 +87,16 @@ func TestLiveQuick(t *testing.T) {
 		}
 		// The budget is 30 s; the full test command runs other packages'
 		// tests beside this one on two CPUs, so allow twice that here.
-		if r.Seconds > 60 {
-			t.Errorf("quick run took %.0f s, the budget is 30 s", r.Seconds)
+		// On a machine already busy before the run (the run records it), the
+		// time says more about the other load than about hpp.
+		busy := false
+		for _, w := range r.Warnings {
+			busy = busy || strings.Contains(w, "busy")
+		}
+		if r.Seconds > 60 && !busy {
+			t.Errorf("quick run took %.0f s on an idle machine, the budget is 30 s", r.Seconds)
+		} else if r.Seconds > 60 {
+			t.Logf("quick run took %.0f s on a busy machine; not judged", r.Seconds)
 		}
 	})
 
