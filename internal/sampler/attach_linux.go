@@ -14,7 +14,7 @@ import (
 
 // libpythonRe matches the shared library that holds the interpreter when
 // python is linked against it (pyenv's builds, many distributions).
-var libpythonRe = regexp.MustCompile(`/libpython3\.\d+[a-z]*\.so`)
+var libpythonRe = regexp.MustCompile(`/libpython[23]\.\d+[a-z]*\.so`)
 
 // Attach finds the interpreter in process pid. It reads the target's
 // binaries through /proc/PID/root, so a process in a container or chroot

@@ -5,17 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 )
 
 // elfInfo is what hpp needs from the ELF file of python or libpython.
 type elfInfo struct {
-	syms    map[string]uint64 // link-time addresses of the symbols we use
-	version string            // "3.11.2", "" when not found
-	loadVaddr uint64          // p_vaddr of the first PT_LOAD, page-aligned
+	syms      map[string]uint64 // link-time addresses of the symbols we use
+	version   string            // "3.11.2", "" when not found
+	loadVaddr uint64            // p_vaddr of the first PT_LOAD, page-aligned
 }
 
 // wantedSymbols are looked up in .dynsym (present in stripped builds) and
@@ -90,7 +90,7 @@ func readVaddr(f *elf.File, addr uint64, buf []byte) error {
 // used by Py_GetVersion. The linker may merge it into the tail of a longer
 // string that ends the same way (pyenv's prefix, "/root/.pyenv/versions/
 // 3.10.13"), so only its end is anchored.
-var pyVersionRe = regexp.MustCompile(`(?:^|[^0-9.])(3\.\d{1,2}\.\d{1,3})(?:(?:a|b|rc)\d+)?\+?\x00`)
+var pyVersionRe = regexp.MustCompile(`(?:^|[^0-9.])([23]\.\d{1,2}\.\d{1,3})(?:(?:a|b|rc)\d+)?\+?\x00`)
 
 // versionFromRodata finds PY_VERSION in .rodata; when several strings look
 // like one, the most frequent minor wins (others are rare: version numbers
@@ -127,14 +127,17 @@ func versionFromRodata(f *elf.File, minorHint string) string {
 
 // nameMinorRe finds the minor version in a file name: libpython3.10.so,
 // python3.11.
-var nameMinorRe = regexp.MustCompile(`3\.\d+`)
+var nameMinorRe = regexp.MustCompile(`[23]\.\d+`)
 
-// minorOf returns "3.11" for "3.11.2" and the minor number.
+// minorOf returns "3.11" and 11 for "3.11.2"; "2.7" and -1 for Python 2.
 func minorOf(version string) (string, int) {
-	m := regexp.MustCompile(`^3\.(\d+)\.`).FindStringSubmatch(version)
+	m := regexp.MustCompile(`^([23])\.(\d+)\.`).FindStringSubmatch(version)
 	if m == nil {
 		return "", 0
 	}
-	n, _ := strconv.Atoi(m[1])
-	return "3." + m[1], n
+	n, _ := strconv.Atoi(m[2])
+	if m[1] == "2" {
+		n = -1
+	}
+	return m[1] + "." + m[2], n
 }

@@ -6,7 +6,6 @@ package sampler
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"hpp/internal/cpython"
 )
@@ -46,15 +45,16 @@ type UnsupportedError struct {
 }
 
 func (e *UnsupportedError) Error() string {
-	return fmt.Sprintf("Python %s is not supported (%s); hpp reads CPython %s, and 3.13 and later through their _Py_DebugOffsets",
-		e.Version, e.Why, strings.Join(cpython.Minors(), ", "))
+	m := cpython.Minors()
+	return fmt.Sprintf("Python %s is not supported (%s); hpp reads CPython %s to %s (from 3.13 on through the interpreter's own _Py_DebugOffsets)",
+		e.Version, e.Why, m[0], m[len(m)-1])
 }
 
 // NotPythonError says no CPython interpreter was found in the process.
 type NotPythonError struct {
-	PID  int
-	Exe  string
-	Why  string
+	PID int
+	Exe string
+	Why string
 }
 
 func (e *NotPythonError) Error() string {
@@ -70,6 +70,9 @@ func newTarget(pid int, mem Memory, path string, b *elfInfo, bias uint64) (*Targ
 		return nil, &NotPythonError{PID: pid, Exe: path, Why: "no Python version string in " + path}
 	}
 	t.Minor = n
+	if n < 6 {
+		return nil, &UnsupportedError{Version: b.version, Why: "too old"}
+	}
 	sym := func(name string) uint64 {
 		if v, ok := b.syms[name]; ok {
 			return v + bias
@@ -87,8 +90,8 @@ func newTarget(pid int, mem Memory, path string, b *elfInfo, bias uint64) (*Targ
 		return nil, &NotPythonError{PID: pid, Exe: path, Why: "PyCode_Type, PyUnicode_Type or PyBytes_Type missing from " + path}
 	}
 	switch {
-	case n < 6:
-		return nil, &UnsupportedError{Version: b.version, Why: "too old"}
+	case n > 13 && t.runtime == 0:
+		return nil, &UnsupportedError{Version: b.version, Why: "no _PyRuntime symbol"}
 	case n == 6:
 		if t.interpHead == 0 {
 			return nil, &UnsupportedError{Version: b.version, Why: "a stripped 3.6 hides interp_head"}

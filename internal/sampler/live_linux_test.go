@@ -1,0 +1,163 @@
+package sampler
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// interpreters lists the Pythons the live tests run on: pyenv's 3.6 and
+// later, and Debian's stripped python3.
+func interpreters(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if root, err := exec.Command("pyenv", "root").Output(); err == nil {
+		dirs, _ := filepath.Glob(filepath.Join(strings.TrimSpace(string(root)), "versions", "3.*"))
+		for _, d := range dirs {
+			out["pyenv-"+filepath.Base(d)] = filepath.Join(d, "bin", "python3")
+		}
+	}
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		out["debian-python3"] = "/usr/bin/python3"
+	}
+	if len(out) == 0 {
+		t.Skip("no Python interpreters")
+	}
+	return out
+}
+
+// selfReport is what the target says about itself.
+type selfReport struct {
+	Reporter uint64
+	PID      int
+	Threads  map[string]struct {
+		NativeID int `json:"native_id"`
+		Frames   [][3]any
+	}
+	Roles map[string]uint64
+}
+
+// startTarget runs testdata/target.py and waits for its self-report.
+func startTarget(t *testing.T, py string) (*exec.Cmd, *selfReport) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(py, "testdata/target.py", out)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, err := os.ReadFile(out)
+		if err == nil {
+			var r selfReport
+			if err := json.Unmarshal(b, &r); err != nil {
+				t.Fatal(err)
+			}
+			// The reporter blocks right after writing; give it the moment.
+			time.Sleep(50 * time.Millisecond)
+			return cmd, &r
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("target wrote no report in 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func frameString(f Frame) string { return f.File + ":" + strconv.Itoa(f.Line) + " " + f.Name }
+
+// TestDumpLive compares Dump with the target's own view of its stacks:
+// same functions, files and lines in every thread, a 200-deep recursion,
+// a method's qualified name, a generator, a coroutine and a non-ASCII
+// name, the CPU-bound thread holding the GIL and the sleeper idle.
+func TestDumpLive(t *testing.T) {
+	for label, py := range interpreters(t) {
+		t.Run(label, func(t *testing.T) {
+			cmd, self := startTarget(t, py)
+			tg, err := Attach(cmd.Process.Pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			threads, err := tg.Dump()
+			if err != nil {
+				t.Fatal(err)
+			}
+			byID := map[uint64]Thread{}
+			holders := 0
+			for _, th := range threads {
+				byID[th.ID] = th
+				if th.GIL {
+					holders++
+				}
+			}
+			if len(threads) != len(self.Threads) {
+				t.Errorf("dump has %d threads, the target %d", len(threads), len(self.Threads))
+			}
+			for idStr, want := range self.Threads {
+				id, _ := strconv.ParseUint(idStr, 10, 64)
+				if id == self.Reporter {
+					continue // it has moved on since it wrote the report
+				}
+				th, ok := byID[id]
+				if !ok {
+					t.Errorf("thread %d missing from the dump", id)
+					continue
+				}
+				if th.Err != "" {
+					t.Errorf("thread %d: %s", id, th.Err)
+					continue
+				}
+				if want.NativeID != 0 && th.NativeID != want.NativeID {
+					t.Errorf("thread %d: native id %d, target says %d", id, th.NativeID, want.NativeID)
+				}
+				var got, exp []string
+				for _, f := range th.Frames {
+					got = append(got, frameString(f))
+				}
+				for _, f := range want.Frames {
+					exp = append(exp, frameString(Frame{File: f[0].(string), Line: int(f[1].(float64)), Name: f[2].(string)}))
+				}
+				if strings.Join(got, "\n") != strings.Join(exp, "\n") {
+					t.Errorf("thread %d:\ndump:\n  %s\ntarget:\n  %s", id, strings.Join(got, "\n  "), strings.Join(exp, "\n  "))
+				}
+			}
+			role := func(r string) Thread { return byID[self.Roles[r]] }
+			// <module>, recurse ×201, leaf_wait, then threading's own frames.
+			if n := len(role("main").Frames); n < 203 {
+				t.Errorf("main thread: %d frames, want at least 203", n)
+			}
+			if sp := role("spin"); !sp.GIL || sp.State != "running" {
+				t.Errorf("spinning thread: gil %v, state %q; want it holding the GIL and running", sp.GIL, sp.State)
+			}
+			if holders != 1 {
+				t.Errorf("%d threads hold the GIL", holders)
+			}
+			if sl := role("sleeper"); sl.GIL || sl.State != "idle" {
+				t.Errorf("sleeping thread: gil %v, state %q", sl.GIL, sl.State)
+			}
+			checkName := func(r, name string) {
+				for _, f := range role(r).Frames {
+					if f.Name == name {
+						return
+					}
+				}
+				t.Errorf("%s thread: no frame named %q in %v", r, name, role(r).Frames)
+			}
+			method := "Worker.method"
+			if tg.Minor <= 10 {
+				method = "method" // no co_qualname before 3.11
+			}
+			checkName("method", method)
+			checkName("generator", "gen")
+			checkName("coroutine", "coro")
+			checkName("nonascii", "naïve_函数")
+		})
+	}
+}
