@@ -28,6 +28,9 @@ func ReadMaps(pid int) ([]Mapping, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &GoneError{PID: pid}
 		}
+		if errors.Is(err, os.ErrPermission) {
+			return nil, &PermissionError{PID: pid, Err: err}
+		}
 		return nil, err
 	}
 	defer f.Close()
