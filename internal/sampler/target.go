@@ -35,7 +35,8 @@ type Target struct {
 	unicodeType   uint64
 	bytesType     uint64
 
-	codes map[uint64]*code
+	symbols map[string]uint64 // run-time addresses, kept for snapshots
+	codes   map[uint64]*code
 }
 
 // UnsupportedError says the target is a Python hpp cannot read.
@@ -73,12 +74,11 @@ func newTarget(pid int, mem Memory, path string, b *elfInfo, bias uint64) (*Targ
 	if n < 6 {
 		return nil, &UnsupportedError{Version: b.version, Why: "too old"}
 	}
-	sym := func(name string) uint64 {
-		if v, ok := b.syms[name]; ok {
-			return v + bias
-		}
-		return 0
+	t.symbols = map[string]uint64{}
+	for name, v := range b.syms {
+		t.symbols[name] = v + bias
 	}
+	sym := func(name string) uint64 { return t.symbols[name] }
 	t.runtime = sym("_PyRuntime")
 	t.interpHead = sym("interp_head")
 	t.tstateCurrent = sym("_PyThreadState_Current")
