@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "capture testdata/snapshots from live ta
 // snapshotFile is a captured target with the stacks it reported about
 // itself at the time (the reporter thread left out).
 type snapshotFile struct {
-	Snapshot *Snapshot         `json:"snapshot"`
+	Snapshot *Snapshot          `json:"snapshot"`
 	Expect   map[string][]Frame `json:"expect"` // thread id → frames
 }
 
