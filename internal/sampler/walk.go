@@ -8,13 +8,15 @@ import (
 	"unicode/utf8"
 
 	"hpp/internal/cpython"
+	"hpp/internal/procmem"
 )
 
 // Frame is one Python frame.
 type Frame struct {
-	Name string `json:"name"` // qualified name (3.11+), the plain name before
-	File string `json:"file"`
-	Line int    `json:"line"` // 0 when the instruction has no line
+	Name      string `json:"name"` // qualified name (3.11+), the plain name before
+	File      string `json:"file"`
+	Line      int    `json:"line"`       // 0 when the instruction has no line
+	FirstLine int    `json:"first_line"` // the function's first line (co_firstlineno)
 }
 
 // Thread is one Python thread and its stack, innermost frame first.
@@ -208,15 +210,20 @@ func (t *Target) stack(ts []byte) ([]Frame, error) {
 	return t.interpreterFrames(f)
 }
 
+// rawFrame is a frame as found on the chain, before its code object is
+// resolved: the code object's address and the executing instruction, as
+// a byte offset (≤ 3.10) or an address (3.11+).
+type rawFrame struct {
+	code  uint64
+	instr int64
+}
+
 // frameObjects walks the PyFrameObject chain of 3.6–3.10.
 func (t *Target) frameObjects(f uint64) ([]Frame, error) {
 	l := t.layout
 	size := blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti)
-	var out []Frame
-	for f != 0 {
-		if len(out) >= maxDepth {
-			return out, nil
-		}
+	var raw []rawFrame
+	for f != 0 && len(raw) < maxDepth {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
 		}
@@ -227,22 +234,30 @@ func (t *Target) frameObjects(f uint64) ([]Frame, error) {
 		if t.frameType != 0 && u64(b, l.ObjectType) != t.frameType {
 			return nil, tornf("%#x is not a frame object", f)
 		}
-		c, err := t.code(u64(b, l.FrameCode))
-		if err != nil {
-			return nil, err
+		lasti := int64(i32(b, l.FrameLasti))
+		if t.Minor == 10 && lasti >= 0 {
+			lasti *= 2 // 3.10 counts code units
 		}
-		lasti := int(i32(b, l.FrameLasti))
+		raw = append(raw, rawFrame{code: u64(b, l.FrameCode), instr: lasti})
+		f = u64(b, l.FrameBack)
+	}
+	codes, err := t.codesOf(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Frame, 0, len(raw))
+	for i, r := range raw {
+		c := codes[i]
+		if c == nil {
+			return nil, tornf("%#x is not a code object", r.code)
+		}
 		var line int
 		if t.Minor == 10 {
-			if lasti >= 0 {
-				lasti *= 2 // 3.10 counts code units
-			}
-			line = cpython.Line310(c.table, c.first, lasti)
+			line = cpython.Line310(c.table, c.first, int(r.instr))
 		} else {
-			line = cpython.LineLnotab(c.table, c.first, lasti)
+			line = cpython.LineLnotab(c.table, c.first, int(r.instr))
 		}
-		out = append(out, Frame{Name: c.name, File: c.file, Line: line})
-		f = u64(b, l.FrameBack)
+		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
 	}
 	return out, nil
 }
@@ -254,11 +269,8 @@ const ownedByCStack = 3 // 3.12+: a shim frame that marks an entry from C
 func (t *Target) interpreterFrames(f uint64) ([]Frame, error) {
 	l := t.layout
 	size := blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
-	var out []Frame
-	for n := 0; f != 0; n++ {
-		if n >= maxDepth {
-			return out, nil
-		}
+	var raw []rawFrame
+	for n := 0; f != 0 && n < maxDepth; n++ {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
 		}
@@ -268,47 +280,43 @@ func (t *Target) interpreterFrames(f uint64) ([]Frame, error) {
 		}
 		prev := u64(b, l.IFramePrevious)
 		owner := b[l.IFrameOwner]
-		if t.Minor >= 12 && owner == ownedByCStack {
-			f = prev
-			continue
-		}
 		if owner > ownedByCStack {
 			return nil, tornf("frame at %#x has owner %d", f, owner)
 		}
-		codeAddr := u64(b, l.IFrameCode)
-		if t.Minor >= 13 && !t.isCode(codeAddr) {
-			f = prev // f_executable of a frame that runs no Python code
-			continue
+		if t.Minor < 12 || owner != ownedByCStack {
+			raw = append(raw, rawFrame{code: u64(b, l.IFrameCode), instr: int64(u64(b, l.IFrameInstr))})
 		}
-		c, err := t.code(codeAddr)
-		if err != nil {
-			return nil, err
+		f = prev
+	}
+	codes, err := t.codesOf(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Frame, 0, len(raw))
+	for i, r := range raw {
+		c := codes[i]
+		if c == nil {
+			if t.Minor >= 13 {
+				continue // f_executable of a frame that runs no Python code
+			}
+			return nil, tornf("%#x is not a code object", r.code)
 		}
-		addr := int64(u64(b, l.IFrameInstr)) - int64(codeAddr+uint64(l.CodeCodeAdaptive))
+		addr := r.instr - int64(r.code+uint64(l.CodeCodeAdaptive))
 		if addr < 0 {
 			// Pushed but not started yet: CPython's own views skip
 			// such incomplete frames too.
-			f = prev
 			continue
 		}
 		line := cpython.LineLocations(c.table, c.first, int(addr))
-		out = append(out, Frame{Name: c.name, File: c.file, Line: line})
-		f = prev
+		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
 	}
 	return out, nil
 }
 
-func (t *Target) isCode(addr uint64) bool {
-	if !plausible(addr) {
-		return false
-	}
-	tp, err := t.ptr(addr + uint64(t.layout.ObjectType))
-	return err == nil && tp == t.codeType
-}
-
 // code is what the walker keeps of a code object. Code objects are
 // immutable, so they are cached by address; the cheap check on a hit
-// (type and name pointer) notices an address reused by another object.
+// (type and name pointer, one read) notices an address reused by
+// another object.
 type code struct {
 	nameRef    uint64
 	name, file string
@@ -316,24 +324,90 @@ type code struct {
 	table      []byte
 }
 
-func (t *Target) code(addr uint64) (*code, error) {
+// batchReader is a Memory that reads many ranges in one call
+// (procmem.Process).
+type batchReader interface {
+	ReadBatch([]procmem.Read) error
+}
+
+// codesOf resolves the code object of every frame; an address that holds
+// no code object gets nil. Cached code objects are checked with one
+// batched read for all of them.
+func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
+	l := t.layout
+	out := make([]*code, len(raw))
+	checkFrom, checkTo := l.ObjectType, l.CodeName+8
+	if checkFrom > l.CodeName {
+		checkFrom = l.CodeName
+	}
+	// The distinct cached addresses, each checked once.
+	var addrs []uint64
+	idx := map[uint64]int{}
+	for _, r := range raw {
+		if _, ok := t.codes[r.code]; ok {
+			if _, seen := idx[r.code]; !seen {
+				idx[r.code] = len(addrs)
+				addrs = append(addrs, r.code)
+			}
+		}
+	}
+	valid := make([]bool, len(addrs))
+	if len(addrs) > 0 {
+		n := checkTo - checkFrom
+		buf := make([]byte, int64(len(addrs))*n)
+		reads := make([]procmem.Read, len(addrs))
+		for i, a := range addrs {
+			reads[i] = procmem.Read{Addr: a + uint64(checkFrom), Buf: buf[int64(i)*n : int64(i+1)*n]}
+		}
+		if br, ok := t.mem.(batchReader); ok {
+			if err := br.ReadBatch(reads); err != nil {
+				return nil, err
+			}
+		} else {
+			for i := range reads {
+				if k, err := t.mem.ReadAt(reads[i].Buf, int64(reads[i].Addr)); err == nil {
+					reads[i].N = k
+				}
+			}
+		}
+		for i, r := range reads {
+			c := t.codes[addrs[i]]
+			valid[i] = r.N == len(r.Buf) &&
+				u64(r.Buf, l.ObjectType-checkFrom) == t.codeType &&
+				u64(r.Buf, l.CodeName-checkFrom) == c.nameRef
+		}
+	}
+	for i, r := range raw {
+		if j, ok := idx[r.code]; ok && valid[j] {
+			out[i] = t.codes[r.code]
+			continue
+		}
+		delete(t.codes, r.code)
+		c, err := t.loadCode(r.code)
+		if err == errNotCode {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+var errNotCode = errors.New("not a code object")
+
+func (t *Target) loadCode(addr uint64) (*code, error) {
 	l := t.layout
 	if !plausible(addr) {
-		return nil, tornf("code object at %#x", addr)
-	}
-	if c, ok := t.codes[addr]; ok {
-		b, err := t.read(addr+uint64(l.CodeName), 8)
-		if err == nil && u64(b, 0) == c.nameRef && t.isCode(addr) {
-			return c, nil
-		}
-		delete(t.codes, addr)
+		return nil, errNotCode
 	}
 	b, err := t.read(addr, blockSize(l.ObjectType, l.CodeFilename, l.CodeName, l.CodeQualname, l.CodeFirstLineno, l.CodeLineTable))
 	if err != nil {
 		return nil, err
 	}
 	if u64(b, l.ObjectType) != t.codeType {
-		return nil, tornf("%#x is not a code object", addr)
+		return nil, errNotCode
 	}
 	c := &code{nameRef: u64(b, l.CodeName), first: int(i32(b, l.CodeFirstLineno))}
 	nameAt := l.CodeName
