@@ -5,10 +5,7 @@ import "testing"
 // BenchmarkThreads reads every thread's stack of a live target (the test
 // target on Debian's python3: 9 threads, one 200 frames deep) per op.
 func BenchmarkThreads(b *testing.B) {
-	t := &testing.T{}
-	py := "/usr/bin/python3"
-	cmd, _ := startTarget(t, py)
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	cmd, _ := startTarget(b, "/usr/bin/python3")
 	tg, err := Attach(cmd.Process.Pid)
 	if err != nil {
 		b.Fatal(err)

@@ -12,7 +12,7 @@ import (
 )
 
 // interpreters lists the Pythons the live tests run on: pyenv's 3.6 and
-// later, and Debian's stripped python3.
+// later, Debian's stripped python3, and Debian unstable's in a chroot.
 func interpreters(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -24,6 +24,12 @@ func interpreters(t *testing.T) map[string]string {
 	}
 	if _, err := os.Stat("/usr/bin/python3"); err == nil {
 		out["debian-python3"] = "/usr/bin/python3"
+	}
+	// Debian unstable's 3.13 in a chroot (scripts/sid-chroot makes it).
+	if _, err := os.Stat(sidChroot + "/usr/bin/python3.13"); err == nil {
+		out["sid-python3.13"] = "chroot:" + sidChroot + ":python3.13"
+	} else {
+		t.Logf("no %s: run scripts/sid-chroot to test a target in another root", sidChroot)
 	}
 	if len(out) == 0 {
 		t.Skip("no Python interpreters")
@@ -42,11 +48,38 @@ type selfReport struct {
 	Roles map[string]uint64
 }
 
-// startTarget runs testdata/target.py and waits for its self-report.
-func startTarget(t *testing.T, py string) (*exec.Cmd, *selfReport) {
+// sidChroot is where scripts/sid-chroot puts Debian unstable's 3.13, 3.14
+// and 3.15.
+const sidChroot = "/var/cache/hpp/sid"
+
+// startTarget runs testdata/target.py and waits for its self-report. An
+// interpreter named "chroot:DIR:PYTHON" runs inside that chroot, as a
+// process in another root.
+func startTarget(t testing.TB, py string) (*exec.Cmd, *selfReport) {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "report.json")
-	cmd := exec.Command(py, "testdata/target.py", out)
+	src, err := os.ReadFile("testdata/target.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, inner := "", t.TempDir()
+	var cmd *exec.Cmd
+	if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
+		dir, bin, _ := strings.Cut(rest, ":")
+		root = dir
+		inner, err = os.MkdirTemp(dir+"/tmp", "hpp-sampler-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(inner) })
+		inner = strings.TrimPrefix(inner, dir)
+		cmd = exec.Command("chroot", dir, bin, inner+"/target.py", inner+"/report.json")
+	} else {
+		cmd = exec.Command(py, inner+"/target.py", inner+"/report.json")
+	}
+	if err := os.WriteFile(root+inner+"/target.py", src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := root + inner + "/report.json"
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
