@@ -2,6 +2,7 @@ package cpython
 
 import (
 	"debug/elf"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -79,12 +80,32 @@ func TestDebugOffsetsRefused(t *testing.T) {
 	b := make([]byte, DebugOffsetsSize)
 	copy(b, DebugCookie)
 	b[8+3] = 3
-	b[8+2] = 14 // 3.14
+	b[8+2] = 16 // 3.16
 	if _, _, err := ParseDebugOffsets(b); err == nil {
-		t.Error("3.14 table accepted")
+		t.Error("3.16 table accepted")
 	}
 	b[8+2] = 13 // 3.13 but every offset zero and every size zero
 	if _, _, err := ParseDebugOffsets(b); err == nil {
 		t.Error("garbled table accepted")
+	}
+}
+
+// TestDebugOffsetsOfNewerPythons parses the table in the stripped
+// executables of Debian unstable's 3.13, 3.14 and 3.15 (scripts/sid-chroot).
+func TestDebugOffsetsOfNewerPythons(t *testing.T) {
+	for _, v := range DebugMinors() {
+		exe := "/var/cache/hpp/sid/usr/bin/python" + v
+		if _, err := os.Stat(exe); err != nil {
+			t.Logf("no %s (scripts/sid-chroot)", exe)
+			continue
+		}
+		l, d, err := ParseDebugOffsets(staticRuntime(t, exe))
+		if err != nil {
+			t.Errorf("%s: %v", exe, err)
+			continue
+		}
+		if d.Minor() != v || d.FreeThreaded || l.CodeCodeAdaptive <= 0 {
+			t.Errorf("%s: version %s, free-threaded %v, layout %+v", exe, d.Patch(), d.FreeThreaded, l)
+		}
 	}
 }

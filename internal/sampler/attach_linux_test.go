@@ -1,10 +1,8 @@
 package sampler
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -69,31 +67,5 @@ func TestAttachPython2(t *testing.T) {
 	var ue *UnsupportedError
 	if !errors.As(err, &ue) || ue.Version != "2.7.18" {
 		t.Errorf("Attach(python2.7) = %v, want UnsupportedError for 2.7.18", err)
-	}
-}
-
-// TestAttachNewerThanKnown checks that Pythons whose _Py_DebugOffsets
-// shape hpp does not know yet (Debian unstable's 3.14 and 3.15, in the
-// chroot) are refused by name, not misread.
-func TestAttachNewerThanKnown(t *testing.T) {
-	for _, v := range []string{"3.14", "3.15"} {
-		if _, err := os.Stat(sidChroot + "/usr/bin/python" + v); err != nil {
-			t.Logf("no %s in %s (scripts/sid-chroot)", v, sidChroot)
-			continue
-		}
-		cmd := exec.Command("chroot", sidChroot, "python"+v, "-c", "import sys; print(1, flush=True); sys.stdin.read()")
-		stdin, _ := cmd.StdinPipe()
-		stdout, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		bufio.NewReader(stdout).ReadString('\n')
-		_, err := Attach(cmd.Process.Pid)
-		stdin.Close()
-		cmd.Wait()
-		var ue *UnsupportedError
-		if !errors.As(err, &ue) || !strings.HasPrefix(ue.Version, v+".") || !strings.Contains(err.Error(), "3.6 to 3.13") {
-			t.Errorf("Attach(python%s) = %v, want UnsupportedError naming %s and the supported versions", v, err, v)
-		}
 	}
 }

@@ -25,11 +25,14 @@ func interpreters(t *testing.T) map[string]string {
 	if _, err := os.Stat("/usr/bin/python3"); err == nil {
 		out["debian-python3"] = "/usr/bin/python3"
 	}
-	// Debian unstable's 3.13 in a chroot (scripts/sid-chroot makes it).
-	if _, err := os.Stat(sidChroot + "/usr/bin/python3.13"); err == nil {
-		out["sid-python3.13"] = "chroot:" + sidChroot + ":python3.13"
-	} else {
-		t.Logf("no %s: run scripts/sid-chroot to test a target in another root", sidChroot)
+	// Debian unstable's 3.13, 3.14 and 3.15 in a chroot (scripts/sid-chroot
+	// makes it).
+	for _, v := range []string{"3.13", "3.14", "3.15"} {
+		if _, err := os.Stat(sidChroot + "/usr/bin/python" + v); err == nil {
+			out["sid-python"+v] = "chroot:" + sidChroot + ":python" + v
+		} else {
+			t.Logf("no python%s in %s: run scripts/sid-chroot to test targets in another root", v, sidChroot)
+		}
 	}
 	if len(out) == 0 {
 		t.Skip("no Python interpreters")

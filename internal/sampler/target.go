@@ -46,9 +46,9 @@ type UnsupportedError struct {
 }
 
 func (e *UnsupportedError) Error() string {
-	m := cpython.Minors()
-	return fmt.Sprintf("Python %s is not supported (%s); hpp reads CPython %s to %s (from 3.13 on through the interpreter's own _Py_DebugOffsets)",
-		e.Version, e.Why, m[0], m[len(m)-1])
+	m, d := cpython.Minors(), cpython.DebugMinors()
+	return fmt.Sprintf("Python %s is not supported (%s); hpp reads CPython %s to %s (from %s on through the interpreter's own _Py_DebugOffsets)",
+		e.Version, e.Why, m[0], d[len(d)-1], d[0])
 }
 
 // NotPythonError says no CPython interpreter was found in the process.

@@ -262,8 +262,28 @@ func (t *Target) frameObjects(f uint64) ([]Frame, error) {
 	return out, nil
 }
 
-// Frame owners of _PyInterpreterFrame (Include/internal/pycore_frame.h).
-const ownedByCStack = 3 // 3.12+: a shim frame that marks an entry from C
+// Frame owners of _PyInterpreterFrame (Include/internal/pycore_frame.h,
+// pycore_interpframe_structs.h from 3.14): 0 thread, 1 generator, 2 frame
+// object, then frames that run no Python code of the program: from 3.12
+// FRAME_OWNED_BY_CSTACK = 3 (the shim that marks an entry from C); from
+// 3.14 FRAME_OWNED_BY_INTERPRETER = 3 and FRAME_OWNED_BY_CSTACK = 4.
+const maxOwner = 4
+
+// stackRefTagBits are the low bits of a _PyStackRef (3.14+) that tag the
+// reference rather than address the object.
+const stackRefTagBits = 3
+
+// shimFrame says whether a frame of this owner is one CPython's own views
+// leave out.
+func (t *Target) shimFrame(owner byte) bool {
+	switch {
+	case t.Minor >= 14:
+		return owner >= 3
+	case t.Minor >= 12:
+		return owner == 3
+	}
+	return false
+}
 
 // interpreterFrames walks the _PyInterpreterFrame chain of 3.11 and later.
 func (t *Target) interpreterFrames(f uint64) ([]Frame, error) {
@@ -280,11 +300,16 @@ func (t *Target) interpreterFrames(f uint64) ([]Frame, error) {
 		}
 		prev := u64(b, l.IFramePrevious)
 		owner := b[l.IFrameOwner]
-		if owner > ownedByCStack {
+		if owner > maxOwner {
 			return nil, tornf("frame at %#x has owner %d", f, owner)
 		}
-		if t.Minor < 12 || owner != ownedByCStack {
-			raw = append(raw, rawFrame{code: u64(b, l.IFrameCode), instr: int64(u64(b, l.IFrameInstr))})
+		executable := u64(b, l.IFrameCode)
+		if t.Minor >= 14 {
+			// f_executable is a _PyStackRef: the low bits tag it.
+			executable &^= stackRefTagBits
+		}
+		if !t.shimFrame(owner) {
+			raw = append(raw, rawFrame{code: executable, instr: int64(u64(b, l.IFrameInstr))})
 		}
 		f = prev
 	}
