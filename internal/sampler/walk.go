@@ -361,10 +361,7 @@ type batchReader interface {
 func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
 	l := t.layout
 	out := make([]*code, len(raw))
-	checkFrom, checkTo := l.ObjectType, l.CodeName+8
-	if checkFrom > l.CodeName {
-		checkFrom = l.CodeName
-	}
+	checkFrom, checkTo := min(l.ObjectType, l.CodeName), max(l.ObjectType, l.CodeName)+8
 	// The distinct cached addresses, each checked once.
 	var addrs []uint64
 	idx := map[uint64]int{}
@@ -459,7 +456,7 @@ func (t *Target) str(addr uint64) (string, error) {
 	if !plausible(addr) {
 		return "", tornf("str at %#x", addr)
 	}
-	h, err := t.read(addr, l.ASCIIObjectSize)
+	h, err := t.read(addr, max(l.ASCIIObjectSize, blockSize(l.ObjectType, l.UnicodeLength, l.UnicodeState)))
 	if err != nil {
 		return "", err
 	}
