@@ -86,3 +86,39 @@ ev.wait()
 		t.Errorf("pprof shows no spin:\n%s", top)
 	}
 }
+
+// TestRecordTargetExits: a target that exits while being sampled ends the
+// recording; what was sampled is written and the summary says so.
+func TestRecordTargetExits(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	cmd := exec.Command(py, "-c", `
+import time
+def busy_until(t):
+    while time.time() < t: pass
+print("ready", flush=True)
+busy_until(time.time() + 0.7)
+`)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The target is not reaped until the end: a zombie has exited too.
+	bufio.NewReader(stdout).ReadString('\n')
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	out := filepath.Join(t.TempDir(), "out.folded")
+	var so, se strings.Builder
+	code := Main(t.Context(), []string{"record", "-p", strconv.Itoa(cmd.Process.Pid), "-r", "100", "-d", "20", "-o", out}, &Env{Stdout: &so, Stderr: &se})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	if !strings.Contains(se.String(), "the process exited") {
+		t.Errorf("summary does not say the process exited: %q", se.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(b), "busy_until") {
+		t.Errorf("no samples of busy_until written: %v %q", err, b)
+	}
+}

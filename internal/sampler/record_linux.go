@@ -152,9 +152,15 @@ func isFault(err error) bool {
 	return errors.As(err, &fe)
 }
 
+// alive says whether the process still runs: it exists and is not a
+// zombie waiting for its parent.
 func alive(pid int) bool {
-	_, err := os.Stat(fmt.Sprintf("/proc/%d/stat", pid))
-	return err == nil
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	return i < 0 || i+2 >= len(b) || (b[i+2] != 'Z' && b[i+2] != 'X')
 }
 
 // taskStats reads threads' scheduler states, keeping each stat file open
