@@ -41,7 +41,8 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	var stackKey strings.Builder
 	stats := newTaskStats(t.PID)
 	defer stats.close()
-	natives := map[uint64]int{}
+	natives := map[uint64]int{} // thread ident → native id, before 3.11
+	host := taskIDs(t.PID)      // native id → id in /proc here
 
 	start := time.Now()
 	next := start
@@ -67,7 +68,8 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		if t.layout.TstateNativeThreadID < 0 {
 			for _, th := range threads {
 				if _, ok := natives[th.ID]; !ok {
-					t.nativeIDsFromPthread(threads)
+					host = taskIDs(t.PID)
+					t.nativeIDsFromPthread(threads, host)
 					for _, th := range threads {
 						natives[th.ID] = th.NativeID
 					}
@@ -91,12 +93,20 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				ti = int32(len(set.Threads))
 				threadIndex[th.ID] = ti
 				name := ""
-				if th.NativeID != 0 {
-					name, _ = taskInfo(t.PID, th.NativeID)
+				if _, ok := host[th.NativeID]; !ok && th.NativeID != 0 {
+					host = taskIDs(t.PID) // a thread started since
+				}
+				if tid, ok := host[th.NativeID]; ok && th.NativeID != 0 {
+					name, _ = taskInfo(t.PID, tid)
 				}
 				set.Threads = append(set.Threads, profile.Thread{ID: int64(th.NativeID), Name: name})
 			}
-			idle := th.NativeID != 0 && !stats.running(th.NativeID)
+			tid, ok := host[th.NativeID]
+			if !ok && th.NativeID != 0 {
+				host = taskIDs(t.PID) // a thread started since
+				tid, ok = host[th.NativeID]
+			}
+			idle := ok && !stats.running(tid)
 			stackKey.Reset()
 			stack := make([]profile.Frame, len(th.Frames))
 			for i, f := range th.Frames {

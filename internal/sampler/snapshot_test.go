@@ -67,8 +67,8 @@ func TestCaptureSnapshots(t *testing.T) {
 	os.MkdirAll("testdata/snapshots", 0o755)
 	for label, py := range interpreters(t) {
 		t.Run(label, func(t *testing.T) {
-			cmd, self := startTarget(t, py)
-			tg, err := Attach(cmd.Process.Pid)
+			_, self := startTarget(t, py)
+			tg, err := Attach(self.hostPID)
 			if err != nil {
 				t.Fatal(err)
 			}
