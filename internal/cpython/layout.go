@@ -3,6 +3,8 @@
 // structs.
 package cpython
 
+import "slices"
+
 //go:generate go run ./gen -o layouts_gen.go
 
 // Absent marks a field that a version does not have.
@@ -74,10 +76,4 @@ func ForMinor(minor string) (*Layout, bool) {
 }
 
 // Minors lists the minor versions with a generated table, oldest first.
-func Minors() []string {
-	out := make([]string, 0, len(generated))
-	for _, m := range generatedOrder {
-		out = append(out, m)
-	}
-	return out
-}
+func Minors() []string { return slices.Clone(generatedOrder) }

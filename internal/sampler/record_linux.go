@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"hpp/internal/procmem"
 	"hpp/internal/profile"
 )
@@ -45,7 +47,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	host := taskIDs(t.PID)      // native id → id in /proc here
 
 	start := time.Now()
-	next := start
+	next := monotonic()
 	lastProgress := start
 	for {
 		if ctx.Err() != nil || (opts.Duration > 0 && time.Since(start) >= opts.Duration) {
@@ -138,15 +140,11 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		}
 		// Keep to the schedule; a round that ran late is not made up for
 		// with a burst, the next one starts a period from now.
-		next = next.Add(period)
-		if d := time.Until(next); d > 0 {
-			select {
-			case <-time.After(d):
-			case <-ctx.Done():
-			}
-		} else if d < -period {
-			next = time.Now()
+		next += int64(period)
+		if now := monotonic(); next < now-int64(period) {
+			next = now
 		}
+		waitUntil(ctx, next)
 	}
 	st.Elapsed = time.Since(start)
 	if st.Elapsed > 0 {
@@ -155,6 +153,39 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	p := b.Profile()
 	p.Samples = set
 	return p, st, nil
+}
+
+// monotonic reads CLOCK_MONOTONIC in nanoseconds.
+func monotonic() int64 {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return unix.TimespecToNsec(ts)
+}
+
+// waitUntil sleeps until the monotonic time deadline. Go's timers wake
+// about a millisecond late here, which caps sampling near 1 kHz; an
+// absolute clock_nanosleep wakes within the kernel's timer slack (50 µs
+// by default) and does not drift. Long waits go through a timer so that
+// ctx can end them.
+func waitUntil(ctx context.Context, deadline int64) {
+	for {
+		left := deadline - monotonic()
+		if left <= 0 || ctx.Err() != nil {
+			return
+		}
+		if left > int64(20*time.Millisecond) {
+			select {
+			case <-time.After(time.Duration(left) - 10*time.Millisecond):
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		ts := unix.NsecToTimespec(deadline)
+		if err := unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil); err != nil && err != unix.EINTR {
+			return
+		}
+	}
 }
 
 func isFault(err error) bool {
