@@ -34,7 +34,8 @@ type Layout struct {
 	TstateFrame          int64 // frame (≤3.10), current_frame (3.13+)
 	TstateCFrame         int64 // cframe (3.11–3.12)
 	TstateThreadID       int64
-	TstateNativeThreadID int64 // 3.8+
+	TstateNativeThreadID int64 // 3.11+
+	TstateDatastackChunk int64 // 3.11+: the chunk of the data stack that holds the newest frames
 
 	// _PyCFrame (3.11–3.12).
 	CFrameCurrentFrame int64
