@@ -72,6 +72,8 @@ var commands = []*Command{
 	statsCommand,
 	viewCommand,
 	convertCommand,
+	recordCommand,
+	dumpCommand,
 	machineCommand,
 	buildCommand,
 }

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"hpp/internal/export"
+	"hpp/internal/sampler"
+)
+
+var recordCommand = &Command{
+	Name:      "record",
+	UsageLine: "record -p PID [-o OUT] [--format FMT] [-r HZ] [-d SECONDS]",
+	Short:     "sample a running Python process's stacks from outside",
+	Long: `Record samples every thread's Python stack of a running process at a
+fixed rate, from outside (as hpp dump reads them), until the duration
+ends, the process exits, or Ctrl-C; then it writes the samples. Each
+sample keeps its thread, whether the thread held the GIL and whether it
+was running or idle.
+
+The format follows OUT's name (.pb.gz or .pprof: pprof, .folded:
+collapsed stacks with sample counts, .speedscope.json, .svg), or
+--format. The default OUT is hpp-PID.pb.gz.
+
+At the end, a line on stderr gives the samples, the rate achieved and
+the share of stacks dropped because they changed while being read.
+
+Examples:
+  hpp record -p 1234 -d 10
+  hpp record -p 1234 -r 1000 -o out.folded`,
+	Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
+		pid := fs.Int("p", 0, "the `PID` of the Python process")
+		fs.IntVar(pid, "pid", 0, "the `PID` of the Python process (same as -p)")
+		out := fs.String("o", "", "write the profile to `OUT` (default hpp-PID.pb.gz)")
+		format := fs.String("format", "", "the output `FORMAT` (default: from OUT's name)")
+		rate := fs.Float64("r", 100, "samples per second, per thread (`HZ`)")
+		fs.Float64Var(rate, "rate", 100, "same as -r")
+		dur := fs.Float64("d", 0, "stop after `SECONDS` (default: when the process exits or on Ctrl-C)")
+		fs.Float64Var(dur, "duration", 0, "same as -d")
+		return func(ctx context.Context, env *Env, args []string) error {
+			if len(args) > 0 {
+				return Usagef("record: unexpected argument %q (see: hpp help record)", args[0])
+			}
+			if *pid <= 0 {
+				return Usagef("record: name the process with -p PID (see: hpp help record)")
+			}
+			if *rate <= 0 || *rate > 1e6 {
+				return Usagef("record: -r %g: the rate must be above 0 and at most 1000000", *rate)
+			}
+			if *dur < 0 {
+				return Usagef("record: -d %g: the duration cannot be negative", *dur)
+			}
+			path := *out
+			if path == "" {
+				path = fmt.Sprintf("hpp-%d.pb.gz", *pid)
+			}
+			f, ok := export.FormatFor(path)
+			if *format != "" {
+				var err error
+				if f, err = export.ParseFormat(*format); err != nil {
+					return Usagef("record: --format: %v", err)
+				}
+			} else if !ok {
+				return Usagef("record: cannot tell the format from %q; name it with --format", path)
+			}
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runRecord(ctx, env, *pid, path, f, sampler.RecordOptions{
+				Rate:     *rate,
+				Duration: time.Duration(*dur * float64(time.Second)),
+			})
+		}
+	},
+}
+
+func runRecord(ctx context.Context, env *Env, pid int, path string, f export.Format, o sampler.RecordOptions) error {
+	t, err := sampler.Attach(pid)
+	if err != nil {
+		return dumpError(pid, err)
+	}
+	if isTerminal(env.Stderr) {
+		o.Progress = func(s sampler.RecordStats) {
+			fmt.Fprintf(env.Stderr, "\r\033[Khpp record: %d samples, %.0f/s, %d torn, %d threads", s.Samples, s.Achieved, s.Torn, s.Threads)
+		}
+	}
+	p, st, err := t.Record(ctx, o)
+	if o.Progress != nil {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+	}
+	if err != nil {
+		return &Error{Code: ExitFailure, Err: fmt.Errorf("record: process %d: %v", pid, err)}
+	}
+	if err := writeFile(path, func(w io.Writer) error {
+		return export.Write(w, p, f, export.DefaultOptions())
+	}); err != nil {
+		return err
+	}
+	ended := ""
+	if st.Exited {
+		ended = "; the process exited"
+	}
+	fmt.Fprintf(env.Stderr, "hpp record: %d samples of %d threads in %.1f s (%.0f rounds/s, %.2f%% torn)%s; wrote %s\n",
+		st.Samples, st.Threads, st.Elapsed.Seconds(), st.Achieved, 100*st.ErrorRate(), ended, path)
+	return nil
+}

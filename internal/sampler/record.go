@@ -1,0 +1,30 @@
+package sampler
+
+import "time"
+
+// RecordOptions say how to sample.
+type RecordOptions struct {
+	Rate     float64       // samples per second per thread
+	Duration time.Duration // 0: until the process exits or ctx ends
+	// Progress, when set, is called about twice a second.
+	Progress func(RecordStats)
+}
+
+// RecordStats count what a recording saw.
+type RecordStats struct {
+	Ticks    int           // sampling rounds
+	Samples  int           // thread stacks recorded
+	Torn     int           // thread stacks (or whole rounds) dropped as torn
+	Threads  int           // distinct threads seen
+	Elapsed  time.Duration // wall time sampled
+	Exited   bool          // the target exited while being sampled
+	Achieved float64       // rounds per second
+}
+
+// ErrorRate is the share of attempted stacks that tore.
+func (s RecordStats) ErrorRate() float64 {
+	if s.Samples+s.Torn == 0 {
+		return 0
+	}
+	return float64(s.Torn) / float64(s.Samples+s.Torn)
+}

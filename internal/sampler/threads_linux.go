@@ -1,0 +1,125 @@
+package sampler
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Dump reads every thread's stack once, with what the kernel says about
+// each thread: its name, and whether it is running or idle.
+func (t *Target) Dump() ([]Thread, error) {
+	threads, err := t.Threads()
+	if err != nil {
+		return nil, err
+	}
+	host := taskIDs(t.PID)
+	if t.layout.TstateNativeThreadID < 0 {
+		t.nativeIDsFromPthread(threads, host)
+	}
+	for i := range threads {
+		th := &threads[i]
+		if tid, ok := host[th.NativeID]; ok && th.NativeID != 0 {
+			th.Name, th.State = taskInfo(t.PID, tid)
+		}
+	}
+	return threads, nil
+}
+
+// taskInfo reads a thread's name and scheduler state from /proc.
+func taskInfo(pid, tid int) (name, state string) {
+	dir := fmt.Sprintf("/proc/%d/task/%d/", pid, tid)
+	if b, err := os.ReadFile(dir + "comm"); err == nil {
+		name = strings.TrimSuffix(string(b), "\n")
+	}
+	if b, err := os.ReadFile(dir + "stat"); err == nil {
+		// "tid (comm) S ...": comm may hold spaces and parentheses, so
+		// the state follows the last ')'.
+		s := string(b)
+		if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+			if s[i+2] == 'R' {
+				state = "running"
+			} else {
+				state = "idle"
+			}
+		}
+	}
+	return name, state
+}
+
+// taskIDs maps the ids of the process's threads as the target sees them
+// (in its own pid namespace, a container's) to the ids seen here, which
+// name them in /proc. Outside namespaces the two are the same.
+func taskIDs(pid int) map[int]int {
+	out := map[int]int{}
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return out
+	}
+	for _, e := range ents {
+		tid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		inner := tid
+		// "NSpid:\t8233\t2": the id in each nested namespace, ours first,
+		// the target's own last.
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/status", pid, tid)); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+					if f := strings.Fields(rest); len(f) > 0 {
+						if n, err := strconv.Atoi(f[len(f)-1]); err == nil {
+							inner = n
+						}
+					}
+				}
+			}
+		}
+		out[inner] = tid
+	}
+	return out
+}
+
+// pthreadScan is how far into glibc's struct pthread to look for the
+// kernel thread id; it sits at 0x2d0 on x86-64 in current glibc.
+const pthreadScan = 0x400
+
+// nativeIDsFromPthread fills in native ids before 3.11, whose thread
+// states keep only the pthread_t. On glibc a pthread_t is the address of
+// the thread's struct pthread, which holds the kernel thread id. Its
+// offset differs between C libraries, so it is found, not assumed: the
+// first offset at which every thread holds a distinct id of one of the
+// process's tasks (as the target sees them: live maps those ids).
+func (t *Target) nativeIDsFromPthread(threads []Thread, live map[int]int) {
+	if len(threads) == 0 || len(live) == 0 {
+		return
+	}
+	blocks := make([][]byte, len(threads))
+	for i, th := range threads {
+		b, err := t.read(th.ID, pthreadScan)
+		if err != nil || !plausible(th.ID) {
+			return
+		}
+		blocks[i] = b
+	}
+	for off := 0; off+4 <= pthreadScan; off += 4 {
+		seen := map[int]bool{}
+		all := true
+		for _, b := range blocks {
+			tid := int(int32(binary.LittleEndian.Uint32(b[off:])))
+			if _, isTask := live[tid]; !isTask || seen[tid] {
+				all = false
+				break
+			}
+			seen[tid] = true
+		}
+		if all {
+			for i := range threads {
+				threads[i].NativeID = int(int32(binary.LittleEndian.Uint32(blocks[i][off:])))
+			}
+			return
+		}
+	}
+}

@@ -1,0 +1,592 @@
+package sampler
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"hpp/internal/cpython"
+	"hpp/internal/procmem"
+)
+
+// Frame is one Python frame.
+type Frame struct {
+	Name      string `json:"name"` // qualified name (3.11+), the plain name before
+	File      string `json:"file"`
+	Line      int    `json:"line"`       // 0 when the instruction has no line
+	FirstLine int    `json:"first_line"` // the function's first line (co_firstlineno)
+}
+
+// Thread is one Python thread and its stack, innermost frame first.
+type Thread struct {
+	ID       uint64  `json:"thread_id"` // threading's ident
+	NativeID int     `json:"native_id,omitempty"`
+	Name     string  `json:"name,omitempty"`
+	GIL      bool    `json:"gil"`
+	State    string  `json:"state,omitempty"` // "running" or "idle", from the kernel
+	Frames   []Frame `json:"frames"`
+	Err      string  `json:"error,omitempty"` // why the stack could not be read
+	tstate   uint64
+}
+
+// Limits that keep a garbled or torn structure from running away.
+const (
+	maxInterpreters = 64
+	maxThreads      = 4096
+	maxDepth        = 8192
+	maxString       = 4096
+	maxTable        = 1 << 20
+)
+
+// errTorn marks a read of a structure that does not look like what the
+// layout says should be there: a stack that changed while being read.
+var errTorn = errors.New("torn read")
+
+func tornf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errTorn}, args...)...)
+}
+
+func (t *Target) read(addr uint64, n int64) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := t.mem.ReadAt(b, int64(addr)); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (t *Target) ptr(addr uint64) (uint64, error) {
+	var b [8]byte
+	if _, err := t.mem.ReadAt(b[:], int64(addr)); err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint64(b[:]), nil
+}
+
+// plausible says whether p can be the address of an object: user space,
+// 8-byte aligned.
+func plausible(p uint64) bool { return p != 0 && p&7 == 0 && p < 1<<47 }
+
+func u64(b []byte, off int64) uint64 { return binary.LittleEndian.Uint64(b[off:]) }
+func i32(b []byte, off int64) int32  { return int32(binary.LittleEndian.Uint32(b[off:])) }
+
+// blockSize is the bytes to read to see every given field (8 bytes each).
+func blockSize(offs ...int64) int64 {
+	n := int64(0)
+	for _, o := range offs {
+		if o+8 > n {
+			n = o + 8
+		}
+	}
+	return n
+}
+
+// interpreters returns the addresses of every interpreter, main first.
+func (t *Target) interpreters() ([]uint64, error) {
+	var head uint64
+	var err error
+	if t.Minor == 6 {
+		head, err = t.ptr(t.interpHead)
+	} else {
+		head, err = t.ptr(t.runtime + uint64(t.layout.RuntimeInterpretersHead))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if head == 0 {
+		return nil, errors.New("the interpreter is not initialised (starting up or shutting down)")
+	}
+	var out []uint64
+	seen := map[uint64]bool{}
+	for p := head; p != 0 && len(out) < maxInterpreters; {
+		if !plausible(p) || seen[p] {
+			return nil, tornf("interpreter list at %#x", p)
+		}
+		seen[p] = true
+		out = append(out, p)
+		if p, err = t.ptr(p + uint64(t.layout.InterpNext)); err != nil {
+			return nil, err
+		}
+	}
+	// The list is newest first; the main interpreter was made first.
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// gilHolder returns the thread state holding the GIL of interp, or 0.
+func (t *Target) gilHolder(interp uint64) uint64 {
+	l := t.layout
+	switch {
+	case t.Minor == 6:
+		p, _ := t.ptr(t.tstateCurrent)
+		return p
+	case t.Minor <= 11:
+		p, _ := t.ptr(t.runtime + uint64(l.RuntimeTstateCurrent))
+		return p
+	}
+	gil, err := t.ptr(interp + uint64(l.InterpCevalGIL))
+	if err != nil || !plausible(gil) {
+		return 0
+	}
+	b, err := t.read(gil, blockSize(l.GILLocked, l.GILLastHolder))
+	if err != nil || i32(b, l.GILLocked) == 0 {
+		return 0
+	}
+	return u64(b, l.GILLastHolder)
+}
+
+// Threads reads every thread of every interpreter with its stack. A
+// thread whose stack tore while being read has Err set and no frames.
+func (t *Target) Threads() ([]Thread, error) {
+	interps, err := t.interpreters()
+	if err != nil {
+		return nil, err
+	}
+	l := t.layout
+	var out []Thread
+	for _, interp := range interps {
+		holder := t.gilHolder(interp)
+		p, err := t.ptr(interp + uint64(l.InterpThreadsHead))
+		if err != nil {
+			return nil, err
+		}
+		seen := map[uint64]bool{}
+		size := blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk)
+		for p != 0 && len(out) < maxThreads {
+			if !plausible(p) || seen[p] {
+				return nil, tornf("thread list at %#x", p)
+			}
+			seen[p] = true
+			b, err := t.read(p, size)
+			if err != nil {
+				return nil, err
+			}
+			if u64(b, l.TstateInterp) != interp {
+				return nil, tornf("thread state %#x names another interpreter", p)
+			}
+			th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p}
+			if l.TstateNativeThreadID != cpython.Absent {
+				th.NativeID = int(u64(b, l.TstateNativeThreadID))
+			}
+			frames, err := t.stack(b)
+			if err != nil {
+				th.Err = err.Error()
+			} else {
+				th.Frames = frames
+			}
+			out = append(out, th)
+			p = u64(b, l.TstateNext)
+		}
+	}
+	// Thread states are listed newest first; show the oldest (main) first.
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// stack walks the frames of the thread state read into ts.
+func (t *Target) stack(ts []byte) ([]Frame, error) {
+	l := t.layout
+	if t.Minor <= 10 {
+		return t.frameObjects(u64(ts, l.TstateFrame))
+	}
+	var f uint64
+	if t.Minor <= 12 {
+		cframe := u64(ts, l.TstateCFrame)
+		if cframe == 0 {
+			return nil, nil
+		}
+		var err error
+		if f, err = t.ptr(cframe + uint64(l.CFrameCurrentFrame)); err != nil {
+			return nil, err
+		}
+	} else {
+		f = u64(ts, l.TstateFrame)
+	}
+	var chunks []chunk
+	if l.TstateDatastackChunk != cpython.Absent {
+		chunks = t.readChunks(u64(ts, l.TstateDatastackChunk))
+	}
+	return t.interpreterFrames(f, chunks)
+}
+
+// chunk is a copy of one chunk of a thread's data stack (3.11+), where
+// the frames of its running functions live: a read per chunk gives them
+// all, instead of a read per frame. Frames elsewhere (generators) are
+// read one by one.
+type chunk struct {
+	addr uint64
+	data []byte
+}
+
+// Bounds on the chunks read: CPython's chunks are at least 16 KiB
+// (DATA_STACK_CHUNK_SIZE) and mapped whole, so the first read of each
+// takes that much; a deeper stack than the chunks read costs a read per
+// frame beyond them.
+const (
+	chunkRead  = 16 << 10
+	maxChunks  = 16
+	maxChunked = 2 << 20
+)
+
+// readChunks copies the newest chunks of a data stack, following each
+// _PyStackChunk {previous, size, top, data[]} to the one before; on any
+// doubt it stops, and the frames not covered are read one by one.
+func (t *Target) readChunks(p uint64) []chunk {
+	var out []chunk
+	total := 0
+	for p != 0 && len(out) < maxChunks && total < maxChunked {
+		if !plausible(p) {
+			break
+		}
+		b, err := t.read(p, chunkRead)
+		if err != nil {
+			break
+		}
+		size := u64(b, 8)
+		switch {
+		case size < 24 || size > maxChunked:
+			return out
+		case size <= chunkRead:
+			b = b[:size]
+		default:
+			if b, err = t.read(p, int64(size)); err != nil {
+				return out
+			}
+		}
+		out = append(out, chunk{addr: p, data: b})
+		total += len(b)
+		p = u64(b, 0)
+	}
+	return out
+}
+
+// frameBytes returns n bytes of the frame at f, from a chunk when one
+// holds them.
+func (t *Target) frameBytes(f uint64, n int64, chunks []chunk) ([]byte, error) {
+	for _, ch := range chunks {
+		if f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
+			return ch.data[f-ch.addr:][:n], nil
+		}
+	}
+	return t.read(f, n)
+}
+
+// rawFrame is a frame as found on the chain, before its code object is
+// resolved: the code object's address and the executing instruction, as
+// a byte offset (≤ 3.10) or an address (3.11+).
+type rawFrame struct {
+	code  uint64
+	instr int64
+}
+
+// frameObjects walks the PyFrameObject chain of 3.6–3.10.
+func (t *Target) frameObjects(f uint64) ([]Frame, error) {
+	l := t.layout
+	size := blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti)
+	var raw []rawFrame
+	for f != 0 && len(raw) < maxDepth {
+		if !plausible(f) {
+			return nil, tornf("frame at %#x", f)
+		}
+		b, err := t.read(f, size)
+		if err != nil {
+			return nil, err
+		}
+		if t.frameType != 0 && u64(b, l.ObjectType) != t.frameType {
+			return nil, tornf("%#x is not a frame object", f)
+		}
+		lasti := int64(i32(b, l.FrameLasti))
+		if t.Minor == 10 && lasti >= 0 {
+			lasti *= 2 // 3.10 counts code units
+		}
+		raw = append(raw, rawFrame{code: u64(b, l.FrameCode), instr: lasti})
+		f = u64(b, l.FrameBack)
+	}
+	codes, err := t.codesOf(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Frame, 0, len(raw))
+	for i, r := range raw {
+		c := codes[i]
+		if c == nil {
+			return nil, tornf("%#x is not a code object", r.code)
+		}
+		var line int
+		if t.Minor == 10 {
+			line = cpython.Line310(c.table, c.first, int(r.instr))
+		} else {
+			line = cpython.LineLnotab(c.table, c.first, int(r.instr))
+		}
+		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
+	}
+	return out, nil
+}
+
+// Frame owners of _PyInterpreterFrame (Include/internal/pycore_frame.h,
+// pycore_interpframe_structs.h from 3.14): 0 thread, 1 generator, 2 frame
+// object, then frames that run no Python code of the program: from 3.12
+// FRAME_OWNED_BY_CSTACK = 3 (the shim that marks an entry from C); from
+// 3.14 FRAME_OWNED_BY_INTERPRETER = 3 and FRAME_OWNED_BY_CSTACK = 4.
+const maxOwner = 4
+
+// stackRefTagBits are the low bits of a _PyStackRef (3.14+) that tag the
+// reference rather than address the object.
+const stackRefTagBits = 3
+
+// shimFrame says whether a frame of this owner is one CPython's own views
+// leave out.
+func (t *Target) shimFrame(owner byte) bool {
+	switch {
+	case t.Minor >= 14:
+		return owner >= 3
+	case t.Minor >= 12:
+		return owner == 3
+	}
+	return false
+}
+
+// interpreterFrames walks the _PyInterpreterFrame chain of 3.11 and later.
+func (t *Target) interpreterFrames(f uint64, chunks []chunk) ([]Frame, error) {
+	l := t.layout
+	size := blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
+	var raw []rawFrame
+	for n := 0; f != 0 && n < maxDepth; n++ {
+		if !plausible(f) {
+			return nil, tornf("frame at %#x", f)
+		}
+		b, err := t.frameBytes(f, size, chunks)
+		if err != nil {
+			return nil, err
+		}
+		prev := u64(b, l.IFramePrevious)
+		owner := b[l.IFrameOwner]
+		if owner > maxOwner {
+			return nil, tornf("frame at %#x has owner %d", f, owner)
+		}
+		executable := u64(b, l.IFrameCode)
+		if t.Minor >= 14 {
+			// f_executable is a _PyStackRef: the low bits tag it.
+			executable &^= stackRefTagBits
+		}
+		if !t.shimFrame(owner) {
+			raw = append(raw, rawFrame{code: executable, instr: int64(u64(b, l.IFrameInstr))})
+		}
+		f = prev
+	}
+	codes, err := t.codesOf(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Frame, 0, len(raw))
+	for i, r := range raw {
+		c := codes[i]
+		if c == nil {
+			if t.Minor >= 13 {
+				continue // f_executable of a frame that runs no Python code
+			}
+			return nil, tornf("%#x is not a code object", r.code)
+		}
+		addr := r.instr - int64(r.code+uint64(l.CodeCodeAdaptive))
+		if addr < 0 {
+			// Pushed but not started yet: CPython's own views skip
+			// such incomplete frames too.
+			continue
+		}
+		line := cpython.LineLocations(c.table, c.first, int(addr))
+		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
+	}
+	return out, nil
+}
+
+// code is what the walker keeps of a code object. Code objects are
+// immutable, so they are cached by address; the cheap check on a hit
+// (type and name pointer, one read) notices an address reused by
+// another object.
+type code struct {
+	nameRef    uint64
+	name, file string
+	first      int
+	table      []byte
+}
+
+// batchReader is a Memory that reads many ranges in one call
+// (procmem.Process).
+type batchReader interface {
+	ReadBatch([]procmem.Read) error
+}
+
+// codesOf resolves the code object of every frame; an address that holds
+// no code object gets nil. Cached code objects are checked with one
+// batched read for all of them.
+func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
+	l := t.layout
+	out := make([]*code, len(raw))
+	checkFrom, checkTo := min(l.ObjectType, l.CodeName), max(l.ObjectType, l.CodeName)+8
+	// The distinct cached addresses, each checked once.
+	var addrs []uint64
+	idx := map[uint64]int{}
+	for _, r := range raw {
+		if _, ok := t.codes[r.code]; ok {
+			if _, seen := idx[r.code]; !seen {
+				idx[r.code] = len(addrs)
+				addrs = append(addrs, r.code)
+			}
+		}
+	}
+	valid := make([]bool, len(addrs))
+	if len(addrs) > 0 {
+		n := checkTo - checkFrom
+		buf := make([]byte, int64(len(addrs))*n)
+		reads := make([]procmem.Read, len(addrs))
+		for i, a := range addrs {
+			reads[i] = procmem.Read{Addr: a + uint64(checkFrom), Buf: buf[int64(i)*n : int64(i+1)*n]}
+		}
+		if br, ok := t.mem.(batchReader); ok {
+			if err := br.ReadBatch(reads); err != nil {
+				return nil, err
+			}
+		} else {
+			for i := range reads {
+				if k, err := t.mem.ReadAt(reads[i].Buf, int64(reads[i].Addr)); err == nil {
+					reads[i].N = k
+				}
+			}
+		}
+		for i, r := range reads {
+			c := t.codes[addrs[i]]
+			valid[i] = r.N == len(r.Buf) &&
+				u64(r.Buf, l.ObjectType-checkFrom) == t.codeType &&
+				u64(r.Buf, l.CodeName-checkFrom) == c.nameRef
+		}
+	}
+	for i, r := range raw {
+		if j, ok := idx[r.code]; ok && valid[j] {
+			out[i] = t.codes[r.code]
+			continue
+		}
+		delete(t.codes, r.code)
+		c, err := t.loadCode(r.code)
+		if err == errNotCode {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+var errNotCode = errors.New("not a code object")
+
+func (t *Target) loadCode(addr uint64) (*code, error) {
+	l := t.layout
+	if !plausible(addr) {
+		return nil, errNotCode
+	}
+	b, err := t.read(addr, blockSize(l.ObjectType, l.CodeFilename, l.CodeName, l.CodeQualname, l.CodeFirstLineno, l.CodeLineTable))
+	if err != nil {
+		return nil, err
+	}
+	if u64(b, l.ObjectType) != t.codeType {
+		return nil, errNotCode
+	}
+	c := &code{nameRef: u64(b, l.CodeName), first: int(i32(b, l.CodeFirstLineno))}
+	nameAt := l.CodeName
+	if l.CodeQualname != cpython.Absent {
+		nameAt = l.CodeQualname
+	}
+	if c.name, err = t.str(u64(b, nameAt)); err != nil {
+		return nil, err
+	}
+	if c.file, err = t.str(u64(b, l.CodeFilename)); err != nil {
+		return nil, err
+	}
+	if c.table, err = t.bytes(u64(b, l.CodeLineTable)); err != nil {
+		return nil, err
+	}
+	t.codes[addr] = c
+	return c, nil
+}
+
+// str reads a compact str object (every name and file name of a code
+// object is one) and returns it as UTF-8.
+func (t *Target) str(addr uint64) (string, error) {
+	l := t.layout
+	if !plausible(addr) {
+		return "", tornf("str at %#x", addr)
+	}
+	h, err := t.read(addr, max(l.ASCIIObjectSize, blockSize(l.ObjectType, l.UnicodeLength, l.UnicodeState)))
+	if err != nil {
+		return "", err
+	}
+	if u64(h, l.ObjectType) != t.unicodeType {
+		return "", tornf("%#x is not a str", addr)
+	}
+	n := int64(u64(h, l.UnicodeLength))
+	state := binary.LittleEndian.Uint32(h[l.UnicodeState:])
+	kind := int64(state>>2) & 7
+	compact, ascii := state>>5&1 == 1, state>>6&1 == 1
+	if n < 0 || n > maxString || !compact || (kind != 1 && kind != 2 && kind != 4) {
+		return "", tornf("str at %#x: length %d, state %#x", addr, n, state)
+	}
+	if ascii {
+		b, err := t.read(addr+uint64(l.ASCIIObjectSize), n)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range b {
+			if c >= 0x80 {
+				return "", tornf("ASCII str at %#x has byte %#x", addr, c)
+			}
+		}
+		return string(b), nil
+	}
+	b, err := t.read(addr+uint64(l.CompactUnicodeObjectSize), n*kind)
+	if err != nil {
+		return "", err
+	}
+	runes := make([]rune, n)
+	for i := int64(0); i < n; i++ {
+		switch kind {
+		case 1:
+			runes[i] = rune(b[i])
+		case 2:
+			runes[i] = rune(binary.LittleEndian.Uint16(b[2*i:]))
+		case 4:
+			runes[i] = rune(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+		// A str of this kind holds no surrogates in well-formed names and
+		// no code point above U+10FFFF at all.
+		if !utf8.ValidRune(runes[i]) || utf16.IsSurrogate(runes[i]) {
+			return "", tornf("str at %#x has code point %#x", addr, runes[i])
+		}
+	}
+	return string(runes), nil
+}
+
+// bytes reads a bytes object.
+func (t *Target) bytes(addr uint64) ([]byte, error) {
+	l := t.layout
+	if !plausible(addr) {
+		return nil, tornf("bytes at %#x", addr)
+	}
+	h, err := t.read(addr, blockSize(l.ObjectType, l.BytesSize))
+	if err != nil {
+		return nil, err
+	}
+	if u64(h, l.ObjectType) != t.bytesType {
+		return nil, tornf("%#x is not a bytes object", addr)
+	}
+	n := int64(u64(h, l.BytesSize))
+	if n < 0 || n > maxTable {
+		return nil, tornf("bytes at %#x: length %d", addr, n)
+	}
+	return t.read(addr+uint64(l.BytesData), n)
+}
