@@ -74,6 +74,7 @@ var commands = []*Command{
 	convertCommand,
 	machineCommand,
 	buildCommand,
+	labCommand,
 }
 
 // Lookup returns the command called name, or nil.

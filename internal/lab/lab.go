@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,7 +31,7 @@ type Options struct {
 	// CacheDir holds sources and builds; default the user's cache
 	// directory + hpp/lab.
 	CacheDir string
-	Progress io.Writer // a progress line, rewritten in place; nil for none
+	Progress func(string) // told what runs now; nil for nothing
 	// LookPath finds programs (a test hides one); default exec.LookPath.
 	LookPath func(string) (string, error)
 }
@@ -151,10 +150,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	for i, w := range ways {
 		info := WayInfo{Name: w.Name, Title: w.Title}
-		progress(o.Progress, fmt.Sprintf("lab: [%d/%d] %s", i+1, len(ways), w.Title))
+		progress(o.Progress, fmt.Sprintf("[%d/%d] %s", i+1, len(ways), w.Title))
 		info.Skipped = missing(w, py, o.LookPath)
 		if info.Skipped == "" && w.Build != "" {
-			progress(o.Progress, fmt.Sprintf("lab: [%d/%d] %s: building", i+1, len(ways), w.Title))
+			progress(o.Progress, fmt.Sprintf("[%d/%d] %s: building", i+1, len(ways), w.Title))
 			b := c.buildOnce(ctx, w.Build, py)
 			info.Build = b.Seconds
 			if b.Err != "" {
@@ -173,7 +172,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		info.Load1 = readLoad().Load1
 		res, err := runWay(ctx, c, py, w, kernels, o, refs, func(k string) {
-			progress(o.Progress, fmt.Sprintf("lab: [%d/%d] %s: %s", i+1, len(ways), w.Title, k))
+			progress(o.Progress, fmt.Sprintf("[%d/%d] %s: %s", i+1, len(ways), w.Title, k))
 		})
 		if err != nil {
 			return nil, err
@@ -181,7 +180,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		r.Results = append(r.Results, res...)
 		r.Ways = append(r.Ways, info)
 	}
-	progress(o.Progress, "")
 	r.Load.After = readLoad()
 	r.Load.judge(py.Cores)
 	speedups(r)
@@ -229,16 +227,9 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
-func progress(w io.Writer, s string) {
-	if w == nil {
-		return
-	}
-	if len(s) > 78 {
-		s = s[:78]
-	}
-	fmt.Fprintf(w, "\r%-78s\r", s)
-	if s != "" {
-		fmt.Fprint(w, s)
+func progress(f func(string), s string) {
+	if f != nil {
+		f(s)
 	}
 }
 
