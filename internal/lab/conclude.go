@@ -17,7 +17,7 @@ func conclude(r *Report) []string {
 		}
 		return nil
 	}
-	var out []string
+	out := []string{}
 	numeric := []string{"pi", "julia", "nbody"}
 
 	// Threads and the GIL.

@@ -2,7 +2,9 @@ package lab
 
 import (
 	"context"
-	"os"
+	"encoding/json"
+	"math"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -39,5 +41,92 @@ func TestLabEveryWayChecked(t *testing.T) {
 			t.Errorf("%s on %s: %s: %s", x.Way, x.Kernel, x.Status, x.Note)
 		}
 	}
-	_ = os.Stderr
+}
+
+// TestLabSkipsMissingTool hides cython3 and gcc: the ways that need them
+// are shown as skipped with the Debian package that brings each, and
+// the others still run.
+func TestLabSkipsMissingTool(t *testing.T) {
+	hidden := map[string]bool{"cython3": true, "gcc": true}
+	r := smallRun(t, Options{Python: "/usr/bin/python3", Kernels: []string{"pi"}, Ways: []string{"python", "cython", "cext"},
+		LookPath: func(name string) (string, error) {
+			if hidden[name] {
+				return "", exec.ErrNotFound
+			}
+			return exec.LookPath(name)
+		}})
+	want := map[string]string{"python": "ok", "cython": "skipped", "cext": "skipped"}
+	for _, x := range r.Results {
+		if x.Status != want[x.Way] {
+			t.Errorf("%s: %s (%s), want %s", x.Way, x.Status, x.Note, want[x.Way])
+		}
+	}
+	for _, w := range r.Ways {
+		pkg := map[string]string{"cython": "apt-get install cython3", "cext": "apt-get install gcc"}[w.Name]
+		if !strings.Contains(w.Skipped, pkg) {
+			t.Errorf("%s skipped as %q, want it to name %q", w.Name, w.Skipped, pkg)
+		}
+	}
+	var sb strings.Builder
+	Text(&sb, r)
+	if !strings.Contains(sb.String(), "skipped:\n  Cython: cython3 is not on PATH (apt-get install cython3)") {
+		t.Errorf("the table does not list the skipped way with its package:\n%s", sb.String())
+	}
+}
+
+// TestJudge: a wrong result is shown as wrong and gets no time.
+func TestJudge(t *testing.T) {
+	k := kernelByName("pi")
+	w := wayByName("cext")
+	ref := json.RawMessage(`3.141592653589793`)
+	tests := []struct {
+		result string
+		status string
+	}{
+		{`3.1415926535897936`, "ok"}, // another summation order
+		{`3.1415926`, "wrong"},       // off by 5e-8
+		{`"3.14"`, "wrong"},          // a string
+		{`NaN`, "wrong"},             // not JSON at all
+		{`[3.141592653589793]`, "wrong"},
+	}
+	for _, tt := range tests {
+		r := judge(w, k, line{Kernel: "pi", Times: []float64{0.01, 0.02, 0.03}, First: 0.05, Result: json.RawMessage(tt.result)}, ref)
+		if r.Status != tt.status {
+			t.Errorf("%s: %s (%s), want %s", tt.result, r.Status, r.Note, tt.status)
+		}
+		if r.Status != "ok" && (r.Median != 0 || len(r.Times) != 0) {
+			t.Errorf("%s: a wrong result kept its time %v", tt.result, r.Median)
+		}
+		if r.Status == "ok" && (r.Median != 0.02 || r.Min != 0.01 || r.Max != 0.03 || math.Abs(r.Startup-0.03) > 1e-12) {
+			t.Errorf("%s: median %v min %v max %v startup %v", tt.result, r.Median, r.Min, r.Max, r.Startup)
+		}
+	}
+	// Integers compare exactly, word lists exactly.
+	if m := check(json.RawMessage(`33219981`), json.RawMessage(`33219980`), 0); m == "" {
+		t.Error("julia total off by one passed")
+	}
+	if m := check(json.RawMessage(`[2, [["ka", 3], ["lo", 1]]]`), json.RawMessage(`[2, [["ka", 3], ["lo", 2]]]`), 0); m == "" {
+		t.Error("word count off by one passed")
+	}
+	if m := check(json.RawMessage(`[1.0000001, 2]`), json.RawMessage(`[1, 2]`), 1e-6); m != "" {
+		t.Errorf("n-body within tolerance failed: %s", m)
+	}
+}
+
+func TestParseLoad(t *testing.T) {
+	l := parseLoad("15.83 16.05 11.11 12/310 9850\n")
+	if l.Load1 != 15.83 || l.Load5 != 16.05 || l.Load15 != 11.11 {
+		t.Errorf("parseLoad: %+v", l)
+	}
+	var ld Load
+	ld.Before = l
+	ld.judge(2)
+	if !ld.Busy || len(ld.Warnings) == 0 {
+		t.Errorf("load 15.8 on 2 cores not flagged: %+v", ld)
+	}
+	ld = Load{Before: LoadAvg{Load1: 0.3}, After: LoadAvg{Load1: 1.9}}
+	ld.judge(2)
+	if ld.Busy {
+		t.Errorf("an idle machine flagged: %+v", ld)
+	}
 }

@@ -137,6 +137,11 @@ func (e *ToolError) Error() string { return e.Msg }
 func missing(w *Way, py *pyInfo, lookPath func(string) (string, error)) string {
 	for _, m := range w.Modules {
 		if py.Modules[m] == "" {
+			if !strings.HasPrefix(py.Exe, "/usr/bin/") {
+				// Debian's packages serve Debian's python3 only.
+				return fmt.Sprintf("%s is not installed for %s (pip install %s there, or run with --python /usr/bin/python3 after apt-get install %s)",
+					m, py.Exe, m, debianPackage[m])
+			}
 			return fmt.Sprintf("%s is not installed for %s (apt-get install %s)", m, py.Exe, debianPackage[m])
 		}
 	}
