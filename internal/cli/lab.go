@@ -17,7 +17,7 @@ import (
 
 var labCommand = &Command{
 	Name:         "lab",
-	UsageLine:    "lab [KERNEL...] [--ways W,...] [--python PY] [--quick] [--repeat N] [--json] [--svg OUT] [--html OUT]",
+	UsageLine:    "lab [KERNEL...] [--ways W,...] [--python PY] [--quick] [--repeat N] [--json] [--svg OUT] [--html OUT] [--scheduler ADDRESS] [--mpi N]",
 	Short:        "run the same kernels in every way to make Python fast, side by side on this machine",
 	Interspersed: true,
 	Long: `Lab runs a few kernels — fib(0) and fib(90) per call, pi by the midpoint
@@ -26,7 +26,11 @@ scattered order, word frequencies of a text — in every way there is to
 speed Python up: pure Python, threads, multiprocessing (fork and spawn),
 concurrent.futures, numpy, numexpr, numba (JIT and parallel prange),
 Cython (serial and prange on OpenMP), a C extension, ctypes and cffi on a
-C library, PyPy, and Go built by hpp build on one core and on all.
+C library, PyPy, Go built by hpp build on one core and on all, and two
+distributed engines: Dask (a LocalCluster, or --scheduler ADDRESS) and
+MPI (mpi4py under mpirun -n N, --mpi N). The engines' start-up and their
+overhead per task are shown apart, with the task size above which they
+pay off.
 
 Each way runs alone, in its own process, under --python (PyPy under
 pypy3). Its result is checked against the pure-Python reference before
@@ -43,7 +47,8 @@ average is recorded, and a busy machine flagged.
 
 Kernels: fib0, fib90, pi, julia, nbody, mem-seq, mem-random, text.
 Ways: python, threads, mp-fork, mp-spawn, futures, numpy, numexpr, numba,
-numba-par, cython, cython-prange, cext, ctypes, cffi, pypy, go1, go.
+numba-par, cython, cython-prange, cext, ctypes, cffi, pypy, go1, go, dask,
+mpi.
 
 The full run takes up to 10 minutes; --quick (smaller sizes) under one.
 
@@ -51,12 +56,16 @@ Examples:
   hpp lab --quick
   hpp lab pi julia --ways python,numpy,cython,go1,go
   hpp lab --python python3.12 --json > lab.json
-  hpp lab --svg lab.svg --html lab.html`,
+  hpp lab --svg lab.svg --html lab.html
+  hpp lab pi julia --ways python,dask --scheduler tcp://10.0.0.5:8786
+  hpp lab --ways python,mpi --mpi 4`,
 	Setup: setup((*labOptions).flags, runLab),
 }
 
 type labOptions struct {
 	ways, python, svgOut, htmlOut string
+	scheduler                     string
+	mpi                           int
 	quick, asJSON                 bool
 	repeat                        int
 	small                         bool
@@ -68,6 +77,8 @@ func (o *labOptions) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.quick, "quick", false, "smaller sizes: the whole lab in under a minute")
 	fs.BoolVar(&o.small, "small", false, "the test suite's tiny sizes (checks every way works; times mean little)")
 	fs.IntVar(&o.repeat, "repeat", 5, "time each way `N` times after the warm-up (fewer when a run is slow)")
+	fs.StringVar(&o.scheduler, "scheduler", "", "run the dask way on the Dask cluster whose scheduler is at `ADDRESS` (default: a LocalCluster)")
+	fs.IntVar(&o.mpi, "mpi", 0, "run the mpi way on `N` ranks under mpirun (default: the cores)")
 	fs.BoolVar(&o.asJSON, "json", false, "write the report as JSON to stdout instead of the tables")
 	fs.StringVar(&o.svgOut, "svg", "", "write the bar chart (log scale) to `FILE`")
 	fs.StringVar(&o.htmlOut, "html", "", "write a self-contained HTML report to `FILE`")
@@ -79,7 +90,10 @@ func runLab(ctx context.Context, env *Env, o *labOptions, args []string) error {
 	if o.repeat < 1 {
 		return Usagef("lab: --repeat must be at least 1, got %d", o.repeat)
 	}
-	opts := lab.Options{Kernels: args, Python: o.python, Repeat: o.repeat}
+	if o.mpi < 0 {
+		return Usagef("lab: --mpi must be a number of ranks, got %d", o.mpi)
+	}
+	opts := lab.Options{Kernels: args, Python: o.python, Repeat: o.repeat, Scheduler: o.scheduler, MPI: o.mpi}
 	if o.ways != "" {
 		opts.Ways = strings.Split(o.ways, ",")
 	}

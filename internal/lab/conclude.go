@@ -95,6 +95,19 @@ func conclude(r *Report) []string {
 		out = append(out, "Scattered order against sequential, the same sum over the same array: "+strings.Join(mem, ", ")+
 			". Compiled loops wait on memory (cache and TLB misses); the interpreter's own overhead hides most of it.")
 	}
+	// Distributed engines: what a task costs, and when they pay off.
+	for _, wi := range r.Ways {
+		w := wayByName(wi.Name)
+		if w == nil || w.Kind != "engine" || wi.Skipped != "" || wi.PerTask <= 0 {
+			continue
+		}
+		s := fmt.Sprintf("%s: start-up %s, then %s per task; a task must run at least %s (10× that) for the overhead to stay under 10%%",
+			wi.Title, secs(wi.Startup), secs(wi.PerTask), secs(10*wi.PerTask))
+		if sp := speedList(get, w.Name, []string{"pi", "julia"}); sp.n > 0 {
+			s += fmt.Sprintf("; here %s over pure Python on %s", sp.text, sp.kernels)
+		}
+		out = append(out, s+".")
+	}
 	// PyPy.
 	if s := speedList(get, "pypy", numeric); s.n > 0 {
 		out = append(out, fmt.Sprintf("PyPy runs the same pure Python %s on %s.", s.text, s.kernels))

@@ -28,6 +28,11 @@ type Options struct {
 	Size    Size
 	Repeat  int     // timed repeats after the warm-up; default 5
 	Budget  float64 // seconds of repeats per way and kernel before fewer are run; default 3
+	// Scheduler is a Dask scheduler's address for the dask way; empty
+	// starts a LocalCluster of one worker process per core.
+	Scheduler string
+	// MPI is the number of ranks for the mpi way; default the cores.
+	MPI int
 	// CacheDir holds sources and builds; default the user's cache
 	// directory + hpp/lab.
 	CacheDir string
@@ -74,6 +79,12 @@ type WayInfo struct {
 	Skipped string  `json:"skipped,omitempty"` // why, with the package to install
 	Build   float64 `json:"build_seconds"`     // compiling, 0 when cached
 	Load1   float64 `json:"load1"`             // load average as the way started
+	// Startup is the time from starting the way's process until it was
+	// ready (interpreter, imports, and an engine's cluster or ranks).
+	Startup float64 `json:"startup_seconds"`
+	// PerTask is an engine's overhead per task, timed on empty tasks.
+	PerTask float64 `json:"per_task_seconds,omitempty"`
+	Cores   int     `json:"cores,omitempty"` // workers or ranks, for engines
 }
 
 // Result is one way on one kernel.
@@ -144,6 +155,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	for _, k := range kernels {
 		r.Kernels = append(r.Kernels, KernelInfo{Name: k.Name, Title: k.Title, Args: k.args(o.Size), PerCall: k.PerCall})
 	}
+	progress(o.Progress, "the pure-Python reference results (once, then cached)")
 	refs, err := references(ctx, c, py, kernels, o.Size)
 	if err != nil {
 		return nil, err
@@ -171,7 +183,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.PyPyVersion = interpVersion(ctx, w.Interp)
 		}
 		info.Load1 = readLoad().Load1
-		res, err := runWay(ctx, c, py, w, kernels, o, refs, func(k string) {
+		res, err := runWay(ctx, c, py, w, kernels, o, refs, &info, func(k string) {
 			progress(o.Progress, fmt.Sprintf("[%d/%d] %s: %s", i+1, len(ways), w.Title, k))
 		})
 		if err != nil {
@@ -243,22 +255,25 @@ func interpVersion(ctx context.Context, exe string) string {
 
 // line is one JSON line from the harness.
 type line struct {
-	Kernel string          `json:"kernel"`
-	NA     bool            `json:"na"`
-	Error  string          `json:"error"`
-	Trace  string          `json:"trace"`
-	Setup  float64         `json:"setup"`
-	First  float64         `json:"first"`
-	Times  []float64       `json:"times"`
-	Calls  int             `json:"calls"`
-	Result json.RawMessage `json:"result"`
+	WayStartup *float64        `json:"way_startup"`
+	PerTask    float64         `json:"per_task"`
+	Kernel     string          `json:"kernel"`
+	NA         bool            `json:"na"`
+	Error      string          `json:"error"`
+	Trace      string          `json:"trace"`
+	Setup      float64         `json:"setup"`
+	First      float64         `json:"first"`
+	Times      []float64       `json:"times"`
+	Calls      int             `json:"calls"`
+	Result     json.RawMessage `json:"result"`
 }
 
 // harness runs labrun.py with spec under exe and calls each for every
 // line it prints.
-func harness(ctx context.Context, c *cache, exe string, env []string, pin bool, spec map[string]any, each func(line)) error {
+func harness(ctx context.Context, c *cache, argv []string, env []string, pin bool, spec map[string]any, each func(line)) error {
 	b, _ := json.Marshal(spec)
-	args := []string{filepath.Join(c.src, "py", "labrun.py"), string(b)}
+	exe := argv[0]
+	args := append(argv[1:len(argv):len(argv)], filepath.Join(c.src, "py", "labrun.py"), string(b))
 	if pin {
 		if ts, err := exec.LookPath("taskset"); err == nil {
 			// Pinned, as a one-core C program would be: unpinned, the Go
@@ -321,7 +336,7 @@ func references(ctx context.Context, c *cache, py *pyInfo, kernels []*Kernel, si
 		return refs, nil
 	}
 	var failed []string
-	err := harness(ctx, c, py.Exe, nil, false, map[string]any{"reference": true, "kernels": todo}, func(l line) {
+	err := harness(ctx, c, []string{py.Exe}, nil, false, map[string]any{"reference": true, "kernels": todo}, func(l line) {
 		if l.Error != "" || l.Result == nil {
 			failed = append(failed, l.Kernel+": "+l.Error)
 			return
@@ -353,7 +368,7 @@ func refPath(c *cache, k *Kernel, args map[string]int) string {
 }
 
 // runWay runs one way on the kernels and checks each result.
-func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel, o Options, refs map[string]json.RawMessage, status func(string)) ([]Result, error) {
+func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel, o Options, refs map[string]json.RawMessage, info *WayInfo, status func(string)) ([]Result, error) {
 	var ks []map[string]any
 	for _, k := range kernels {
 		ks = append(ks, map[string]any{"name": k.Name, "args": k.args(o.Size)})
@@ -366,15 +381,38 @@ func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel
 	}
 	spec := map[string]any{"way": w.Module, "option": w.Option, "build": c.build, "cores": cores,
 		"repeat": o.Repeat, "budget": o.Budget, "kernels": ks}
-	exe := py.Exe
-	if w.Interp != "" {
-		exe = w.Interp
+	argv := []string{py.Exe}
+	switch {
+	case w.Interp != "":
+		argv = []string{w.Interp}
+	case w.Name == "mpi":
+		n := o.MPI
+		if n <= 0 {
+			n = py.Cores
+		}
+		argv = []string{"mpirun", "-n", fmt.Sprint(n), py.Exe}
+		info.Cores = n
+		// Open MPI (Debian's mpi4py is built on it) refuses root and
+		// more ranks than cores without these; MPICH ignores them.
+		env = append(env, "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "OMPI_MCA_rmaps_base_oversubscribe=1")
+	case w.Name == "dask":
+		spec["scheduler"] = o.Scheduler
+		status("starting the cluster")
 	}
 	got := map[string]Result{}
-	if len(kernels) > 0 {
-		status(kernels[0].Name)
-	}
-	err := harness(ctx, c, exe, env, w.OneCore, spec, func(l line) {
+	t0 := time.Now()
+	// The one-core compiled ways are all pinned alike, so that Go, C and
+	// Cython are compared on equal terms.
+	pin := w.OneCore || w.Kind == "compiled"
+	err := harness(ctx, c, argv, env, pin, spec, func(l line) {
+		if l.WayStartup != nil {
+			info.Startup = time.Since(t0).Seconds()
+			info.PerTask = l.PerTask
+			if len(kernels) > 0 {
+				status(kernels[0].Name)
+			}
+			return
+		}
 		k := kernelByName(l.Kernel)
 		if k == nil {
 			return

@@ -52,6 +52,15 @@ func Text(w io.Writer, r *Report) error {
 			skipped = append(skipped, fmt.Sprintf("  %s: %s", wi.Title, wi.Skipped))
 		}
 	}
+	for _, wi := range r.Ways {
+		if w := wayByName(wi.Name); w != nil && w.Kind == "engine" && wi.Skipped == "" {
+			fmt.Fprintf(b, "\n%s: ready %s after its process started (start-up), %s per task (empty tasks)", wi.Title, secs(wi.Startup), secs(wi.PerTask))
+			if wi.Cores > 0 {
+				fmt.Fprintf(b, ", %d ranks", wi.Cores)
+			}
+			b.WriteString("\n")
+		}
+	}
 	if len(skipped) > 0 {
 		b.WriteString("\nskipped:\n" + strings.Join(skipped, "\n") + "\n")
 	}

@@ -64,6 +64,8 @@ var Ways = []*Way{
 	{Name: "pypy", Title: "PyPy (pure Python)", Module: "python", Interp: "pypy3", Tools: []string{"pypy3"}, Kind: "jit"},
 	{Name: "go1", Title: "Go (hpp build), 1 core", Module: "compiled", Option: "go1", Tools: []string{"go", "gcc"}, Build: "go", OneCore: true, Kind: "compiled"},
 	{Name: "go", Title: "Go (hpp build), all cores", Module: "compiled", Option: "go", Tools: []string{"go", "gcc"}, Build: "go", Kind: "parallel"},
+	{Name: "dask", Title: "Dask distributed", Module: "dask", Modules: []string{"distributed"}, Kind: "engine"},
+	{Name: "mpi", Title: "MPI (mpi4py, mpirun)", Module: "mpi", Modules: []string{"mpi4py"}, Tools: []string{"mpirun"}, Kind: "engine"},
 }
 
 // debianPackage names the Debian package that brings a module or tool.

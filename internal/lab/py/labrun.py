@@ -87,6 +87,28 @@ def main():
         mod = importlib.import_module("w_" + spec["way"])
         mod.OPTION = spec.get("option", "")
         mod.BUILD = spec.get("build", "")
+        mod.HERE = here
+        # An engine's other processes (MPI ranks) serve rank 0 and print nothing.
+        if hasattr(mod, "serve") and mod.serve(spec):
+            return
+        # An engine starts once (a cluster, a pool of ranks): timed apart,
+        # with its overhead per task measured on empty tasks.
+        way = {"way_startup": 0.0}
+        if hasattr(mod, "start"):
+            t = time.perf_counter()
+            mod.start(spec)
+            way["way_startup"] = time.perf_counter() - t
+            way["per_task"] = mod.overhead()
+        sys.stdout.write(json.dumps(way) + "\n")
+        sys.stdout.flush()
+    try:
+        kernels(spec, mod, kern)
+    finally:
+        if hasattr(mod, "finish"):
+            mod.finish()
+
+
+def kernels(spec, mod, kern):
     for k in spec["kernels"]:
         try:
             out = one(spec, mod, kern, k)
@@ -99,7 +121,7 @@ def main():
                     close()
                 except Exception:
                     pass
-            if mod is not None:
+            if mod is not None and hasattr(mod, "closers"):
                 mod.closers = []
         sys.stdout.write(json.dumps(out) + "\n")
         sys.stdout.flush()
