@@ -392,6 +392,7 @@ func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel
 		}
 		argv = []string{"mpirun", "-n", fmt.Sprint(n), py.Exe}
 		info.Cores = n
+		spec["ranks"] = n
 		// Open MPI (Debian's mpi4py is built on it) refuses root and
 		// more ranks than cores without these; MPICH ignores them.
 		env = append(env, "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "OMPI_MCA_rmaps_base_oversubscribe=1")

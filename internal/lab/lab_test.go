@@ -3,7 +3,9 @@ package lab
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
+	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -128,5 +130,57 @@ func TestParseLoad(t *testing.T) {
 	ld.judge(2)
 	if ld.Busy {
 		t.Errorf("an idle machine flagged: %+v", ld)
+	}
+}
+
+// TestLabDaskScheduler runs the dask way on a scheduler and a worker
+// that the test starts on 127.0.0.1, as --scheduler does.
+func TestLabDaskScheduler(t *testing.T) {
+	for _, tool := range []string{"dask-scheduler", "dask-worker"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s missing: apt-get install python3-distributed", tool)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	addr := fmt.Sprintf("tcp://127.0.0.1:%d", port)
+	start := func(name string, args ...string) {
+		cmd := exec.Command(name, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	}
+	start("dask-scheduler", "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--no-dashboard")
+	start("dask-worker", addr, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1")
+	r := smallRun(t, Options{Python: "/usr/bin/python3", Kernels: []string{"pi", "julia", "text"}, Ways: []string{"python", "dask"}, Scheduler: addr})
+	for _, x := range r.Results {
+		if x.Status != "ok" {
+			t.Errorf("%s on %s: %s: %s", x.Way, x.Kernel, x.Status, x.Note)
+		}
+	}
+	for _, w := range r.Ways {
+		if w.Name == "dask" && (w.PerTask <= 0 || w.Startup <= 0) {
+			t.Errorf("dask: start-up %v, per task %v: not measured", w.Startup, w.PerTask)
+		}
+	}
+}
+
+// TestLabMPI runs the mpi way on 2 ranks.
+func TestLabMPI(t *testing.T) {
+	r := smallRun(t, Options{Python: "/usr/bin/python3", Kernels: []string{"pi", "nbody", "text"}, Ways: []string{"python", "mpi"}, MPI: 2})
+	for _, x := range r.Results {
+		if x.Status != "ok" {
+			t.Errorf("%s on %s: %s: %s", x.Way, x.Kernel, x.Status, x.Note)
+		}
+	}
+	for _, w := range r.Ways {
+		if w.Name == "mpi" && (w.PerTask <= 0 || w.Cores != 2) {
+			t.Errorf("mpi: %d ranks, per task %v", w.Cores, w.PerTask)
+		}
 	}
 }

@@ -72,7 +72,7 @@ var Ways = []*Way{
 var debianPackage = map[string]string{
 	"numpy": "python3-numpy", "numexpr": "python3-numexpr", "numba": "python3-numba", "cffi": "python3-cffi",
 	"cython3": "cython3", "gcc": "gcc", "pypy3": "pypy3", "go": "golang-go", "headers": "python3-dev",
-	"dask": "python3-distributed", "distributed": "python3-distributed", "mpi4py": "python3-mpi4py", "mpirun": "mpich",
+	"dask": "python3-distributed", "distributed": "python3-distributed", "mpi4py": "python3-mpi4py", "mpirun": "openmpi-bin",
 }
 
 func wayByName(name string) *Way {

@@ -45,13 +45,9 @@ def finish():
         _cluster.close()
 
 
-def _init(kernel, args):
-    import labkern
-    labkern.init_worker(kernel, args)
-
-
 def _make(kernel, args, inp, cores):
-    _client.run(_init, kernel, args)
+    # By reference to labkern, which the workers have: not to this module.
+    _client.run(K.init_worker, kernel, args)
 
     def pmap(f, tasks):
         return _client.gather(_client.map(f, tasks, pure=False))

@@ -35,7 +35,12 @@ def serve(spec):
 
 
 def start(spec):
-    _world()
+    comm = _world()
+    want = spec.get("ranks", comm.size)
+    if comm.size != want:
+        raise RuntimeError("mpi4py sees %d rank(s) under mpirun -n %d: mpirun and mpi4py use different MPI libraries "
+                           "(Debian's python3-mpi4py is built on Open MPI: use its mpirun, apt-get install openmpi-bin)"
+                           % (comm.size, want))
 
 
 def overhead():
