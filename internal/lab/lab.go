@@ -256,6 +256,7 @@ func interpVersion(ctx context.Context, exe string) string {
 // line is one JSON line from the harness.
 type line struct {
 	WayStartup *float64        `json:"way_startup"`
+	WayError   string          `json:"way_error"`
 	PerTask    float64         `json:"per_task"`
 	Kernel     string          `json:"kernel"`
 	NA         bool            `json:"na"`
@@ -401,11 +402,16 @@ func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel
 		status("starting the cluster")
 	}
 	got := map[string]Result{}
+	wayErr := ""
 	t0 := time.Now()
 	// The one-core compiled ways are all pinned alike, so that Go, C and
 	// Cython are compared on equal terms.
 	pin := w.OneCore || w.Kind == "compiled"
 	err := harness(ctx, c, argv, env, pin, spec, func(l line) {
+		if l.WayError != "" {
+			wayErr = l.WayError
+			return
+		}
 		if l.WayStartup != nil {
 			info.Startup = time.Since(t0).Seconds()
 			info.PerTask = l.PerTask
@@ -433,7 +439,9 @@ func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel
 		r, ok := got[k.Name]
 		if !ok {
 			r = Result{Way: w.Name, Kernel: k.Name, Status: "error", Note: "the way's process ended before this kernel"}
-			if err != nil {
+			if wayErr != "" {
+				r.Note = "the way did not start: " + wayErr
+			} else if err != nil {
 				r.Note += ": " + err.Error()
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"os"
+	"path/filepath"
 	"os/exec"
 	"strings"
 	"testing"
@@ -182,5 +184,27 @@ func TestLabMPI(t *testing.T) {
 		if w.Name == "mpi" && (w.PerTask <= 0 || w.Cores != 2) {
 			t.Errorf("mpi: %d ranks, per task %v", w.Cores, w.PerTask)
 		}
+	}
+}
+
+// TestLabMPIWrongLibrary puts MPICH's mpirun first on PATH: Debian's
+// mpi4py is built on Open MPI, so each rank starts alone, and the lab
+// must say so rather than time a single rank.
+func TestLabMPIWrongLibrary(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/mpirun.mpich"); err != nil {
+		t.Skip("mpich not installed: nothing to mismatch")
+	}
+	dir := t.TempDir()
+	for _, f := range []string{"mpirun.mpich", "hydra_pmi_proxy"} {
+		name := strings.TrimSuffix(f, ".mpich")
+		if err := os.Symlink("/usr/bin/"+f, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("PATH", dir+":"+os.Getenv("PATH"))
+	r := smallRun(t, Options{Python: "/usr/bin/python3", Kernels: []string{"pi"}, Ways: []string{"mpi"}, MPI: 2})
+	x := r.Results[0]
+	if x.Status != "error" || !strings.Contains(x.Note, "mpi4py sees 1 rank(s) under mpirun -n 2") {
+		t.Errorf("mpi under MPICH: %s: %s", x.Status, x.Note)
 	}
 }

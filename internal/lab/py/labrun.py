@@ -96,9 +96,14 @@ def main():
         way = {"way_startup": 0.0}
         if hasattr(mod, "start"):
             t = time.perf_counter()
-            mod.start(spec)
+            try:
+                mod.start(spec)
+                way["per_task"] = mod.overhead()
+            except Exception as e:
+                sys.stdout.write(json.dumps({"way_error": "%s: %s" % (type(e).__name__, e)}) + "\n")
+                sys.stdout.flush()
+                raise
             way["way_startup"] = time.perf_counter() - t
-            way["per_task"] = mod.overhead()
         sys.stdout.write(json.dumps(way) + "\n")
         sys.stdout.flush()
     try:
