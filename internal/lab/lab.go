@@ -337,7 +337,7 @@ func references(ctx context.Context, c *cache, py *pyInfo, kernels []*Kernel, si
 		return refs, nil
 	}
 	var failed []string
-	err := harness(ctx, c, []string{py.Exe}, nil, false, map[string]any{"reference": true, "kernels": todo}, func(l line) {
+	err := harness(ctx, c, []string{py.Exe}, nil, false, map[string]any{"reference": true, "inputs": c.inputs(), "kernels": todo}, func(l line) {
 		if l.Error != "" || l.Result == nil {
 			failed = append(failed, l.Kernel+": "+l.Error)
 			return
@@ -380,7 +380,7 @@ func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel
 		env = append(env, "GOMAXPROCS=1", "OMP_NUM_THREADS=1", "NUMBA_NUM_THREADS=1")
 		cores = 1
 	}
-	spec := map[string]any{"way": w.Module, "option": w.Option, "build": c.build, "cores": cores,
+	spec := map[string]any{"way": w.Module, "option": w.Option, "build": c.build, "inputs": c.inputs(), "cores": cores,
 		"repeat": o.Repeat, "budget": o.Budget, "kernels": ks}
 	argv := []string{py.Exe}
 	switch {

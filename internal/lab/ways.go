@@ -210,6 +210,16 @@ func openCache(root string, py *pyInfo) (*cache, error) {
 	return c, nil
 }
 
+// inputs is where the harness keeps the large inputs it makes (arrays,
+// the text corpus): they depend only on the sources.
+func (c *cache) inputs() string {
+	d := filepath.Join(c.src, "inputs")
+	if os.MkdirAll(d, 0o755) != nil {
+		return ""
+	}
+	return d
+}
+
 // built says what a build made and how long it took (0 when cached).
 type built struct {
 	Seconds float64

@@ -192,7 +192,53 @@ def text_chunks(text, parts):
     return out
 
 
-# Inputs, made from a kernel's few parameters.
+# Inputs, made from a kernel's few parameters. The large ones are kept in
+# args["cache"] (a directory) once made: making them in Python takes
+# seconds, and every way's process (and every spawned worker) needs them.
+
+
+def cached(args, name, make, load, save):
+    d = args.get("cache")
+    if not d:
+        return make()
+    import os
+    path = os.path.join(d, name)
+    try:
+        return load(path)
+    except (IOError, OSError, EOFError, ValueError):
+        pass
+    v = make()
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    try:
+        save(v, tmp)
+        os.replace(tmp, path)
+    except (IOError, OSError):
+        pass
+    return v
+
+
+def _load_mem(path, n):
+    a, idx = array("q"), array("q")
+    with open(path, "rb") as f:
+        a.fromfile(f, n)
+        idx.fromfile(f, n)
+    return a, idx
+
+
+def _save_mem(v, path):
+    with open(path, "wb") as f:
+        v[0].tofile(f)
+        v[1].tofile(f)
+
+
+def _load_text(path):
+    with open(path, "rb") as f:
+        return f.read().decode("ascii")
+
+
+def _save_text(v, path):
+    with open(path, "wb") as f:
+        f.write(v.encode("ascii"))
 
 
 def prepare(kernel, args):
@@ -207,10 +253,13 @@ def prepare(kernel, args):
         pos, vel, mass = nbody_init(args["bodies"])
         return {"pos": pos, "vel": vel, "mass": mass, "steps": args["steps"], "dt": NBODY_DT, "eps": NBODY_EPS}
     if kernel in ("mem-seq", "mem-random"):
-        a, idx = mem_data(args["n"], "seq" if kernel == "mem-seq" else "random")
+        n, order = args["n"], "seq" if kernel == "mem-seq" else "random"
+        a, idx = cached(args, "mem-%s-%d.bin" % (order, n), lambda: mem_data(n, order),
+                        lambda p: _load_mem(p, n), _save_mem)
         return {"a": a, "idx": idx}
     if kernel == "text":
-        return {"text": text_corpus(args["bytes"])}
+        b = args["bytes"]
+        return {"text": cached(args, "text-%d.txt" % b, lambda: text_corpus(b), _load_text, _save_text)}
     raise ValueError("unknown kernel " + kernel)
 
 

@@ -41,7 +41,9 @@ def looped(f, n, calls):
 
 
 def one(spec, mod, kern, k):
-    name, args = k["name"], k["args"]
+    name, args = k["name"], dict(k["args"])
+    if spec.get("inputs"):
+        args["cache"] = spec["inputs"]
     out = {"kernel": name}
     inp = kern.prepare(name, args)
     if spec.get("reference"):
