@@ -85,6 +85,7 @@ type WayInfo struct {
 	// PerTask is an engine's overhead per task, timed on empty tasks.
 	PerTask float64 `json:"per_task_seconds,omitempty"`
 	Cores   int     `json:"cores,omitempty"` // workers or ranks, for engines
+	Seconds float64 `json:"seconds"`         // the way's whole run, start-up included
 }
 
 // Result is one way on one kernel.
@@ -183,12 +184,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.PyPyVersion = interpVersion(ctx, w.Interp)
 		}
 		info.Load1 = readLoad().Load1
+		t0 := time.Now()
 		res, err := runWay(ctx, c, py, w, kernels, o, refs, &info, func(k string) {
 			progress(o.Progress, fmt.Sprintf("[%d/%d] %s: %s", i+1, len(ways), w.Title, k))
 		})
 		if err != nil {
 			return nil, err
 		}
+		info.Seconds = time.Since(t0).Seconds()
 		r.Results = append(r.Results, res...)
 		r.Ways = append(r.Ways, info)
 	}
@@ -381,7 +384,7 @@ func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel
 		cores = 1
 	}
 	spec := map[string]any{"way": w.Module, "option": w.Option, "build": c.build, "inputs": c.inputs(), "cores": cores,
-		"repeat": o.Repeat, "budget": o.Budget, "kernels": ks}
+		"repeat": o.Repeat, "budget": o.Budget, "kernels": ks, "small": o.Size == Small}
 	argv := []string{py.Exe}
 	switch {
 	case w.Interp != "":

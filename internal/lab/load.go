@@ -49,12 +49,12 @@ func (l *Load) judge(cores int) {
 	}
 	if l.Before.Load1 > 0.5*float64(cores) {
 		l.Busy = true
-		l.Warnings = append(l.Warnings, fmt.Sprintf("the machine was busy before the run: load average %.2f on %d cores; times are upper bounds and speed-ups over several cores understated, run again when idle", l.Before.Load1, cores))
+		l.Warnings = append(l.Warnings, fmt.Sprintf("The machine was busy before the run: load average %.2f on %d cores; times are upper bounds and speed-ups over several cores understated, run again when idle.", l.Before.Load1, cores))
 	}
 	// The lab itself adds up to one busy core (more for the parallel
 	// ways), so only load beyond the cores counts afterwards.
 	if l.After.Load1 > float64(cores)+0.5*float64(cores) {
 		l.Busy = true
-		l.Warnings = append(l.Warnings, fmt.Sprintf("the load average reached %.2f on %d cores during the run: other programs competed for the CPUs", l.After.Load1, cores))
+		l.Warnings = append(l.Warnings, fmt.Sprintf("The load average reached %.2f on %d cores during the run: other programs competed for the CPUs.", l.After.Load1, cores))
 	}
 }

@@ -90,6 +90,7 @@ def main():
         mod.OPTION = spec.get("option", "")
         mod.BUILD = spec.get("build", "")
         mod.HERE = here
+        mod.CACHE = spec.get("small", False)
         # An engine's other processes (MPI ranks) serve rank 0 and print nothing.
         if hasattr(mod, "serve") and mod.serve(spec):
             return

@@ -6,6 +6,7 @@ from numba import njit, prange
 import labkern as K
 
 OPTION = "jit"
+CACHE = False
 CR, CI = K.C_REAL, K.C_IMAG
 _fns = {}
 
@@ -14,15 +15,24 @@ def _compiled():
     par = OPTION == "parallel"
     if par in _fns:
         return _fns[par]
+    # Only the tests' small runs keep the machine code on disk
+    # (__pycache__ beside this file): real runs show the JIT's cost.
+    cache = bool(CACHE)
 
-    @njit
+    def jit(f):
+        # The serial and parallel builds get names of their own: numba
+        # files its cache under the function's name and line.
+        f.__qualname__ += "_parallel" if par else "_serial"
+        return njit(parallel=par, cache=cache)(f)
+
+    @jit
     def fib(n):
         a, b = 0.0, 1.0
         for _ in range(n):
             a, b = a + b, a
         return a
 
-    @njit(parallel=par)
+    @jit
     def pi(n):
         h = 1.0 / n
         s = 0.0
@@ -31,7 +41,7 @@ def _compiled():
             s += 4.0 / (1.0 + x * x)
         return s * h
 
-    @njit(parallel=par)
+    @jit
     def julia(xs, ys, maxiter):
         total = 0
         for j in prange(ys.shape[0]):
@@ -45,7 +55,7 @@ def _compiled():
             total += t
         return total
 
-    @njit(parallel=par)
+    @jit
     def nbody(pos, vel, mass, steps, dt, eps):
         n = mass.shape[0]
         eps2 = eps * eps
@@ -69,7 +79,7 @@ def _compiled():
             for k in range(3 * n):
                 pos[k] += vel[k] * dt
 
-    @njit(parallel=par)
+    @jit
     def mem(a, idx):
         s = 0
         for k in prange(idx.shape[0]):
