@@ -134,6 +134,18 @@ func conclude(r *Report) []string {
 			}
 		}
 	}
+	// More than the cores from pure Python on several cores is not
+	// physics: the baseline ran while others took more of the CPUs.
+	var odd []string
+	for _, x := range r.Results {
+		if w := wayByName(x.Way); w != nil && x.Speedup > 1.2*float64(r.Cores) && (w.Kind == "threads" || w.Kind == "process" || w.Kind == "engine") {
+			odd = append(odd, fmt.Sprintf("%s on %s %.1f×", x.Way, x.Kernel, x.Speedup))
+		}
+	}
+	if len(odd) > 0 {
+		out = append(out, fmt.Sprintf("Not trustworthy: %s — more than %d cores can give to the same Python code, so the pure-Python baseline was slowed by other load; run again on an idle machine.",
+			strings.Join(odd, ", "), r.Cores))
+	}
 	out = append(out, r.Load.Warnings...)
 	return out
 }

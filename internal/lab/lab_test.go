@@ -208,3 +208,22 @@ func TestLabMPIWrongLibrary(t *testing.T) {
 		t.Errorf("mpi under MPICH: %s: %s", x.Status, x.Note)
 	}
 }
+
+// TestConcludeFlagsImpossibleSpeedups: processes cannot beat pure Python
+// by more than the cores; a report where they do says it cannot be trusted.
+func TestConcludeFlagsImpossibleSpeedups(t *testing.T) {
+	r := &Report{Cores: 2, Ways: []WayInfo{{Name: "python"}, {Name: "futures"}}, Results: []Result{
+		{Way: "python", Kernel: "julia", Status: "ok", Median: 21},
+		{Way: "futures", Kernel: "julia", Status: "ok", Median: 1.5},
+	}}
+	speedups(r)
+	text := strings.Join(conclude(r), "\n")
+	if !strings.Contains(text, "Not trustworthy: futures on julia 14.0×") {
+		t.Errorf("a 14× speed-up on 2 cores not flagged:\n%s", text)
+	}
+	r.Results[1].Median = 11
+	speedups(r)
+	if text := strings.Join(conclude(r), "\n"); strings.Contains(text, "Not trustworthy") || !strings.Contains(text, "approaching the 2 cores") {
+		t.Errorf("1.9× on 2 cores:\n%s", text)
+	}
+}
