@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"hpp/internal/outfile"
 )
 
 // Options says what to run.
@@ -347,7 +350,8 @@ func references(ctx context.Context, c *cache, py *pyInfo, kernels []*Kernel, si
 		}
 		refs[l.Kernel] = l.Result
 		k := kernelByName(l.Kernel)
-		os.WriteFile(refPath(c, k, k.args(size)), l.Result, 0o644) // a cache: losing it costs only time
+		// A cache: failing to keep it costs only time.
+		outfile.Write(refPath(c, k, k.args(size)), func(w io.Writer) error { _, err := w.Write(l.Result); return err })
 	})
 	if err == nil && len(failed) > 0 {
 		err = fmt.Errorf("%s", strings.Join(failed, "; "))
@@ -368,7 +372,7 @@ func refPath(c *cache, k *Kernel, args map[string]int) string {
 	for _, a := range keys {
 		name += fmt.Sprintf("-%s%d", a, args[a])
 	}
-	return filepath.Join(c.src, name+".json")
+	return filepath.Join(c.inputs(), name+".json")
 }
 
 // runWay runs one way on the kernels and checks each result.

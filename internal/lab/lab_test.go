@@ -227,3 +227,36 @@ func TestConcludeFlagsImpossibleSpeedups(t *testing.T) {
 		t.Errorf("1.9× on 2 cores:\n%s", text)
 	}
 }
+
+// TestLabConcurrentBuilds starts two runs at once on an empty cache, as
+// two test packages do: each build works apart and renames its product
+// into place, so both runs load whole modules.
+func TestLabConcurrentBuilds(t *testing.T) {
+	dir := t.TempDir()
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			r, err := Run(ctx, Options{Python: "/usr/bin/python3", Size: Small, Repeat: 1, CacheDir: dir,
+				Kernels: []string{"pi"}, Ways: []string{"cext", "ctypes", "cython"}})
+			if err == nil {
+				for _, x := range r.Results {
+					if x.Status != "ok" {
+						err = fmt.Errorf("%s: %s: %s", x.Way, x.Status, x.Note)
+					}
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "build-*", "tmp-*"))
+	if len(left) > 0 {
+		t.Errorf("build directories left behind: %v", left)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,7 +164,7 @@ func missing(w *Way, py *pyInfo, lookPath func(string) (string, error)) string {
 // cache is the lab's directory under the user's cache: sources written
 // out once per hpp version, builds once per sources and interpreter.
 type cache struct {
-	src, build string
+	src, build, in string
 }
 
 func openCache(root string, py *pyInfo) (*cache, error) {
@@ -181,7 +182,9 @@ func openCache(root string, py *pyInfo) (*cache, error) {
 		return nil, err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))[:16]
-	c := &cache{src: filepath.Join(root, "src-"+sum)}
+	kern, _ := sources.ReadFile("py/labkern.py")
+	ksum := sha256.Sum256(kern)
+	c := &cache{src: filepath.Join(root, "src-"+sum), in: filepath.Join(root, "inputs-"+hex.EncodeToString(ksum[:])[:16])}
 	fmt.Fprintf(h, "%s %s %s", py.Exe, py.Version, py.ExtSuffix)
 	c.build = filepath.Join(root, "build-"+hex.EncodeToString(h.Sum(nil))[:16])
 	if err := os.MkdirAll(c.build, 0o755); err != nil {
@@ -207,17 +210,37 @@ func openCache(root string, py *pyInfo) (*cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lab cache: %v", err)
 	}
+	prune(root, c.src, c.build, c.in)
 	return c, nil
 }
 
 // inputs is where the harness keeps the large inputs it makes (arrays,
-// the text corpus): they depend only on the sources.
+// the text corpus, 270 MB at the full size): they depend only on
+// labkern.py, so a new hpp with the same kernels keeps them.
 func (c *cache) inputs() string {
-	d := filepath.Join(c.src, "inputs")
-	if os.MkdirAll(d, 0o755) != nil {
+	if os.MkdirAll(c.in, 0o755) != nil {
 		return ""
 	}
-	return d
+	return c.in
+}
+
+// prune removes what older versions of the lab left in root: entries
+// unused for a week (openCache touches those it uses).
+func prune(root string, keep ...string) {
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		p := filepath.Join(root, e.Name())
+		if slices.Contains(keep, p) {
+			os.Chtimes(p, time.Now(), time.Now())
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > 7*24*time.Hour {
+			os.RemoveAll(p)
+		}
+	}
 }
 
 // built says what a build made and how long it took (0 when cached).
@@ -226,52 +249,53 @@ type built struct {
 	Err     string
 }
 
-// build compiles what kind needs into the cache, unless it is there.
+// buildOnce compiles what kind needs into the cache, unless it is there.
+// Each build works in a directory of its own and renames its product
+// into place, so that two lab runs at once (two test packages) neither
+// write one file together nor import a half-written one.
 func (c *cache) buildOnce(ctx context.Context, kind string, py *pyInfo) built {
-	out := map[string]string{
-		"clib": "liblab.so", "cext": "labcext" + py.ExtSuffix, "cython": "labcy" + py.ExtSuffix,
+	pattern := map[string]string{
+		"clib": "liblab.so", "cext": "labcext" + py.ExtSuffix, "cython": "labcy" + py.ExtSuffix, "go": "labgo.*so",
 	}[kind]
-	if kind == "go" {
-		out = "labgo.done"
-	}
-	final := filepath.Join(c.build, out)
-	if _, err := os.Stat(final); err == nil {
+	if m, _ := filepath.Glob(filepath.Join(c.build, pattern)); len(m) > 0 {
 		return built{}
 	}
 	t0 := time.Now()
-	tmp := final + ".tmp"
+	dir, err := os.MkdirTemp(c.build, "tmp-"+kind+"-")
+	if err != nil {
+		return built{Err: err.Error()}
+	}
+	defer os.RemoveAll(dir)
+	product := filepath.Join(dir, pattern)
 	src := func(f string) string { return filepath.Join(c.src, "py", f) }
 	var cmds [][]string
 	switch kind {
 	case "clib":
-		cmds = [][]string{{"gcc", "-O2", "-shared", "-fPIC", "-o", tmp, src("labclib.c"), "-lm"}}
+		cmds = [][]string{{"gcc", "-O2", "-shared", "-fPIC", "-o", product, src("labclib.c"), "-lm"}}
 	case "cext":
-		cmds = [][]string{{"gcc", "-O2", "-shared", "-fPIC", "-I" + py.Include, "-o", tmp, src("labcext.c"), "-lm"}}
+		cmds = [][]string{{"gcc", "-O2", "-shared", "-fPIC", "-I" + py.Include, "-o", product, src("labcext.c"), "-lm"}}
 	case "cython":
-		csrc := filepath.Join(c.build, "labcy.c")
+		csrc := filepath.Join(dir, "labcy.c")
 		cmds = [][]string{{"cython3", "-3", "-o", csrc, src("labcy.pyx")},
-			{"gcc", "-O2", "-fopenmp", "-shared", "-fPIC", "-I" + py.Include, "-o", tmp, csrc, "-lm"}}
+			{"gcc", "-O2", "-fopenmp", "-shared", "-fPIC", "-I" + py.Include, "-o", product, csrc, "-lm"}}
 	case "go":
 		var log bytes.Buffer
-		_, err := extbuild.Build(ctx, extbuild.Options{Dirs: []string{filepath.Join(c.src, "golab")}, Name: "labgo",
-			Python: py.Exe, OutDir: c.build, Stderr: &log})
+		so, err := extbuild.Build(ctx, extbuild.Options{Dirs: []string{filepath.Join(c.src, "golab")}, Name: "labgo",
+			Python: py.Exe, OutDir: dir, Stderr: &log})
 		if err != nil {
 			return built{Err: fmt.Sprintf("hpp build failed: %v %s", err, lastLine(log.String()))}
 		}
-		if err := os.WriteFile(tmp, nil, 0o644); err != nil {
-			return built{Err: err.Error()}
-		}
+		product = so
 	}
 	for _, a := range cmds {
 		cmd := exec.CommandContext(ctx, a[0], a[1:]...)
 		var msg bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &msg, &msg
 		if err := cmd.Run(); err != nil {
-			os.Remove(tmp)
 			return built{Err: fmt.Sprintf("%s failed (%v): %s", a[0], err, lastLine(msg.String()))}
 		}
 	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := os.Rename(product, filepath.Join(c.build, filepath.Base(product))); err != nil {
 		return built{Err: err.Error()}
 	}
 	return built{Seconds: time.Since(t0).Seconds()}
