@@ -95,7 +95,11 @@ func runLab(ctx context.Context, env *Env, o *labOptions, args []string) error {
 	}
 	opts := lab.Options{Kernels: args, Python: o.python, Repeat: o.repeat, Scheduler: o.scheduler, MPI: o.mpi}
 	if o.ways != "" {
-		opts.Ways = strings.Split(o.ways, ",")
+		for _, w := range strings.Split(o.ways, ",") {
+			if w = strings.TrimSpace(w); w != "" {
+				opts.Ways = append(opts.Ways, w)
+			}
+		}
 	}
 	switch {
 	case o.small:
