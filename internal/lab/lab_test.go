@@ -78,8 +78,8 @@ func TestLabSkipsMissingTool(t *testing.T) {
 	}
 }
 
-// TestJudge: a wrong result is shown as wrong and gets no time.
-func TestJudge(t *testing.T) {
+// TestLabJudge: a wrong result is shown as wrong and gets no time.
+func TestLabJudge(t *testing.T) {
 	k := kernelByName("pi")
 	w := wayByName("cext")
 	ref := json.RawMessage(`3.141592653589793`)
@@ -117,7 +117,7 @@ func TestJudge(t *testing.T) {
 	}
 }
 
-func TestParseLoad(t *testing.T) {
+func TestLabParseLoad(t *testing.T) {
 	l := parseLoad("15.83 16.05 11.11 12/310 9850\n")
 	if l.Load1 != 15.83 || l.Load5 != 16.05 || l.Load15 != 11.11 {
 		t.Errorf("parseLoad: %+v", l)
@@ -209,9 +209,9 @@ func TestLabMPIWrongLibrary(t *testing.T) {
 	}
 }
 
-// TestConcludeFlagsImpossibleSpeedups: processes cannot beat pure Python
+// TestLabConcludeFlagsImpossibleSpeedups: processes cannot beat pure Python
 // by more than the cores; a report where they do says it cannot be trusted.
-func TestConcludeFlagsImpossibleSpeedups(t *testing.T) {
+func TestLabConcludeFlagsImpossibleSpeedups(t *testing.T) {
 	r := &Report{Cores: 2, Ways: []WayInfo{{Name: "python"}, {Name: "futures"}}, Results: []Result{
 		{Way: "python", Kernel: "julia", Status: "ok", Median: 21},
 		{Way: "futures", Kernel: "julia", Status: "ok", Median: 1.5},
