@@ -24,7 +24,12 @@ func conclude(r *Report) []string {
 	if s := speedList(get, "threads", numeric); s.n > 0 {
 		verdict := "as claimed: the GIL lets one thread run Python at a time"
 		if s.max > 1.3 {
-			verdict = "the claim of about 1× does not hold here (a free-threaded Python?)"
+			verdict = "the claim of about 1× does not hold here"
+			if r.Load.Busy {
+				verdict += ": with the machine busy, the single-threaded baseline got less of the CPUs than the threads did"
+			} else {
+				verdict += ": is this Python free-threaded (no GIL)?"
+			}
 		}
 		out = append(out, fmt.Sprintf("Threads (%d): %s over pure Python on %s — %s.", r.Cores, s.text, s.kernels, verdict))
 	}

@@ -403,7 +403,14 @@ func runWay(ctx context.Context, c *cache, py *pyInfo, w *Way, kernels []*Kernel
 		spec["ranks"] = n
 		// Open MPI (Debian's mpi4py is built on it) refuses root and
 		// more ranks than cores without these; MPICH ignores them.
-		env = append(env, "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "OMPI_MCA_rmaps_base_oversubscribe=1")
+		env = append(env, "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "OMPI_MCA_rmaps_base_oversubscribe=1",
+			// A rank waiting for the others yields its CPU instead of
+			// spinning on it, which on a shared machine slows the
+			// ranks that compute.
+			"OMPI_MCA_mpi_yield_when_idle=1",
+			// Unbound, as the other ways' processes are: Open MPI binds
+			// each rank to a core when there are few of them.
+			"OMPI_MCA_hwloc_base_binding_policy=none")
 	case w.Name == "dask":
 		spec["scheduler"] = o.Scheduler
 		status("starting the cluster")
