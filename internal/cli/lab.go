@@ -135,10 +135,19 @@ func runLab(ctx context.Context, env *Env, o *labOptions, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	drawn := false
+	// On a terminal one line is redrawn as each kernel starts; in a log,
+	// one line per way.
+	drawn, tty, last := false, isTerminal(env.Stderr), ""
 	opts.Progress = func(s string) {
-		fmt.Fprintf(env.Stderr, "\r\033[Khpp lab: %s", s)
-		drawn = true
+		if tty {
+			fmt.Fprintf(env.Stderr, "\r\033[Khpp lab: %s", s)
+			drawn = true
+			return
+		}
+		if way, _, _ := strings.Cut(s, ": "); way != last {
+			fmt.Fprintf(env.Stderr, "hpp lab: %s\n", way)
+			last = way
+		}
 	}
 	r, err := lab.Run(ctx, opts)
 	if drawn {
