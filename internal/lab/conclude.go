@@ -113,6 +113,10 @@ func conclude(r *Report) []string {
 		}
 		out = append(out, s+".")
 	}
+	// A JIT that sees through the timing loop times nothing.
+	if x := get("pypy", "fib0"); x != nil && x.Median < 5e-9 {
+		out = append(out, fmt.Sprintf("PyPy's fib0 (%s a call) is not a call's cost: its JIT inlined fib(0) into the timing loop and removed the work.", secs(x.Median)))
+	}
 	// PyPy.
 	if s := speedList(get, "pypy", numeric); s.n > 0 {
 		out = append(out, fmt.Sprintf("PyPy runs the same pure Python %s on %s.", s.text, s.kernels))

@@ -260,3 +260,12 @@ func TestLabConcurrentBuilds(t *testing.T) {
 		t.Errorf("build directories left behind: %v", left)
 	}
 }
+
+// TestLabConcludePyPyLoop: a call that costs under 5 ns was optimised
+// away, and the conclusions say so instead of claiming a fast call.
+func TestLabConcludePyPyLoop(t *testing.T) {
+	r := &Report{Cores: 2, Results: []Result{{Way: "pypy", Kernel: "fib0", Status: "ok", Median: 0.6e-9}}}
+	if text := strings.Join(conclude(r), "\n"); !strings.Contains(text, "PyPy's fib0 (0.6 ns a call) is not a call's cost") {
+		t.Errorf("conclusions:\n%s", text)
+	}
+}
