@@ -269,3 +269,13 @@ func TestLabConcludePyPyLoop(t *testing.T) {
 		t.Errorf("conclusions:\n%s", text)
 	}
 }
+
+func TestLabFirstError(t *testing.T) {
+	out := "labcy.c: In function 'f':\n  6289 | __PYX_ERR(1, 13, __pyx_L1_error)\nlabcy.c:12:5: error: 'PyFrameObject' has no member named 'f_lineno'\n   12 | x\n      |     ^~\n"
+	if got := firstError(out); got != "labcy.c:12:5: error: 'PyFrameObject' has no member named 'f_lineno'" {
+		t.Errorf("firstError = %q", got)
+	}
+	if got := firstError("ld: cannot find -lm\n"); got != "ld: cannot find -lm" {
+		t.Errorf("firstError without 'error' = %q", got)
+	}
+}

@@ -292,13 +292,28 @@ func (c *cache) buildOnce(ctx context.Context, kind string, py *pyInfo) built {
 		var msg bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &msg, &msg
 		if err := cmd.Run(); err != nil {
-			return built{Err: fmt.Sprintf("%s failed (%v): %s", a[0], err, lastLine(msg.String()))}
+			e := fmt.Sprintf("%s failed (%v): %s", a[0], err, firstError(msg.String()))
+			if kind == "cython" {
+				e += fmt.Sprintf(" (does this cython3 know Python %s?)", py.Version)
+			}
+			return built{Err: e}
 		}
 	}
 	if err := os.Rename(product, filepath.Join(c.build, filepath.Base(product))); err != nil {
 		return built{Err: err.Error()}
 	}
 	return built{Seconds: time.Since(t0).Seconds()}
+}
+
+// firstError is a compiler's first error line ("FILE:LINE:COL: error:";
+// the rest often follows from it), or its last line when there is none.
+func firstError(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, ": error:") || strings.Contains(l, ": fatal error:") {
+			return strings.TrimSpace(l)
+		}
+	}
+	return lastLine(s)
 }
 
 func lastLine(s string) string {

@@ -8,7 +8,11 @@ closers = []
 
 
 def _make(kernel, args, inp, cores):
-    ex = ProcessPoolExecutor(cores, initializer=K.init_worker, initargs=(kernel, args))
+    try:
+        ex = ProcessPoolExecutor(cores, initializer=K.init_worker, initargs=(kernel, args))
+    except TypeError:  # Python 3.6: no initializer; forked workers inherit the inputs
+        K.set_input(inp)
+        ex = ProcessPoolExecutor(cores)
     closers.append(ex.shutdown)
     list(ex.map(abs, range(cores * 2)))
     return K.parallel(kernel, inp, lambda f, tasks: list(ex.map(f, tasks)), cores, True)
