@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -53,7 +54,7 @@ func conclude(r *Report) []string {
 	}
 	// Compiled and array ways on the numeric kernels.
 	var lo, hi float64
-	var lows []string
+	var lows, ways, kernels []string
 	n := 0
 	for _, w := range []string{"numpy", "numba", "cython", "cext", "go1"} {
 		for _, k := range numeric {
@@ -66,13 +67,26 @@ func conclude(r *Report) []string {
 			}
 			hi = max(hi, x.Speedup)
 			n++
+			if !slices.Contains(ways, wayTitle(r, w)) {
+				ways = append(ways, wayTitle(r, w))
+			}
+			if !slices.Contains(kernels, k) {
+				kernels = append(kernels, k)
+			}
 			if x.Speedup < 10 {
 				lows = append(lows, fmt.Sprintf("%s on %s %.1f×", w, k, x.Speedup))
 			}
 		}
 	}
 	if n > 0 {
-		s := fmt.Sprintf("On one core, numpy, numba, Cython, C and Go run the numeric kernels (%s) %.0f× to %.0f× faster than pure Python", strings.Join(numeric, ", "), lo, hi)
+		verb, span := "run", fmt.Sprintf("%.0f× to %.0f×", lo, hi)
+		if len(ways) == 1 {
+			verb = "runs"
+		}
+		if n == 1 {
+			span = fmt.Sprintf("%.0f×", lo)
+		}
+		s := fmt.Sprintf("%s %s %s %s faster than pure Python", join(ways), verb, join(kernels), span)
 		if len(lows) == 0 {
 			s += ": the claimed one to two orders of magnitude hold."
 		} else {

@@ -279,3 +279,17 @@ func TestLabFirstError(t *testing.T) {
 		t.Errorf("firstError without 'error' = %q", got)
 	}
 }
+
+// TestLabConcludeNamesWhatRan: the compiled-code claim names only the
+// ways and kernels that ran.
+func TestLabConcludeNamesWhatRan(t *testing.T) {
+	r := &Report{Cores: 2, Ways: []WayInfo{{Name: "python", Title: "pure Python"}, {Name: "cext", Title: "C extension"}}, Results: []Result{
+		{Way: "python", Kernel: "pi", Status: "ok", Median: 1},
+		{Way: "cext", Kernel: "pi", Status: "ok", Median: 0.02},
+	}}
+	speedups(r)
+	text := strings.Join(conclude(r), "\n")
+	if !strings.Contains(text, "C extension runs pi 50× faster than pure Python: the claimed one to two orders of magnitude hold.") {
+		t.Errorf("conclusions:\n%s", text)
+	}
+}
