@@ -169,7 +169,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		progress(o.Progress, fmt.Sprintf("[%d/%d] %s", i+1, len(ways), w.Title))
 		info.Skipped = missing(w, py, o.LookPath)
 		if info.Skipped == "" && w.Build != "" {
-			progress(o.Progress, fmt.Sprintf("[%d/%d] %s: building", i+1, len(ways), w.Title))
+			if !c.has(w.Build, py) {
+				progress(o.Progress, fmt.Sprintf("[%d/%d] %s: building", i+1, len(ways), w.Title))
+			}
 			b := c.buildOnce(ctx, w.Build, py)
 			info.Build = b.Seconds
 			if b.Err != "" {

@@ -249,17 +249,27 @@ type built struct {
 	Err     string
 }
 
+func productName(kind string, py *pyInfo) string {
+	return map[string]string{
+		"clib": "liblab.so", "cext": "labcext" + py.ExtSuffix, "cython": "labcy" + py.ExtSuffix, "go": "labgo.*so",
+	}[kind]
+}
+
+// has reports whether kind's product is in the cache.
+func (c *cache) has(kind string, py *pyInfo) bool {
+	m, _ := filepath.Glob(filepath.Join(c.build, productName(kind, py)))
+	return len(m) > 0
+}
+
 // buildOnce compiles what kind needs into the cache, unless it is there.
 // Each build works in a directory of its own and renames its product
 // into place, so that two lab runs at once (two test packages) neither
 // write one file together nor import a half-written one.
 func (c *cache) buildOnce(ctx context.Context, kind string, py *pyInfo) built {
-	pattern := map[string]string{
-		"clib": "liblab.so", "cext": "labcext" + py.ExtSuffix, "cython": "labcy" + py.ExtSuffix, "go": "labgo.*so",
-	}[kind]
-	if m, _ := filepath.Glob(filepath.Join(c.build, pattern)); len(m) > 0 {
+	if c.has(kind, py) {
 		return built{}
 	}
+	pattern := productName(kind, py)
 	t0 := time.Now()
 	dir, err := os.MkdirTemp(c.build, "tmp-"+kind+"-")
 	if err != nil {
