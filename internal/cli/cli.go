@@ -76,6 +76,7 @@ var commands = []*Command{
 	dumpCommand,
 	machineCommand,
 	buildCommand,
+	labCommand,
 }
 
 // Lookup returns the command called name, or nil.
