@@ -174,11 +174,10 @@ func conclude(r *Report) []string {
 }
 
 type speeds struct {
-	n        int
-	max      float64
-	text     string
-	kernels  string
-	byKernel []string
+	n       int
+	max     float64
+	text    string
+	kernels string
 }
 
 // speedList collects a way's speed-ups over the given kernels: "1.0× and 0.98×".

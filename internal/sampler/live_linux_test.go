@@ -121,6 +121,9 @@ func startTarget(t testing.TB, py string) (*exec.Cmd, *selfReport) {
 			if strings.HasPrefix(py, "pidns:") {
 				// unshare forks the target: its only child.
 				b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", r.hostPID, r.hostPID))
+				if err != nil {
+					t.Fatalf("unshare's child: %v", err)
+				}
 				if r.hostPID, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
 					t.Fatalf("unshare's child: %q", b)
 				}
