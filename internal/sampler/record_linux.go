@@ -17,6 +17,7 @@ type sampleKey struct {
 	thread int32
 	gil    bool
 	idle   bool
+	wait   bool
 }
 
 // Record samples every thread at opts.Rate until the duration ends, the
@@ -97,6 +98,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				set.Threads = append(set.Threads, profile.Thread{ID: int64(th.NativeID), Name: name})
 			}
 			idle := th.NativeID != 0 && !stats.running(th.NativeID)
+			wait := !th.GIL && stats.waiting(th, idle)
 			stackKey.Reset()
 			stack := make([]profile.Frame, len(th.Frames))
 			for i, f := range th.Frames {
@@ -109,12 +111,12 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				stack[i] = profile.Frame{Func: id, Line: int32(f.Line)}
 				fmt.Fprintf(&stackKey, "%d:%d;", id, f.Line)
 			}
-			key := sampleKey{stackKey.String(), ti, th.GIL, idle}
+			key := sampleKey{stackKey.String(), ti, th.GIL, idle, wait}
 			if i, ok := samples[key]; ok {
 				set.Samples[i].Weight++
 			} else {
 				samples[key] = len(set.Samples)
-				set.Samples = append(set.Samples, profile.Sample{Stack: stack, Weight: 1, Thread: ti, GIL: th.GIL, Idle: idle})
+				set.Samples = append(set.Samples, profile.Sample{Stack: stack, Weight: 1, Thread: ti, GIL: th.GIL, Idle: idle, GILWait: wait})
 			}
 			st.Samples++
 		}
@@ -166,13 +168,56 @@ func alive(pid int) bool {
 // taskStats reads threads' scheduler states, keeping each stat file open
 // between samples.
 type taskStats struct {
-	pid   int
-	files map[int]*os.File
-	buf   []byte
+	pid      int
+	files    map[int]*os.File
+	syscalls map[int]*os.File
+	buf      []byte
+	// woken holds the threads last seen blocked waiting for the GIL
+	// and not seen holding it since.
+	woken map[int]bool
+}
+
+// waiting says whether a thread that does not hold the GIL waits to take
+// it: blocked on the GIL's condition variable or mutex, or runnable after
+// such a wait without having taken the GIL yet. The kernel calls a thread
+// that was woken but waits for a CPU "R" and shows no system call for it,
+// so a pure-Python thread woken to take the GIL would otherwise count as
+// running without it; on a loaded machine that is most of its waiting.
+func (s *taskStats) waiting(th Thread, idle bool) bool {
+	tid := th.NativeID
+	if tid == 0 {
+		return false
+	}
+	if th.GIL {
+		delete(s.woken, tid)
+		return false
+	}
+	if !idle {
+		return s.woken[tid]
+	}
+	if gilWait(s.syscall(tid), th.gilLo, th.gilHi) {
+		s.woken[tid] = true
+		return true
+	}
+	delete(s.woken, tid)
+	return false
 }
 
 func newTaskStats(pid int) *taskStats {
-	return &taskStats{pid: pid, files: map[int]*os.File{}, buf: make([]byte, 512)}
+	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]bool{}, buf: make([]byte, 512)}
+}
+
+// syscall reads the thread's /proc syscall file (see readSyscall).
+func (s *taskStats) syscall(tid int) string {
+	f, ok := s.syscalls[tid]
+	if !ok {
+		f, _ = os.Open(fmt.Sprintf("/proc/%d/task/%d/syscall", s.pid, tid))
+		s.syscalls[tid] = f // nil when it cannot be opened: not tried again
+	}
+	if f == nil {
+		return ""
+	}
+	return readSyscall(s.pid, tid, f)
 }
 
 func (s *taskStats) running(tid int) bool {
@@ -201,5 +246,10 @@ func (s *taskStats) running(tid int) bool {
 func (s *taskStats) close() {
 	for _, f := range s.files {
 		f.Close()
+	}
+	for _, f := range s.syscalls {
+		if f != nil {
+			f.Close()
+		}
 	}
 }
