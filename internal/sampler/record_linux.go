@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,7 +99,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				set.Threads = append(set.Threads, profile.Thread{ID: int64(th.NativeID), Name: name})
 			}
 			idle := th.NativeID != 0 && !stats.running(th.NativeID)
-			wait := !th.GIL && stats.waiting(th, idle)
+			wait := stats.waiting(th, idle)
 			stackKey.Reset()
 			stack := make([]profile.Frame, len(th.Frames))
 			for i, f := range th.Frames {
@@ -172,39 +173,88 @@ type taskStats struct {
 	files    map[int]*os.File
 	syscalls map[int]*os.File
 	buf      []byte
-	// woken holds the threads last seen blocked waiting for the GIL
-	// and not seen holding it since.
-	woken map[int]bool
+	// woken holds what threads last did with the GIL (see waiting).
+	woken map[int]int
+	cpu   map[int]cpuMark
 }
 
 // waiting says whether a thread that does not hold the GIL waits to take
-// it: blocked on the GIL's condition variable or mutex, or runnable after
-// such a wait without having taken the GIL yet. The kernel calls a thread
-// that was woken but waits for a CPU "R" and shows no system call for it,
-// so a pure-Python thread woken to take the GIL would otherwise count as
-// running without it; on a loaded machine that is most of its waiting.
+// it. Blocked on the GIL's condition variable or mutex, it does. Runnable
+// (the kernel shows no system call for a thread that was woken but waits
+// for a CPU), it does when it last blocked for the GIL or last held it and
+// has not run much since: a pure-Python thread gives the GIL up only when
+// asked to, and then wants it back at once; on a loaded machine that
+// wait is mostly spent runnable. A thread that has had a CPU for most of
+// the time since the last sample, without the GIL, runs native code that
+// released it (hashlib or numpy take it back for microseconds between
+// long stretches without it).
 func (s *taskStats) waiting(th Thread, idle bool) bool {
 	tid := th.NativeID
 	if tid == 0 {
 		return false
 	}
+	busy := s.busy(tid)
 	if th.GIL {
-		delete(s.woken, tid)
+		s.woken[tid] = afterHeld
 		return false
 	}
 	if !idle {
-		return s.woken[tid]
+		w := s.woken[tid]
+		switch {
+		case w == afterHeld:
+			s.woken[tid] = afterWait
+		case busy:
+			delete(s.woken, tid)
+			return false
+		}
+		return w != 0
 	}
 	if gilWait(s.syscall(tid), th.gilLo, th.gilHi) {
-		s.woken[tid] = true
+		s.woken[tid] = afterWait
 		return true
 	}
 	delete(s.woken, tid)
 	return false
 }
 
+// What a thread last did with the GIL, as far as the samples saw.
+const (
+	afterWait = 1 + iota // blocked waiting for it
+	afterHeld            // held it
+)
+
+// busy says whether the thread, since the previous call, ran on a CPU for
+// more than half the time it did not spend waiting for one: the first
+// two fields of /proc/PID/task/TID/schedstat (nanoseconds on a CPU, and
+// runnable but waiting for a CPU). The time a thread waited for a CPU
+// says nothing of the GIL; what is left is either running or sleeping.
+func (s *taskStats) busy(tid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/schedstat", s.pid, tid))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return false
+	}
+	cpu, err1 := strconv.ParseInt(f[0], 10, 64)
+	queued, err2 := strconv.ParseInt(f[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	now := time.Now()
+	last, ok := s.cpu[tid]
+	s.cpu[tid] = cpuMark{now, cpu, queued}
+	return ok && 2*(cpu-last.cpu) > int64(now.Sub(last.at))-(queued-last.queued)
+}
+
+type cpuMark struct {
+	at          time.Time
+	cpu, queued int64
+}
+
 func newTaskStats(pid int) *taskStats {
-	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]bool{}, buf: make([]byte, 512)}
+	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]int{}, cpu: map[int]cpuMark{}, buf: make([]byte, 512)}
 }
 
 // syscall reads the thread's /proc syscall file (see readSyscall).
