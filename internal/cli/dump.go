@@ -79,7 +79,13 @@ func runDump(w io.Writer, pid int, asJSON bool) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Process %d: %s\nPython %s (%s)\n", pid, doc.Command, doc.Python, doc.Binary)
-	for _, th := range threads {
+	// Before 3.14 every thread has the process's name; show a name only
+	// where it says something.
+	procName := ""
+	if len(threads) > 0 {
+		procName = threads[0].Name
+	}
+	for i, th := range threads {
 		fmt.Fprintf(&b, "\nThread %#x", th.ID)
 		var attrs []string
 		if th.NativeID != 0 {
@@ -94,7 +100,7 @@ func runDump(w io.Writer, pid int, asJSON bool) error {
 		if len(attrs) > 0 {
 			fmt.Fprintf(&b, " (%s)", strings.Join(attrs, ", "))
 		}
-		if th.Name != "" {
+		if th.Name != "" && (i == 0 || th.Name != procName) {
 			fmt.Fprintf(&b, " %q", th.Name)
 		}
 		b.WriteString("\n")

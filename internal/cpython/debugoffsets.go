@@ -177,6 +177,7 @@ func ParseDebugOffsets(b []byte) (*Layout, DebugOffsets, error) {
 		TstateCFrame:             Absent,
 		TstateThreadID:           u("thread_state.thread_id"),
 		TstateNativeThreadID:     u("thread_state.native_thread_id"),
+		TstateDatastackChunk:     u("thread_state.datastack_chunk"),
 		CFrameCurrentFrame:       Absent,
 		FrameBack:                Absent,
 		FrameCode:                Absent,
@@ -217,7 +218,7 @@ func ParseDebugOffsets(b []byte) (*Layout, DebugOffsets, error) {
 		inside("interpreter_state.size", l.InterpNext, l.InterpThreadsHead, l.InterpCevalGIL, gil,
 			u("interpreter_state.gil_runtime_state_locked"), u("interpreter_state.gil_runtime_state_holder")) &&
 		l.GILLocked >= 0 && l.GILLastHolder >= 0 &&
-		inside("thread_state.size", l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateThreadID, l.TstateNativeThreadID) &&
+		inside("thread_state.size", l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk) &&
 		inside("interpreter_frame.size", l.IFramePrevious, l.IFrameCode, l.IFrameInstr, l.IFrameOwner) &&
 		inside("code_object.size", l.CodeFilename, l.CodeName, l.CodeQualname, l.CodeLineTable, l.CodeFirstLineno) &&
 		l.CodeCodeAdaptive > 0 && l.CodeCodeAdaptive <= u("code_object.size") &&

@@ -3,6 +3,8 @@
 // structs.
 package cpython
 
+import "slices"
+
 //go:generate go run ./gen -o layouts_gen.go
 
 // Absent marks a field that a version does not have.
@@ -32,7 +34,8 @@ type Layout struct {
 	TstateFrame          int64 // frame (≤3.10), current_frame (3.13+)
 	TstateCFrame         int64 // cframe (3.11–3.12)
 	TstateThreadID       int64
-	TstateNativeThreadID int64 // 3.8+
+	TstateNativeThreadID int64 // 3.11+
+	TstateDatastackChunk int64 // 3.11+: the chunk of the data stack that holds the newest frames
 
 	// _PyCFrame (3.11–3.12).
 	CFrameCurrentFrame int64
@@ -74,10 +77,4 @@ func ForMinor(minor string) (*Layout, bool) {
 }
 
 // Minors lists the minor versions with a generated table, oldest first.
-func Minors() []string {
-	out := make([]string, 0, len(generated))
-	for _, m := range generatedOrder {
-		out = append(out, m)
-	}
-	return out
-}
+func Minors() []string { return slices.Clone(generatedOrder) }

@@ -2,11 +2,13 @@ package sampler
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -24,6 +26,17 @@ func interpreters(t *testing.T) map[string]string {
 	}
 	if _, err := os.Stat("/usr/bin/python3"); err == nil {
 		out["debian-python3"] = "/usr/bin/python3"
+	}
+	// Targets in a pid namespace of their own: one that has native thread
+	// ids in its thread states (3.11+), one whose ids come from glibc's
+	// struct pthread.
+	if _, err := exec.LookPath("unshare"); err == nil {
+		if py, ok := out["pyenv-3.9.18"]; ok {
+			out["pidns-pyenv-3.9.18"] = "pidns:" + py
+		}
+		if py, ok := out["debian-python3"]; ok {
+			out["pidns-debian-python3"] = "pidns:" + py
+		}
 	}
 	// Debian unstable's 3.13, 3.14 and 3.15 in a chroot (scripts/sid-chroot
 	// makes it).
@@ -49,6 +62,8 @@ type selfReport struct {
 		Frames   [][3]any
 	}
 	Roles map[string]uint64
+
+	hostPID int // the target's pid as seen here (set by startTarget)
 }
 
 // sidChroot is where scripts/sid-chroot puts Debian unstable's 3.13, 3.14
@@ -66,7 +81,11 @@ func startTarget(t testing.TB, py string) (*exec.Cmd, *selfReport) {
 	}
 	root, inner := "", t.TempDir()
 	var cmd *exec.Cmd
-	if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
+	if bin, ok := strings.CutPrefix(py, "pidns:"); ok {
+		// A pid namespace of its own, as in a container: the target's
+		// thread ids are not the ones /proc shows here.
+		cmd = exec.Command("unshare", "--pid", "--fork", "--mount-proc", "--kill-child=SIGKILL", bin, inner+"/target.py", inner+"/report.json")
+	} else if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
 		dir, bin, _ := strings.Cut(rest, ":")
 		root = dir
 		inner, err = os.MkdirTemp(dir+"/tmp", "hpp-sampler-test-")
@@ -98,6 +117,18 @@ func startTarget(t testing.TB, py string) (*exec.Cmd, *selfReport) {
 			}
 			// The reporter blocks right after writing; give it the moment.
 			time.Sleep(50 * time.Millisecond)
+			r.hostPID = cmd.Process.Pid
+			if strings.HasPrefix(py, "pidns:") {
+				// unshare forks the target: its only child.
+				b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", r.hostPID, r.hostPID))
+				if r.hostPID, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
+					t.Fatalf("unshare's child: %q", b)
+				}
+				// The first process of a pid namespace ignores SIGTERM; kill
+				// it for sure, whatever becomes of unshare.
+				pid := r.hostPID
+				t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+			}
 			return cmd, &r
 		}
 		if time.Now().After(deadline) {
@@ -116,8 +147,8 @@ func frameString(f Frame) string { return f.File + ":" + strconv.Itoa(f.Line) + 
 func TestDumpLive(t *testing.T) {
 	for label, py := range interpreters(t) {
 		t.Run(label, func(t *testing.T) {
-			cmd, self := startTarget(t, py)
-			tg, err := Attach(cmd.Process.Pid)
+			_, self := startTarget(t, py)
+			tg, err := Attach(self.hostPID)
 			if err != nil {
 				t.Fatal(err)
 			}

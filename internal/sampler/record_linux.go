@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"hpp/internal/procmem"
 	"hpp/internal/profile"
 )
@@ -43,10 +45,11 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	var stackKey strings.Builder
 	stats := newTaskStats(t.PID)
 	defer stats.close()
-	natives := map[uint64]int{}
+	natives := map[uint64]int{} // thread ident → native id, before 3.11
+	host := taskIDs(t.PID)      // native id → id in /proc here
 
 	start := time.Now()
-	next := start
+	next := monotonic()
 	lastProgress := start
 	for {
 		if ctx.Err() != nil || (opts.Duration > 0 && time.Since(start) >= opts.Duration) {
@@ -69,7 +72,8 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		if t.layout.TstateNativeThreadID < 0 {
 			for _, th := range threads {
 				if _, ok := natives[th.ID]; !ok {
-					t.nativeIDsFromPthread(threads)
+					host = taskIDs(t.PID)
+					t.nativeIDsFromPthread(threads, host)
 					for _, th := range threads {
 						natives[th.ID] = th.NativeID
 					}
@@ -93,13 +97,21 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				ti = int32(len(set.Threads))
 				threadIndex[th.ID] = ti
 				name := ""
-				if th.NativeID != 0 {
-					name, _ = taskInfo(t.PID, th.NativeID)
+				if _, ok := host[th.NativeID]; !ok && th.NativeID != 0 {
+					host = taskIDs(t.PID) // a thread started since
+				}
+				if tid, ok := host[th.NativeID]; ok && th.NativeID != 0 {
+					name, _ = taskInfo(t.PID, tid)
 				}
 				set.Threads = append(set.Threads, profile.Thread{ID: int64(th.NativeID), Name: name})
 			}
-			idle := th.NativeID != 0 && !stats.running(th.NativeID)
-			wait := stats.waiting(th, idle)
+			tid, ok := host[th.NativeID]
+			if !ok && th.NativeID != 0 {
+				host = taskIDs(t.PID) // a thread started since
+				tid, ok = host[th.NativeID]
+			}
+			idle := ok && !stats.running(tid)
+			wait := stats.waiting(th, tid, idle)
 			stackKey.Reset()
 			stack := make([]profile.Frame, len(th.Frames))
 			for i, f := range th.Frames {
@@ -131,15 +143,11 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		}
 		// Keep to the schedule; a round that ran late is not made up for
 		// with a burst, the next one starts a period from now.
-		next = next.Add(period)
-		if d := time.Until(next); d > 0 {
-			select {
-			case <-time.After(d):
-			case <-ctx.Done():
-			}
-		} else if d < -period {
-			next = time.Now()
+		next += int64(period)
+		if now := monotonic(); next < now-int64(period) {
+			next = now
 		}
+		waitUntil(ctx, next)
 	}
 	st.Elapsed = time.Since(start)
 	if st.Elapsed > 0 {
@@ -148,6 +156,39 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	p := b.Profile()
 	p.Samples = set
 	return p, st, nil
+}
+
+// monotonic reads CLOCK_MONOTONIC in nanoseconds.
+func monotonic() int64 {
+	var ts unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return unix.TimespecToNsec(ts)
+}
+
+// waitUntil sleeps until the monotonic time deadline. Go's timers wake
+// about a millisecond late here, which caps sampling near 1 kHz; an
+// absolute clock_nanosleep wakes within the kernel's timer slack (50 µs
+// by default) and does not drift. Long waits go through a timer so that
+// ctx can end them.
+func waitUntil(ctx context.Context, deadline int64) {
+	for {
+		left := deadline - monotonic()
+		if left <= 0 || ctx.Err() != nil {
+			return
+		}
+		if left > int64(20*time.Millisecond) {
+			select {
+			case <-time.After(time.Duration(left) - 10*time.Millisecond):
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		ts := unix.NsecToTimespec(deadline)
+		if err := unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil); err != nil && err != unix.EINTR {
+			return
+		}
+	}
 }
 
 func isFault(err error) bool {
@@ -188,8 +229,7 @@ type taskStats struct {
 // the time since the last sample, without the GIL, runs native code that
 // released it (hashlib or numpy take it back for microseconds between
 // long stretches without it).
-func (s *taskStats) waiting(th Thread, idle bool) bool {
-	tid := th.NativeID
+func (s *taskStats) waiting(th Thread, tid int, idle bool) bool {
 	if tid == 0 {
 		return false
 	}

@@ -13,8 +13,8 @@ import (
 func TestRecordLive(t *testing.T) {
 	for label, py := range interpreters(t) {
 		t.Run(label, func(t *testing.T) {
-			cmd, self := startTarget(t, py)
-			tg, err := Attach(cmd.Process.Pid)
+			_, self := startTarget(t, py)
+			tg, err := Attach(self.hostPID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -66,9 +66,12 @@ func TestCaptureSnapshots(t *testing.T) {
 	}
 	os.MkdirAll("testdata/snapshots", 0o755)
 	for label, py := range interpreters(t) {
+		if strings.HasPrefix(label, "pidns-") {
+			continue // the same memory as the interpreter outside a namespace
+		}
 		t.Run(label, func(t *testing.T) {
-			cmd, self := startTarget(t, py)
-			tg, err := Attach(cmd.Process.Pid)
+			_, self := startTarget(t, py)
+			tg, err := Attach(self.hostPID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -21,7 +21,7 @@ type Target struct {
 	PID     int
 	Version string // "3.11.2"
 	Minor   int    // 11
-	Binary  string // the file that holds the interpreter, as the target sees it
+	Binary  string // the file that holds the interpreter, as /proc/PID/maps names it
 
 	mem    Memory
 	layout *cpython.Layout

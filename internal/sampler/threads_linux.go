@@ -16,17 +16,17 @@ func (t *Target) Dump() ([]Thread, error) {
 	if err != nil {
 		return nil, err
 	}
+	host := taskIDs(t.PID)
 	if t.layout.TstateNativeThreadID < 0 {
-		t.nativeIDsFromPthread(threads)
+		t.nativeIDsFromPthread(threads, host)
 	}
 	for i := range threads {
 		th := &threads[i]
-		if th.NativeID == 0 {
-			continue
-		}
-		th.Name, th.State = taskInfo(t.PID, th.NativeID)
-		if !th.GIL && th.State == "idle" {
-			th.GILWait = gilWait(readSyscall(t.PID, th.NativeID, nil), th.gilLo, th.gilHi)
+		if tid, ok := host[th.NativeID]; ok && th.NativeID != 0 {
+			th.Name, th.State = taskInfo(t.PID, tid)
+			if !th.GIL && th.State == "idle" {
+				th.GILWait = gilWait(readSyscall(t.PID, tid, nil), th.gilLo, th.gilHi)
+			}
 		}
 	}
 	return threads, nil
@@ -90,17 +90,35 @@ func gilWait(sc string, lo, hi uint64) bool {
 	return err == nil && addr >= lo && addr < hi
 }
 
-// tasks lists the kernel thread ids of the process.
-func tasks(pid int) map[int]bool {
-	out := map[int]bool{}
+// taskIDs maps the ids of the process's threads as the target sees them
+// (in its own pid namespace, a container's) to the ids seen here, which
+// name them in /proc. Outside namespaces the two are the same.
+func taskIDs(pid int) map[int]int {
+	out := map[int]int{}
 	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
 		return out
 	}
 	for _, e := range ents {
-		if n, err := strconv.Atoi(e.Name()); err == nil {
-			out[n] = true
+		tid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
 		}
+		inner := tid
+		// "NSpid:\t8233\t2": the id in each nested namespace, ours first,
+		// the target's own last.
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/status", pid, tid)); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if rest, ok := strings.CutPrefix(line, "NSpid:"); ok {
+					if f := strings.Fields(rest); len(f) > 0 {
+						if n, err := strconv.Atoi(f[len(f)-1]); err == nil {
+							inner = n
+						}
+					}
+				}
+			}
+		}
+		out[inner] = tid
 	}
 	return out
 }
@@ -114,9 +132,8 @@ const pthreadScan = 0x400
 // the thread's struct pthread, which holds the kernel thread id. Its
 // offset differs between C libraries, so it is found, not assumed: the
 // first offset at which every thread holds a distinct id of one of the
-// process's tasks.
-func (t *Target) nativeIDsFromPthread(threads []Thread) {
-	live := tasks(t.PID)
+// process's tasks (as the target sees them: live maps those ids).
+func (t *Target) nativeIDsFromPthread(threads []Thread, live map[int]int) {
 	if len(threads) == 0 || len(live) == 0 {
 		return
 	}
@@ -130,16 +147,16 @@ func (t *Target) nativeIDsFromPthread(threads []Thread) {
 	}
 	for off := 0; off+4 <= pthreadScan; off += 4 {
 		seen := map[int]bool{}
-		ok := true
+		all := true
 		for _, b := range blocks {
 			tid := int(int32(binary.LittleEndian.Uint32(b[off:])))
-			if !live[tid] || seen[tid] {
-				ok = false
+			if _, isTask := live[tid]; !isTask || seen[tid] {
+				all = false
 				break
 			}
 			seen[tid] = true
 		}
-		if ok {
+		if all {
 			for i := range threads {
 				threads[i].NativeID = int(int32(binary.LittleEndian.Uint32(blocks[i][off:])))
 			}

@@ -174,7 +174,7 @@ func (t *Target) Threads() ([]Thread, error) {
 			return nil, err
 		}
 		seen := map[uint64]bool{}
-		size := blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID)
+		size := blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk)
 		for p != 0 && len(out) < maxThreads {
 			if !plausible(p) || seen[p] {
 				return nil, tornf("thread list at %#x", p)
@@ -227,7 +227,73 @@ func (t *Target) stack(ts []byte) ([]Frame, error) {
 	} else {
 		f = u64(ts, l.TstateFrame)
 	}
-	return t.interpreterFrames(f)
+	var chunks []chunk
+	if l.TstateDatastackChunk != cpython.Absent {
+		chunks = t.readChunks(u64(ts, l.TstateDatastackChunk))
+	}
+	return t.interpreterFrames(f, chunks)
+}
+
+// chunk is a copy of one chunk of a thread's data stack (3.11+), where
+// the frames of its running functions live: a read per chunk gives them
+// all, instead of a read per frame. Frames elsewhere (generators) are
+// read one by one.
+type chunk struct {
+	addr uint64
+	data []byte
+}
+
+// Bounds on the chunks read: CPython's chunks are at least 16 KiB
+// (DATA_STACK_CHUNK_SIZE) and mapped whole, so the first read of each
+// takes that much; a deeper stack than the chunks read costs a read per
+// frame beyond them.
+const (
+	chunkRead  = 16 << 10
+	maxChunks  = 16
+	maxChunked = 2 << 20
+)
+
+// readChunks copies the newest chunks of a data stack, following each
+// _PyStackChunk {previous, size, top, data[]} to the one before; on any
+// doubt it stops, and the frames not covered are read one by one.
+func (t *Target) readChunks(p uint64) []chunk {
+	var out []chunk
+	total := 0
+	for p != 0 && len(out) < maxChunks && total < maxChunked {
+		if !plausible(p) {
+			break
+		}
+		b, err := t.read(p, chunkRead)
+		if err != nil {
+			break
+		}
+		size := u64(b, 8)
+		switch {
+		case size < 24 || size > maxChunked:
+			return out
+		case size <= chunkRead:
+			b = b[:size]
+		default:
+			if b, err = t.read(p, int64(size)); err != nil {
+				return out
+			}
+		}
+		out = append(out, chunk{addr: p, data: b})
+		total += len(b)
+		p = u64(b, 0)
+	}
+	return out
+}
+
+// frameBytes returns n bytes of the frame at f, from a chunk when one
+// holds them.
+func (t *Target) frameBytes(f uint64, n int64, chunks []chunk) ([]byte, error) {
+	for _, ch := range chunks {
+		if f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
+			return ch.data[f-ch.addr:][:n], nil
+		}
+	}
+	return t.read(f, n)
 }
 
 // rawFrame is a frame as found on the chain, before its code object is
@@ -306,7 +372,7 @@ func (t *Target) shimFrame(owner byte) bool {
 }
 
 // interpreterFrames walks the _PyInterpreterFrame chain of 3.11 and later.
-func (t *Target) interpreterFrames(f uint64) ([]Frame, error) {
+func (t *Target) interpreterFrames(f uint64, chunks []chunk) ([]Frame, error) {
 	l := t.layout
 	size := blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
 	var raw []rawFrame
@@ -314,7 +380,7 @@ func (t *Target) interpreterFrames(f uint64) ([]Frame, error) {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
 		}
-		b, err := t.read(f, size)
+		b, err := t.frameBytes(f, size, chunks)
 		if err != nil {
 			return nil, err
 		}

@@ -40,6 +40,7 @@ var fields = map[string][]string{
 	"TstateCFrame":             {"PyThreadState.cframe"},
 	"TstateThreadID":           {"PyThreadState.thread_id"},
 	"TstateNativeThreadID":     {"PyThreadState.native_thread_id"},
+	"TstateDatastackChunk":     {"PyThreadState.datastack_chunk"},
 	"CFrameCurrentFrame":       {"struct _PyCFrame.current_frame"},
 	"FrameBack":                {"PyFrameObject.f_back"},
 	"FrameCode":                {"PyFrameObject.f_code"},
