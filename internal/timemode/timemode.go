@@ -65,12 +65,16 @@ func StateOf(s *profile.Sample) State {
 // Keep says whether a sample counts in mode m; idle makes cpu mode keep
 // idle and waiting threads too (py-spy's --idle).
 func Keep(m Mode, idle bool, s *profile.Sample) bool {
+	return KeepState(m, idle, StateOf(s))
+}
+
+// KeepState says whether a sample in state st counts in mode m.
+func KeepState(m Mode, idle bool, st State) bool {
 	switch m {
 	case CPU:
-		st := StateOf(s)
 		return idle || st == Held || st == Free
 	case GIL:
-		return s.GIL
+		return st == Held
 	}
 	return true
 }

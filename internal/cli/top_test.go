@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// topTarget is a process whose hot function is known: hot_loop spins in
+// one thread; the main thread sleeps in sleepy.
+const topTarget = `
+import threading, time
+def hot_loop():
+    n = 0
+    while True:
+        n += 1
+def sleepy():
+    while True:
+        time.sleep(0.05)
+threading.Thread(target=hot_loop, daemon=True).start()
+print("ready", flush=True)
+sleepy()
+`
+
+func startTopTarget(t *testing.T) *exec.Cmd {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	cmd := exec.Command(py, "-c", topTarget)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
+// TestTopTmux runs hpp top in a real terminal, tmux's, against a live
+// target: the hot function shows within 2 s, keys change the sort and
+// the mode, r writes a profile, and q quits leaving the target running.
+func TestTopTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("no tmux (apt-get install tmux)")
+	}
+	hpp := buildHPP(t)
+	target := startTopTarget(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "top.folded")
+	session := fmt.Sprintf("hpptop%d", os.Getpid())
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		t.Helper()
+		b, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v: %s", args, err, b)
+		}
+		return string(b)
+	}
+	tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40",
+		hpp, "top", "-p", strconv.Itoa(target.Process.Pid), "-o", out)
+	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
+	screen := func() string { return tmux("capture-pane", "-p", "-t", session) }
+	// waitFor polls the screen until ok says yes or the time is up.
+	waitFor := func(what string, d time.Duration, ok func(string) bool) string {
+		t.Helper()
+		var s string
+		for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			if s = screen(); ok(s) {
+				return s
+			}
+		}
+		t.Fatalf("%s: not within %v; the screen:\n%s", what, d, s)
+		return ""
+	}
+	start := time.Now()
+	s := waitFor("the hot function", 2*time.Second+500*time.Millisecond, func(s string) bool { return strings.Contains(s, "hot_loop") })
+	t.Logf("hot_loop showed after %v", time.Since(start).Round(10*time.Millisecond))
+	if !strings.Contains(s, "sort own") || !strings.Contains(s, "mode wall") {
+		t.Errorf("header without sort and mode:\n%s", s)
+	}
+	if row := firstFuncRow(s); !strings.Contains(row, "hot_loop") {
+		t.Errorf("sorted by own, the first row is %q, want hot_loop's", row)
+	}
+
+	tmux("send-keys", "-t", session, "n")
+	s = waitFor("sort by name", 2*time.Second, func(s string) bool { return strings.Contains(s, "sort name") })
+	if row := firstFuncRow(s); !strings.Contains(row, "<module>") {
+		t.Errorf("sorted by name, the first row is %q, want <module>'s", row)
+	}
+	tmux("send-keys", "-t", session, "g")
+	s = waitFor("gil mode", 2*time.Second, func(s string) bool { return strings.Contains(s, "mode gil") })
+	// In gil mode the sleeping thread, which never holds the GIL for
+	// long, has (about) nothing left.
+	tmux("send-keys", "-t", session, "o")
+	s = waitFor("sort by own", 2*time.Second, func(s string) bool { return strings.Contains(s, "sort own") && strings.Contains(s, "mode gil") })
+	if row := firstFuncRow(s); !strings.Contains(row, "hot_loop") {
+		t.Errorf("gil mode, sorted by own: the first row is %q, want hot_loop's", row)
+	}
+	tmux("send-keys", "-t", session, "r")
+	waitFor("the profile written", 3*time.Second, func(s string) bool { return strings.Contains(s, "wrote "+out) })
+	if b, err := os.ReadFile(out); err != nil || !strings.Contains(string(b), "hot_loop") {
+		t.Errorf("r wrote %q (%v), want collapsed stacks with hot_loop", b, err)
+	}
+
+	tmux("send-keys", "-t", session, "q")
+	for end := time.Now().Add(3 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if exec.Command("tmux", "-S", sock, "has-session", "-t", session).Run() != nil {
+			break // top exited and tmux closed its only window
+		}
+		if time.Now().After(end) {
+			t.Fatalf("q did not quit; the screen:\n%s", screen())
+		}
+	}
+	if err := target.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("the target is gone after q: %v", err)
+	}
+	if st := procState(target.Process.Pid); st != "R" && st != "S" {
+		t.Errorf("the target's state after q is %q, want running or sleeping (not stopped)", st)
+	}
+}
+
+// firstFuncRow is the first line after the function table's header.
+func firstFuncRow(screen string) string {
+	lines := strings.Split(screen, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "function (file:line)") && i+1 < len(lines) {
+			return lines[i+1]
+		}
+	}
+	return ""
+}
+
+func procState(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+2 >= len(s) {
+		return ""
+	}
+	return s[i+2 : i+3]
+}
+
+// TestTopPlain: without a terminal, top prints the whole table every
+// interval; a target it starts keeps its stdout, and top ends with it.
+func TestTopPlain(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	script := filepath.Join(t.TempDir(), "t.py")
+	os.WriteFile(script, []byte(`
+import time
+def hot_plain():
+    end = time.time() + 1.6
+    while time.time() < end:
+        pass
+print("from the target", flush=True)
+hot_plain()
+`), 0o644)
+	var out, errb strings.Builder
+	code := Main(t.Context(), []string{"top", "--interval", "0.5", "--python", py, script}, &Env{Stdout: &out, Stderr: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	o := out.String()
+	if !strings.Contains(o, "from the target") {
+		t.Errorf("the target's stdout is missing:\n%s", o)
+	}
+	if n := strings.Count(o, "hpp top: process"); n < 2 {
+		t.Errorf("%d snapshots in ~1.6 s at a 0.5 s interval, want ≥ 2:\n%s", n, o)
+	}
+	if row := firstFuncRow(o[strings.LastIndex(o, "hpp top: process"):]); !strings.Contains(row, "hot_plain") {
+		t.Errorf("the last snapshot's first row is %q, want hot_plain's:\n%s", row, o)
+	}
+}

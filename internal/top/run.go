@@ -1,0 +1,226 @@
+package top
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"hpp/internal/profile"
+	"hpp/internal/sampler"
+	"hpp/internal/timemode"
+)
+
+// Config says what to sample and how to show it.
+type Config struct {
+	Target   *sampler.Target
+	Rate     float64       // samples per second per thread
+	Interval time.Duration // one recording, and one refresh
+	View     View
+	NumCPU   int
+	Escape   Escape
+	// Write saves what was sampled so far (the r key) and says where.
+	Write func(*profile.Profile) (string, error)
+}
+
+type chunk struct {
+	p     *profile.Profile
+	stats sampler.RecordStats
+	err   error
+}
+
+// sample records one chunk per interval until ctx ends or the process
+// exits, and closes the channel.
+func sample(ctx context.Context, c *Config) <-chan chunk {
+	ch := make(chan chunk, 1)
+	go func() {
+		defer close(ch)
+		for ctx.Err() == nil {
+			p, st, err := c.Target.Record(ctx, sampler.RecordOptions{Rate: c.Rate, Duration: c.Interval})
+			select {
+			case ch <- chunk{p, st, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || st.Exited {
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+func (c *Config) model() *Model {
+	m := NewModel(c.Target.PID, c.Target.Version, c.NumCPU)
+	m.Interval = c.Interval
+	return m
+}
+
+func (m *Model) take(k chunk) error {
+	if k.err != nil {
+		return k.err
+	}
+	m.Add(k.p, k.stats.Ticks, k.stats.Torn, k.stats.Elapsed)
+	if k.stats.Exited {
+		m.Exited = true
+	}
+	return nil
+}
+
+// Profile merges what was sampled so far into one profile.
+func (m *Model) Profile() *profile.Profile {
+	return profile.Merge(m.Chunks...)
+}
+
+// Plain prints a snapshot of the whole table every interval until ctx
+// ends or the process exits: hpp top without a terminal.
+func Plain(ctx context.Context, c *Config, w io.Writer) error {
+	m := c.model()
+	for k := range sample(ctx, c) {
+		if err := m.take(k); err != nil {
+			return err
+		}
+		for _, l := range m.Render(c.View, 0, 0, c.Escape) {
+			fmt.Fprintln(w, l)
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+// Interactive draws the view on screen and follows the keys until q,
+// Ctrl-C or ctx's end. The target is left running.
+func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
+	if err := s.Init(); err != nil {
+		return err
+	}
+	defer s.Fini()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events := make(chan tcell.Event, 16)
+	go func() {
+		for {
+			ev := s.PollEvent()
+			if ev == nil {
+				close(events)
+				return
+			}
+			select {
+			case events <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	m := c.model()
+	v := c.View
+	chunks := sample(ctx, c)
+	status := "sampling..."
+	var frozen []string
+	draw := func() {
+		w, h := s.Size()
+		lines := frozen
+		if !v.Paused || lines == nil {
+			lines = m.Render(v, w, h-1, c.Escape)
+			frozen = lines
+		}
+		s.Clear()
+		for y, l := range lines {
+			put(s, 0, y, l, tcell.StyleDefault)
+		}
+		put(s, 0, h-1, status, tcell.StyleDefault.Reverse(true))
+		s.Show()
+	}
+	draw()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case k, ok := <-chunks:
+			if !ok {
+				chunks = nil
+				status = "sampling stopped"
+				if m.Exited {
+					status = "the process exited; q quits"
+				}
+				draw()
+				continue
+			}
+			if err := m.take(k); err != nil {
+				status = "hpp: " + err.Error()
+			} else if !m.Exited {
+				status = fmt.Sprintf("%d samples, %d torn, %.0f rounds/s", m.Samples, m.Torn, k.stats.Achieved)
+			}
+			draw()
+		case ev, ok := <-events:
+			if !ok {
+				return nil
+			}
+			switch ev := ev.(type) {
+			case *tcell.EventResize:
+				s.Sync()
+				frozen = nil
+			case *tcell.EventKey:
+				if ev.Key() == tcell.KeyCtrlC || ev.Key() == tcell.KeyEscape {
+					return nil
+				}
+				if ev.Key() != tcell.KeyRune {
+					break
+				}
+				switch r := ev.Rune(); r {
+				case 'q':
+					return nil
+				case 'o':
+					v.Sort = ByOwn
+				case 't':
+					v.Sort = ByTotal
+				case 'n':
+					v.Sort = ByName
+				case 'm':
+					v.Mode = (v.Mode + 1) % 3
+				case 'w':
+					v.Mode = timemode.Wall
+				case 'c':
+					v.Mode = timemode.CPU
+				case 'g':
+					v.Mode = timemode.GIL
+				case 'i':
+					v.Idle = !v.Idle
+				case 'p', ' ':
+					v.Paused = !v.Paused
+				case 'r':
+					if c.Write == nil {
+						break
+					}
+					if path, err := c.Write(m.Profile()); err != nil {
+						status = "hpp: " + err.Error()
+					} else {
+						status = "wrote " + c.Escape(path)
+					}
+				default:
+					if r >= '0' && r <= '9' {
+						v.Thread = int(r - '0')
+					}
+				}
+				if !v.Paused || ev.Rune() == 'p' || ev.Rune() == ' ' {
+					frozen = nil
+				}
+				if v.Paused && (ev.Rune() == 'p' || ev.Rune() == ' ') {
+					frozen = nil // draw the paused state once with its mark
+				}
+			}
+			draw()
+		}
+	}
+}
+
+// put writes a line of text at (x, y), one cell per rune, wide runes
+// taking two.
+func put(s tcell.Screen, x, y int, text string, st tcell.Style) {
+	for _, r := range text {
+		s.SetContent(x, y, r, nil, st)
+		x += runeWidth(r)
+	}
+}
