@@ -48,6 +48,11 @@ var stateNames = [...]string{Held: "GIL", Free: "no GIL", Waiting: "GIL wait", I
 
 func (s State) String() string { return stateNames[s] }
 
+var labels = [...]string{Held: "gil", Free: "nogil", Waiting: "gil_wait", Idle: "idle"}
+
+// Label is the state's name as a pprof label value (key "state").
+func (s State) Label() string { return labels[s] }
+
 // StateOf classifies a sample. Holding the GIL wins: a thread that holds it
 // and blocks still keeps every other thread out.
 func StateOf(s *profile.Sample) State {
