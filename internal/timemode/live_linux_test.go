@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,11 +34,20 @@ func interpreters(t *testing.T) map[string]string {
 			out[minor] = m[len(m)-1]
 		}
 	}
+	// Debian unstable's, in the chroot that scripts/sid-chroot makes: a
+	// process in another root.
+	for _, v := range []string{"3.13", "3.14", "3.15"} {
+		if _, err := os.Stat(sidChroot + "/usr/bin/python" + v); err == nil {
+			out["sid-"+v] = "chroot:" + sidChroot + ":python" + v
+		}
+	}
 	if len(out) == 0 {
 		t.Skip("no Python found")
 	}
 	return out
 }
+
+const sidChroot = "/var/cache/hpp/sid"
 
 // TestSplitLive records a target where two pure-Python threads contend
 // for the GIL and a third runs hashlib with the GIL released. The truth
@@ -114,6 +124,22 @@ func TestSplitNumpy(t *testing.T) {
 func recordScript(t *testing.T, py, script string) *profile.Profile {
 	t.Helper()
 	cmd := exec.Command(py, script)
+	if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
+		dir, bin, _ := strings.Cut(rest, ":")
+		inner, err := os.MkdirTemp(dir+"/tmp", "hpp-timemode-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(inner) })
+		src, err := os.ReadFile(script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(inner+"/"+filepath.Base(script), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd = exec.Command("chroot", dir, bin, strings.TrimPrefix(inner, dir)+"/"+filepath.Base(script))
+	}
 	// One BLAS thread: with more, the Python thread that calls numpy
 	// waits (idle) for BLAS's own threads, which run no Python.
 	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1")
