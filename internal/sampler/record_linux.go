@@ -33,15 +33,25 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		return nil, st, fmt.Errorf("sampling rate %g: must be above 0", opts.Rate)
 	}
 	period := time.Duration(float64(time.Second) / opts.Rate)
-	b := profile.NewBuilder(256)
 	type fkey struct {
 		file, name string
 		first      int
 	}
-	funcs := map[fkey]profile.FuncID{}
-	set := &profile.SampleSet{Unit: "samples", PeriodNS: int64(period)}
-	threadIndex := map[uint64]int32{}
-	samples := map[sampleKey]int{} // index into set.Samples
+	var (
+		b           *profile.Builder
+		funcs       map[fkey]profile.FuncID
+		set         *profile.SampleSet
+		threadIndex map[uint64]int32
+		samples     map[sampleKey]int // index into set.Samples
+	)
+	reset := func() {
+		b = profile.NewBuilder(256)
+		funcs = map[fkey]profile.FuncID{}
+		set = &profile.SampleSet{Unit: "samples", PeriodNS: int64(period)}
+		threadIndex = map[uint64]int32{}
+		samples = map[sampleKey]int{}
+	}
+	reset()
 	var stackKey strings.Builder
 	stats := newTaskStats(t.PID)
 	defer stats.close()
@@ -51,6 +61,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	start := time.Now()
 	next := monotonic()
 	lastProgress := start
+	lastFlush, flushed := start, st
 	for {
 		if ctx.Err() != nil || (opts.Duration > 0 && time.Since(start) >= opts.Duration) {
 			break
@@ -134,6 +145,19 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 			st.Samples++
 		}
 		st.Threads = len(set.Threads)
+		if opts.Flush != nil && time.Since(lastFlush) >= opts.FlushEvery {
+			// Hand over what this part sampled; the thread states
+			// (stats) carry on into the next.
+			now := time.Now()
+			part := RecordStats{Ticks: st.Ticks - flushed.Ticks, Samples: st.Samples - flushed.Samples,
+				Torn: st.Torn - flushed.Torn, Threads: len(set.Threads), Elapsed: now.Sub(lastFlush)}
+			part.Achieved = float64(part.Ticks) / part.Elapsed.Seconds()
+			p := b.Profile()
+			p.Samples = set
+			opts.Flush(p, part)
+			reset()
+			lastFlush, flushed = now, st
+		}
 		now := time.Now()
 		if opts.Progress != nil && now.Sub(lastProgress) >= 500*time.Millisecond {
 			lastProgress = now

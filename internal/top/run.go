@@ -31,22 +31,26 @@ type chunk struct {
 	err   error
 }
 
-// sample records one chunk per interval until ctx ends or the process
-// exits, and closes the channel.
+// sample records until ctx ends or the process exits, handing over a
+// chunk every interval, and closes the channel. One recording, flushed
+// every interval, keeps what the sampler knows of each thread between
+// samples (a thread woken to take the GIL still waits for it).
 func sample(ctx context.Context, c *Config) <-chan chunk {
 	ch := make(chan chunk, 1)
+	send := func(k chunk) {
+		select {
+		case ch <- k:
+		case <-ctx.Done():
+		}
+	}
 	go func() {
 		defer close(ch)
-		for ctx.Err() == nil {
-			p, st, err := c.Target.Record(ctx, sampler.RecordOptions{Rate: c.Rate, Duration: c.Interval})
-			select {
-			case ch <- chunk{p, st, err}:
-			case <-ctx.Done():
-				return
-			}
-			if err != nil || st.Exited {
-				return
-			}
+		p, st, err := c.Target.Record(ctx, sampler.RecordOptions{
+			Rate: c.Rate, FlushEvery: c.Interval,
+			Flush: func(p *profile.Profile, st sampler.RecordStats) { send(chunk{p, st, nil}) },
+		})
+		if ctx.Err() == nil {
+			send(chunk{p, st, err})
 		}
 	}()
 	return ch
