@@ -45,11 +45,22 @@ func sample(ctx context.Context, c *Config) <-chan chunk {
 	}
 	go func() {
 		defer close(ch)
+		var sum sampler.RecordStats // of the parts handed over
 		p, st, err := c.Target.Record(ctx, sampler.RecordOptions{
 			Rate: c.Rate, FlushEvery: c.Interval,
-			Flush: func(p *profile.Profile, st sampler.RecordStats) { send(chunk{p, st, nil}) },
+			Flush: func(p *profile.Profile, st sampler.RecordStats) {
+				sum.Ticks += st.Ticks
+				sum.Torn += st.Torn
+				sum.Elapsed += st.Elapsed
+				send(chunk{p, st, nil})
+			},
 		})
 		if ctx.Err() == nil {
+			// Record's counts cover the whole recording; the last part
+			// is what the parts do not.
+			st.Ticks -= sum.Ticks
+			st.Torn -= sum.Torn
+			st.Elapsed -= sum.Elapsed
 			send(chunk{p, st, err})
 		}
 	}()
