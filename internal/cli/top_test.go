@@ -188,3 +188,33 @@ hot_plain()
 		t.Errorf("the last snapshot's first row is %q, want hot_plain's:\n%s", row, o)
 	}
 }
+
+// TestTopErrors: usage errors exit 2, a pid that is not there exits as
+// hpp dump does (3), a process that is not Python 4.
+func TestTopErrors(t *testing.T) {
+	sleeper := exec.Command("sleep", "30")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sleeper.Process.Kill(); sleeper.Wait() }()
+	tests := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"top"}, ExitUsage, "name the process"},
+		{[]string{"top", "-p", "1", "x.py"}, ExitUsage, "not both"},
+		{[]string{"top", "-p", "1", "--mode", "fast"}, ExitUsage, "want wall, cpu or gil"},
+		{[]string{"top", "-p", "1", "--interval", "0"}, ExitUsage, "at least 0.1"},
+		{[]string{"top", "-p", "999999999"}, 3, "does not exist"},
+		{[]string{"top", "-p", strconv.Itoa(sleeper.Process.Pid)}, 4, "not a CPython process"},
+		{[]string{"top", "--python", "no-such-python-here", "x.py"}, ExitUsage, "no Python interpreter"},
+	}
+	for _, tt := range tests {
+		var out, errb strings.Builder
+		code := Main(t.Context(), tt.args, &Env{Stdout: &out, Stderr: &errb})
+		if code != tt.code || !strings.Contains(errb.String(), tt.msg) {
+			t.Errorf("%v: exit %d, %q; want exit %d and %q", tt.args, code, errb.String(), tt.code, tt.msg)
+		}
+	}
+}
