@@ -96,6 +96,13 @@ func parseMapsLine(line string) (Mapping, error) {
 // it was mapped, in which case the path no longer names its contents.
 func (m Mapping) Deleted() bool { return strings.HasSuffix(m.Path, " (deleted)") }
 
+// Read is one element of a batched read.
+type Read struct {
+	Addr uint64
+	Buf  []byte
+	N    int // bytes read
+}
+
 // GoneError says the process no longer exists.
 type GoneError struct{ PID int }
 

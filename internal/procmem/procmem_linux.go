@@ -60,13 +60,6 @@ func (p *Process) ReadAt(b []byte, off int64) (int, error) {
 // maxIov is the kernel's IOV_MAX: at most this many iovecs per call.
 const maxIov = 1024
 
-// Read is one element of a batched read.
-type Read struct {
-	Addr uint64
-	Buf  []byte
-	N    int // bytes read
-}
-
 // ReadBatch reads many separate ranges with as few system calls as the
 // kernel allows. The kernel stops at the first range that faults; the
 // ranges after it are retried, so every range gets its own outcome in N.

@@ -67,18 +67,34 @@ def name(code):
     return getattr(code, "co_qualname", code.co_name)
 
 
-def report(path, count):
-    for _ in range(count):
-        ready.acquire()
-    time.sleep(0.3)  # let every thread reach its blocking call
+def snapshot():
+    me = threading.get_ident()
     natives = {t.ident: getattr(t, "native_id", 0) for t in threading.enumerate()}
     threads = {}
     for ident, f in sys._current_frames().items():
+        if ident == me:
+            continue
         frames = []
         while f is not None:
             frames.append([f.f_code.co_filename, f.f_lineno, name(f.f_code)])
             f = f.f_back
         threads[str(ident)] = {"native_id": natives.get(ident, 0), "frames": frames}
+    return threads
+
+
+def report(path, count):
+    for _ in range(count):
+        ready.acquire()
+    # Every thread has said it is about to block; wait until two views
+    # 0.2 s apart agree, so that each is in its blocking call (on a loaded
+    # machine a thread can take a while to get there).
+    threads = snapshot()
+    for _ in range(100):
+        time.sleep(0.2)
+        again = snapshot()
+        if again == threads:
+            break
+        threads = again
     doc = {"reporter": threading.get_ident(), "pid": os.getpid(), "threads": threads,
            "roles": roles}
     with open(path + ".tmp", "w") as f:
