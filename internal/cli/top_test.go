@@ -218,3 +218,36 @@ func TestTopErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTopEscapesNames: a script whose file name holds a terminal escape
+// sequence shows it escaped, never raw.
+func TestTopEscapesNames(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	script := filepath.Join(t.TempDir(), "evil\x1b[2J\x07.py")
+	os.WriteFile(script, []byte(`
+import time
+def hot_escaped():
+    end = time.time() + 1.2
+    while time.time() < end:
+        pass
+hot_escaped()
+`), 0o644)
+	var out, errb strings.Builder
+	code := Main(t.Context(), []string{"top", "--interval", "0.4", "--python", py, script}, &Env{Stdout: &out, Stderr: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	o := out.String()
+	if !strings.Contains(o, "hot_escaped") {
+		t.Fatalf("no hot_escaped in:\n%s", o)
+	}
+	if strings.ContainsAny(o, "\x1b\x07") {
+		t.Errorf("raw control characters in the output:\n%q", o)
+	}
+	if !strings.Contains(o, `evil\x1b[2J\a.py`) {
+		t.Errorf("the file name is not shown escaped:\n%s", o)
+	}
+}
