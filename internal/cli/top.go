@@ -25,7 +25,7 @@ import (
 func init() {
 	register(&Command{
 		Name:      "top",
-		UsageLine: "top [-r HZ] [--interval S] [--mode wall|cpu|gil] [--idle] [-o OUT] (-p PID | [--python PY] SCRIPT ARGS... | [--python PY] -m MODULE ARGS...)",
+		UsageLine: "top [-r HZ] [--interval S] [--mode wall|cpu|gil] [--idle] [--lines] [-o OUT] (-p PID | [--python PY] SCRIPT ARGS... | [--python PY] -m MODULE ARGS...)",
 		Short:     "a live view of where a running Python process spends its time",
 		Long: `Top samples a Python process from outside, as hpp record does, and shows
 what it has seen so far, refreshed every --interval seconds: a line for
@@ -38,6 +38,8 @@ GIL).
 
 Keys: o, t, n sort by own, total or name; m cycles the mode (w, c, g
 choose wall, cpu or gil directly) and i counts idle threads in cpu mode;
+l switches between a row per function and a row per source line (the
+line executing, with its text, read from the target's own files);
 1-9 show one thread's functions, 0 all; p or space pauses the display;
 r writes what was sampled so far to OUT; q, Esc or Ctrl-C quits and
 leaves a -p target running (a target that top started is stopped).
@@ -61,6 +63,7 @@ Examples:
 			interval := fs.Float64("interval", 1, "refresh every `SECONDS`")
 			mode := fs.String("mode", "wall", "count `MODE`'s samples: wall, cpu or gil")
 			idle := fs.Bool("idle", false, "in cpu mode, count idle threads and threads waiting for the GIL too")
+			lines := fs.Bool("lines", false, "start with a row per source line (the l key) rather than per function")
 			out := fs.String("o", "", "the r key writes the profile to `OUT` (default hpp-top-PID.pb.gz)")
 			return func(ctx context.Context, env *Env, args []string) error {
 				if *rate <= 0 || *rate > 1e6 {
@@ -84,7 +87,7 @@ Examples:
 				defer stop()
 				o := topOptions{pid: *pid, python: *python, module: *module, args: args, rate: *rate,
 					interval: time.Duration(*interval * float64(time.Second)), out: *out,
-					view: top.View{Mode: m, Idle: *idle}}
+					view: top.View{Mode: m, Idle: *idle, Lines: *lines}}
 				return runTop(ctx, env, o)
 			}
 		},
@@ -131,7 +134,7 @@ func runTop(ctx context.Context, env *Env, o topOptions) error {
 	}
 	c := &top.Config{
 		Target: t, Rate: o.rate, Interval: o.interval, View: o.view, NumCPU: runtime.NumCPU(),
-		Escape: printable,
+		Escape: printable, Source: top.FileSource(o.pid),
 		Write: func(p *profile.Profile) (string, error) {
 			f, ok := export.FormatFor(path)
 			if !ok {

@@ -251,3 +251,51 @@ hot_escaped()
 		t.Errorf("the file name is not shown escaped:\n%s", o)
 	}
 }
+
+// TestTopLines: a ten-line function with one hot line puts ≥ 90% of its
+// own samples on that line, which the lines view lists first, with its
+// text read from the target's file.
+func TestTopLines(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	script := filepath.Join(t.TempDir(), "lines.py")
+	os.WriteFile(script, []byte(`import time
+def ten_lines():
+    a = [1, 2, 3]
+    b = dict(x=1)
+    n = 0
+    end = time.time() + 1.5
+    while time.time() < end: n += 1
+    c = len(a) + len(b)
+    d = c * 2
+    return n + d
+ten_lines()
+`), 0o644)
+	var out, errb strings.Builder
+	code := Main(t.Context(), []string{"top", "--lines", "--interval", "0.5", "-r", "200", "--python", py, script}, &Env{Stdout: &out, Stderr: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	o := out.String()
+	last := o[strings.LastIndex(o, "hpp top: process"):]
+	first := firstFuncRow(last)
+	if !strings.Contains(first, "ten_lines ("+script+":7)") || !strings.Contains(first, "while time.time() < end: n += 1") {
+		t.Fatalf("the first row is %q, want line 7 of ten_lines with its text:\n%s", first, last)
+	}
+	var hot, all float64
+	for _, l := range strings.Split(last, "\n") {
+		if !strings.Contains(l, "ten_lines (") {
+			continue
+		}
+		own, _ := strconv.ParseFloat(strings.Fields(l)[0], 64)
+		all += own
+		if strings.Contains(l, ":7)") {
+			hot = own
+		}
+	}
+	if all == 0 || hot/all < 0.9 {
+		t.Errorf("line 7 has %.1f%% of the samples, ten_lines %.1f%% in all: want ≥ 90%% of them on line 7:\n%s", hot, all, last)
+	}
+}

@@ -17,7 +17,8 @@ import (
 type Model struct {
 	PID     int
 	Version string
-	funcs   map[funcKey]*funcRow
+	funcs   map[funcKey]*funcRow // by function: name, file, first line
+	lines   map[funcKey]*funcRow // by line: name, file, the line executing
 	threads map[int64]*threadRow
 	order   []int64 // thread ids in the order first seen
 	rounds  int64   // sampling rounds since the start
@@ -59,7 +60,7 @@ type threadRow struct {
 
 // NewModel starts an empty model of process pid.
 func NewModel(pid int, version string, numCPU int) *Model {
-	m := &Model{PID: pid, Version: version, NumCPU: numCPU, funcs: map[funcKey]*funcRow{}, threads: map[int64]*threadRow{}}
+	m := &Model{PID: pid, Version: version, NumCPU: numCPU, funcs: map[funcKey]*funcRow{}, lines: map[funcKey]*funcRow{}, threads: map[int64]*threadRow{}}
 	m.cpu.mark(procStat(pid, 0))
 	return m
 }
@@ -104,18 +105,22 @@ func (m *Model) Add(p *profile.Profile, rounds int, torn int, elapsed time.Durat
 		seen := map[*funcRow]bool{}
 		for j, fr := range s.Stack {
 			f := p.Funcs[fr.Func]
-			k := funcKey{f.Name, f.File, f.Line}
-			r := m.funcs[k]
-			if r == nil {
-				r = &funcRow{key: k, own: map[int64]*timemode.Counts{}, total: map[int64]*timemode.Counts{}}
-				m.funcs[k] = r
-			}
-			if j == 0 {
-				add(r.own, tid, st, s.Weight)
-			}
-			if !seen[r] {
-				seen[r] = true
-				add(r.total, tid, st, s.Weight)
+			for _, x := range [...]struct {
+				rows map[funcKey]*funcRow
+				key  funcKey
+			}{{m.funcs, funcKey{f.Name, f.File, f.Line}}, {m.lines, funcKey{f.Name, f.File, int(fr.Line)}}} {
+				r := x.rows[x.key]
+				if r == nil {
+					r = &funcRow{key: x.key, own: map[int64]*timemode.Counts{}, total: map[int64]*timemode.Counts{}}
+					x.rows[x.key] = r
+				}
+				if j == 0 {
+					add(r.own, tid, st, s.Weight)
+				}
+				if !seen[r] {
+					seen[r] = true
+					add(r.total, tid, st, s.Weight)
+				}
 			}
 		}
 	}
@@ -156,7 +161,11 @@ type View struct {
 	Idle   bool // in cpu mode, count idle and waiting samples too
 	Thread int  // 0: all threads; n: the n-th thread in header order
 	Paused bool
+	Lines  bool // a row per source line rather than per function
 }
+
+// Source gives the text of a line of a file, "" when it is not at hand.
+type Source func(file string, line int) string
 
 // Escape makes a name read from the target safe to print on a terminal.
 type Escape func(string) string
@@ -164,6 +173,11 @@ type Escape func(string) string
 // Render draws the model as lines of at most width columns, the function
 // table cut to fit height lines in all (height ≤ 0: no limit).
 func (m *Model) Render(v View, width, height int, esc Escape) []string {
+	return m.RenderSource(v, width, height, esc, nil)
+}
+
+// RenderSource is Render that shows each line's text in the lines view.
+func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) []string {
 	var out []string
 	line := func(format string, args ...any) {
 		s := fmt.Sprintf(format, args...)
@@ -200,7 +214,11 @@ func (m *Model) Render(v View, width, height int, esc Escape) []string {
 			100*th.all.Share(timemode.Waiting), 100*th.all.Share(timemode.Idle))
 	}
 	line("")
-	line("%6s %6s %8s %5s  %s", "own%", "total%", "samples", "GIL%", "function (file:line)")
+	rowsOf, what := m.funcs, "function (file:line)"
+	if v.Lines {
+		rowsOf, what = m.lines, "function (file:line)  source"
+	}
+	line("%6s %6s %8s %5s  %s", "own%", "total%", "samples", "GIL%", what)
 
 	type row struct {
 		key               funcKey
@@ -220,7 +238,7 @@ func (m *Model) Render(v View, width, height int, esc Escape) []string {
 			}
 		}
 	}
-	for _, r := range m.funcs {
+	for _, r := range rowsOf {
 		var x row
 		x.key = r.key
 		sum := func(cs map[int64]*timemode.Counts) (kept, held int64) {
@@ -294,13 +312,19 @@ func (m *Model) Render(v View, width, height int, esc Escape) []string {
 		if r.totalHeld > 0 {
 			gil = 100 * float64(r.gil) / float64(r.totalHeld)
 		}
-		line("%6.1f %6.1f %8d %5.0f  %s (%s:%d)", pct(r.own), pct(r.total), r.total, gil, esc(r.key.name), esc(r.key.file), r.key.line)
+		text := ""
+		if v.Lines && src != nil {
+			if t := strings.TrimSpace(src(r.key.file, r.key.line)); t != "" {
+				text = "  " + esc(t)
+			}
+		}
+		line("%6.1f %6.1f %8d %5.0f  %s (%s:%d)%s", pct(r.own), pct(r.total), r.total, gil, esc(r.key.name), esc(r.key.file), r.key.line, text)
 	}
 	if height > 0 {
 		for len(out) < height-1 {
 			out = append(out, "")
 		}
-		line("keys: o/t/n sort own/total/name  m mode  i idle  0-9 thread  p pause  r write profile  q quit")
+		line("keys: o/t/n sort own/total/name  m mode  i idle  l lines  0-9 thread  p pause  r write profile  q quit")
 	}
 	return out
 }

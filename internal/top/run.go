@@ -21,6 +21,7 @@ type Config struct {
 	View     View
 	NumCPU   int
 	Escape   Escape
+	Source   Source // the text of source lines, for the lines view; nil: none
 	// Write saves what was sampled so far (the r key) and says where.
 	Write func(*profile.Profile) (string, error)
 }
@@ -97,7 +98,7 @@ func Plain(ctx context.Context, c *Config, w io.Writer) error {
 		if err := m.take(k); err != nil {
 			return err
 		}
-		for _, l := range m.Render(c.View, 0, 0, c.Escape) {
+		for _, l := range m.RenderSource(c.View, 0, 0, c.Escape, c.Source) {
 			fmt.Fprintln(w, l)
 		}
 		fmt.Fprintln(w)
@@ -138,7 +139,7 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 		w, h := s.Size()
 		lines := frozen
 		if !v.Paused || lines == nil {
-			lines = m.Render(v, w, h-1, c.Escape)
+			lines = m.RenderSource(v, w, h-1, c.Escape, c.Source)
 			frozen = lines
 		}
 		s.Clear()
@@ -203,6 +204,8 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 					v.Mode = timemode.GIL
 				case 'i':
 					v.Idle = !v.Idle
+				case 'l':
+					v.Lines = !v.Lines
 				case 'p', ' ':
 					v.Paused = !v.Paused
 				case 'r':
