@@ -108,6 +108,13 @@ func TestTopTmux(t *testing.T) {
 	if row := firstFuncRow(s); !strings.Contains(row, "hot_loop") {
 		t.Errorf("gil mode, sorted by own: the first row is %q, want hot_loop's", row)
 	}
+	tmux("send-keys", "-t", session, "l")
+	s = waitFor("the lines view", 2*time.Second, func(s string) bool { return strings.Contains(s, "function (file:line)  source") })
+	// The target runs from -c, so its lines have no file to show
+	// (TestTopLines checks the text).
+	if row := firstFuncRow(s); !strings.Contains(row, "hot_loop (<string>:5)") && !strings.Contains(row, "hot_loop (<string>:6)") {
+		t.Errorf("lines view: the first row is %q, want a line of hot_loop's loop", row)
+	}
 	tmux("send-keys", "-t", session, "r")
 	waitFor("the profile written", 3*time.Second, func(s string) bool { return strings.Contains(s, "wrote "+out) })
 	if b, err := os.ReadFile(out); err != nil || !strings.Contains(string(b), "hot_loop") {
