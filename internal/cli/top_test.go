@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -108,6 +109,18 @@ func TestTopTmux(t *testing.T) {
 	if row := firstFuncRow(s); !strings.Contains(row, "hot_loop") {
 		t.Errorf("gil mode, sorted by own: the first row is %q, want hot_loop's", row)
 	}
+	tmux("send-keys", "-t", session, "p")
+	s = waitFor("paused", 2*time.Second, func(s string) bool { return strings.Contains(s, "[paused]") })
+	samples := regexp.MustCompile(`\d+ samples  mode`)
+	before := samples.FindString(s)
+	time.Sleep(1500 * time.Millisecond)
+	if after := samples.FindString(screen()); after != before || before == "" {
+		t.Errorf("paused, the header went from %q to %q", before, after)
+	}
+	tmux("send-keys", "-t", session, "p")
+	waitFor("resumed", 2*time.Second, func(s string) bool {
+		return !strings.Contains(s, "[paused]") && samples.FindString(s) != before
+	})
 	tmux("send-keys", "-t", session, "l")
 	s = waitFor("the lines view", 2*time.Second, func(s string) bool { return strings.Contains(s, "function (file:line)  source") })
 	// The target runs from -c, so its lines have no file to show

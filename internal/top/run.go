@@ -134,14 +134,12 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 	v := c.View
 	chunks := sample(ctx, c)
 	status := "sampling..."
-	var frozen []string
+	// While paused, chunks wait in pending: the numbers stand still, but
+	// the keys still sort, filter and switch modes over them.
+	var pending []chunk
 	draw := func() {
 		w, h := s.Size()
-		lines := frozen
-		if !v.Paused || lines == nil {
-			lines = m.RenderSource(v, w, h-1, c.Escape, c.Source)
-			frozen = lines
-		}
+		lines := m.RenderSource(v, w, h-1, c.Escape, c.Source)
 		s.Clear()
 		for y, l := range lines {
 			put(s, 0, y, l, tcell.StyleDefault)
@@ -164,6 +162,10 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 				draw()
 				continue
 			}
+			if v.Paused {
+				pending = append(pending, k)
+				continue
+			}
 			if err := m.take(k); err != nil {
 				status = "hpp: " + err.Error()
 			} else if !m.Exited {
@@ -177,7 +179,6 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 			switch ev := ev.(type) {
 			case *tcell.EventResize:
 				s.Sync()
-				frozen = nil
 			case *tcell.EventKey:
 				if ev.Key() == tcell.KeyCtrlC || ev.Key() == tcell.KeyEscape {
 					return nil
@@ -208,11 +209,29 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 					v.Lines = !v.Lines
 				case 'p', ' ':
 					v.Paused = !v.Paused
+					if !v.Paused {
+						for _, k := range pending {
+							if err := m.take(k); err != nil {
+								status = "hpp: " + err.Error()
+							}
+						}
+						pending = nil
+					}
 				case 'r':
 					if c.Write == nil {
 						break
 					}
-					if path, err := c.Write(m.Profile()); err != nil {
+					all := m.Profile()
+					if len(pending) > 0 {
+						ps := []*profile.Profile{all}
+						for _, k := range pending {
+							if k.p != nil {
+								ps = append(ps, k.p)
+							}
+						}
+						all = profile.Merge(ps...)
+					}
+					if path, err := c.Write(all); err != nil {
 						status = "hpp: " + err.Error()
 					} else {
 						status = "wrote " + c.Escape(path)
@@ -221,12 +240,6 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 					if r >= '0' && r <= '9' {
 						v.Thread = int(r - '0')
 					}
-				}
-				if !v.Paused || ev.Rune() == 'p' || ev.Rune() == ' ' {
-					frozen = nil
-				}
-				if v.Paused && (ev.Rune() == 'p' || ev.Rune() == ' ') {
-					frozen = nil // draw the paused state once with its mark
 				}
 			}
 			draw()
