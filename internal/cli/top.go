@@ -163,7 +163,7 @@ func runTop(ctx context.Context, env *Env, o topOptions) error {
 func startTarget(o topOptions, env *Env, interactive bool) (*exec.Cmd, error) {
 	py, err := exec.LookPath(o.python)
 	if err != nil {
-		return nil, &Error{Code: ExitUsage, Err: fmt.Errorf("top: no Python interpreter: %s (name one with --python)", o.python)}
+		return nil, &Error{Code: ExitNoTool, Err: fmt.Errorf("top: no Python interpreter: %s (name one with --python)", o.python)}
 	}
 	args := o.args
 	if o.module != "" {
@@ -174,7 +174,7 @@ func startTarget(o topOptions, env *Env, interactive bool) (*exec.Cmd, error) {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.Stdout, env.Stderr
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, &Error{Code: ExitFailure, Err: fmt.Errorf("top: starting %s: %v", py, err)}
+		return nil, &Error{Code: ExitNoTool, Err: fmt.Errorf("top: starting %s: %v", py, err)}
 	}
 	return cmd, nil
 }

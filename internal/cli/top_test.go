@@ -210,7 +210,8 @@ hot_plain()
 }
 
 // TestTopErrors: usage errors exit 2, a pid that is not there exits as
-// hpp dump does (3), a process that is not Python 4.
+// hpp dump does (3), a process that is not Python 4, a Python that cannot
+// be run 5.
 func TestTopErrors(t *testing.T) {
 	sleeper := exec.Command("sleep", "30")
 	if err := sleeper.Start(); err != nil {
@@ -228,7 +229,7 @@ func TestTopErrors(t *testing.T) {
 		{[]string{"top", "-p", "1", "--interval", "0"}, ExitUsage, "at least 0.1"},
 		{[]string{"top", "-p", "999999999"}, 3, "does not exist"},
 		{[]string{"top", "-p", strconv.Itoa(sleeper.Process.Pid)}, 4, "not a CPython process"},
-		{[]string{"top", "--python", "no-such-python-here", "x.py"}, ExitUsage, "no Python interpreter"},
+		{[]string{"top", "--python", "no-such-python-here", "x.py"}, ExitNoTool, "no Python interpreter"},
 	}
 	for _, tt := range tests {
 		var out, errb strings.Builder
