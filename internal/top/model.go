@@ -221,9 +221,9 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 	line("%6s %6s %8s %5s  %s", "own%", "total%", "samples", "GIL%", what)
 
 	type row struct {
-		key               funcKey
-		own, total, gil   int64
-		ownAll, totalHeld int64
+		key             funcKey
+		own, total, gil int64 // in the mode; gil: all samples holding it
+		all             int64 // all samples, whatever the mode
 	}
 	var rows []row
 	var denom int64
@@ -268,7 +268,7 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 				all += c.Total()
 			}
 		}
-		x.totalHeld = all
+		x.all = all
 		rows = append(rows, x)
 	}
 	sort.Slice(rows, func(i, j int) bool {
@@ -309,8 +309,8 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 			break
 		}
 		gil := 0.0
-		if r.totalHeld > 0 {
-			gil = 100 * float64(r.gil) / float64(r.totalHeld)
+		if r.all > 0 {
+			gil = 100 * float64(r.gil) / float64(r.all)
 		}
 		text := ""
 		if v.Lines && src != nil {
