@@ -123,6 +123,10 @@ func taskIDs(pid int) map[int]int {
 	return out
 }
 
+// HostTIDs maps the native thread ids that samples carry (as the target
+// sees them) to the ids that name the threads in /proc here.
+func (t *Target) HostTIDs() map[int]int { return taskIDs(t.PID) }
+
 // pthreadScan is how far into glibc's struct pthread to look for the
 // kernel thread id; it sits at 0x2d0 on x86-64 in current glibc.
 const pthreadScan = 0x400

@@ -35,6 +35,9 @@ type Model struct {
 	Torn     int
 	Samples  int64
 	Interval time.Duration
+	// HostTIDs, when set, maps the thread ids of samples to /proc's (they
+	// differ for a target in its own pid namespace, a container).
+	HostTIDs func() map[int]int
 }
 
 type funcKey struct {
@@ -56,6 +59,17 @@ type threadRow struct {
 	last  timemode.Counts // in the last chunk
 	cpu   cpuClock
 	usage float64 // CPU use over the last chunk, in cores
+	host  int     // its id in /proc here
+}
+
+// hostTID is the /proc id of thread tid.
+func (m *Model) hostTID(tid int64) int {
+	if m.HostTIDs != nil {
+		if h, ok := m.HostTIDs()[int(tid)]; ok {
+			return h
+		}
+	}
+	return int(tid)
 }
 
 // NewModel starts an empty model of process pid.
@@ -90,8 +104,8 @@ func (m *Model) Add(p *profile.Profile, rounds int, torn int, elapsed time.Durat
 			tid = t.ID
 			th := m.threads[tid]
 			if th == nil {
-				th = &threadRow{id: tid, name: t.Name}
-				th.cpu.mark(procStat(m.PID, int(tid)))
+				th = &threadRow{id: tid, name: t.Name, host: m.hostTID(tid)}
+				th.cpu.mark(procStat(m.PID, th.host))
 				m.threads[tid] = th
 				m.order = append(m.order, tid)
 			}
@@ -127,7 +141,7 @@ func (m *Model) Add(p *profile.Profile, rounds int, torn int, elapsed time.Durat
 	if elapsed > 0 {
 		m.ProcCPU = m.cpu.mark(procStat(m.PID, 0)) / elapsed.Seconds()
 		for _, th := range m.threads {
-			th.usage = th.cpu.mark(procStat(m.PID, int(th.id))) / elapsed.Seconds()
+			th.usage = th.cpu.mark(procStat(m.PID, th.host)) / elapsed.Seconds()
 		}
 	}
 }

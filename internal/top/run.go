@@ -71,6 +71,7 @@ func sample(ctx context.Context, c *Config) <-chan chunk {
 func (c *Config) model() *Model {
 	m := NewModel(c.Target.PID, c.Target.Version, c.NumCPU)
 	m.Interval = c.Interval
+	m.HostTIDs = c.Target.HostTIDs
 	return m
 }
 
