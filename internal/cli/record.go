@@ -142,10 +142,15 @@ func sampleWeight(s *profile.SampleSet) int64 {
 	return n
 }
 
-// writeThreadSplit prints one line per thread: its samples and their
-// split by what the thread was doing.
+// writeThreadSplit prints one line per thread, for the first 32: its
+// samples and their split by what the thread was doing.
 func writeThreadSplit(w io.Writer, threads []profile.Thread, sp *timemode.Split) {
-	for _, r := range sp.Threads {
+	const most = 32
+	for i, r := range sp.Threads {
+		if i == most {
+			fmt.Fprintf(w, "  and %d more threads\n", len(sp.Threads)-most)
+			break
+		}
 		th := threads[r.Thread]
 		fmt.Fprintf(w, "  thread %d %s: %d samples:", th.ID, printable(th.Name), r.Total())
 		for s := timemode.State(0); s < timemode.NStates; s++ {

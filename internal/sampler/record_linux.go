@@ -279,7 +279,10 @@ func (s *taskStats) waiting(th Thread, tid int, idle bool) bool {
 		}
 		return false
 	}
-	if gilWait(s.syscall(tid), th.gilLo, th.gilHi) {
+	// A blocked thread waits for the GIL only while another holds it (or
+	// hands it over, which takes microseconds): a process whose threads
+	// all sleep costs no more reads.
+	if th.gilTaken && gilWait(s.syscall(tid), th.gilLo, th.gilHi) {
 		s.woken[tid] = wantsGIL
 		return true
 	}

@@ -35,6 +35,9 @@ type Thread struct {
 	// The bytes of the GIL's struct (its mutexes and condition
 	// variables) in the thread's interpreter; 0, 0 when unknown.
 	gilLo, gilHi uint64
+	// gilTaken says some thread of the interpreter held the GIL when
+	// it was read; when none did, no thread is worth checking for a wait.
+	gilTaken bool
 }
 
 // Limits that keep a garbled or torn structure from running away.
@@ -187,7 +190,7 @@ func (t *Target) Threads() ([]Thread, error) {
 			if u64(b, l.TstateInterp) != interp {
 				return nil, tornf("thread state %#x names another interpreter", p)
 			}
-			th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p, gilLo: gilLo, gilHi: gilHi}
+			th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p, gilLo: gilLo, gilHi: gilHi, gilTaken: holder != 0}
 			if l.TstateNativeThreadID != cpython.Absent {
 				th.NativeID = int(u64(b, l.TstateNativeThreadID))
 			}
