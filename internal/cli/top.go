@@ -27,6 +27,7 @@ func init() {
 		Name:      "top",
 		UsageLine: "top [-r HZ] [--interval S] [--mode wall|cpu|gil] [--idle] [--lines] [-o OUT] (-p PID | [--python PY] SCRIPT ARGS... | [--python PY] -m MODULE ARGS...)",
 		Short:     "a live view of where a running Python process spends its time",
+		StopAfter: []string{"m"}, // hpp top -m MODULE ARGS...: what follows belongs to the program
 		Long: `Top samples a Python process from outside, as hpp record does, and shows
 what it has seen so far, refreshed every --interval seconds: a line for
 the process (the share of time some thread held the GIL, its CPU use

@@ -318,3 +318,20 @@ ten_lines()
 		t.Errorf("line 7 has %.1f%% of the samples, ten_lines %.1f%% in all: want ≥ 90%% of them on line 7:\n%s", hot, all, last)
 	}
 }
+
+// TestTopModule: -m MODULE starts python -m MODULE, and the flags after it
+// are the module's (timeit's -n here), not top's.
+func TestTopModule(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	var out, errb strings.Builder
+	code := Main(t.Context(), []string{"top", "--interval", "0.3", "--python", py, "-m", "timeit", "-n", "2000000", "-r", "2", "x = 1"}, &Env{Stdout: &out, Stderr: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if o := out.String(); !strings.Contains(o, "loops, best of 2") || !strings.Contains(o, "inner (<timeit-src>") {
+		t.Errorf("no timeit result or no timeit's inner function in:\n%s", o)
+	}
+}
