@@ -73,6 +73,7 @@ var commands = []*Command{
 	viewCommand,
 	convertCommand,
 	recordCommand,
+	topCommand,
 	dumpCommand,
 	machineCommand,
 	buildCommand,

@@ -95,6 +95,9 @@ func runDump(w io.Writer, pid int, asJSON bool) error {
 		if th.GIL {
 			attrs = append(attrs, "holds the GIL")
 		}
+		if th.GILWait {
+			attrs = append(attrs, "waiting for the GIL")
+		}
 		if len(attrs) > 0 {
 			fmt.Fprintf(&b, " (%s)", strings.Join(attrs, ", "))
 		}

@@ -11,12 +11,15 @@ import (
 	"time"
 
 	"hpp/internal/export"
+	"hpp/internal/profile"
+	"hpp/internal/report"
 	"hpp/internal/sampler"
+	"hpp/internal/timemode"
 )
 
 var recordCommand = &Command{
 	Name:      "record",
-	UsageLine: "record -p PID [-o OUT] [--format FMT] [-r HZ] [-d SECONDS]",
+	UsageLine: "record -p PID [-o OUT] [--format FMT] [-r HZ] [-d SECONDS] [--mode wall|cpu|gil] [--idle]",
 	Short:     "sample a running Python process's stacks from outside",
 	Long: `Record samples every thread's Python stack of a running process at a
 fixed rate, from outside (as hpp dump reads them), until the duration
@@ -28,8 +31,15 @@ The format follows OUT's name (.pb.gz or .pprof: pprof, .folded:
 collapsed stacks with sample counts, .speedscope.json, .svg), or
 --format. The default OUT is hpp-PID.pb.gz.
 
+--mode chooses which samples are kept: wall (every sample, the
+default), cpu (only threads on a CPU: sleeping threads and threads
+waiting for the GIL are left out unless --idle), gil (only the thread
+holding the GIL).
+
 At the end, a line on stderr gives the samples, the rate achieved and
-the share of stacks dropped because they changed while being read.
+the share of stacks dropped because they changed while being read; then
+one line per thread splits its samples: running with the GIL, running
+without it (native code that released it), waiting for the GIL, idle.
 
 Examples:
   hpp record -p 1234 -d 10
@@ -43,6 +53,8 @@ Examples:
 		fs.Float64Var(rate, "rate", 100, "same as -r")
 		dur := fs.Float64("d", 0, "stop after `SECONDS` (default: when the process exits or on Ctrl-C)")
 		fs.Float64Var(dur, "duration", 0, "same as -d")
+		mode := fs.String("mode", "wall", "keep `MODE`'s samples: wall, cpu or gil")
+		idle := fs.Bool("idle", false, "in cpu mode, keep idle threads and threads waiting for the GIL too")
 		return func(ctx context.Context, env *Env, args []string) error {
 			if len(args) > 0 {
 				return Usagef("record: unexpected argument %q (see: hpp help record)", args[0])
@@ -69,17 +81,21 @@ Examples:
 			} else if !ok {
 				return Usagef("record: cannot tell the format from %q; name it with --format", path)
 			}
+			m, err := timemode.Parse(*mode)
+			if err != nil {
+				return Usagef("record: --mode: %v", err)
+			}
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runRecord(ctx, env, *pid, path, f, sampler.RecordOptions{
 				Rate:     *rate,
 				Duration: time.Duration(*dur * float64(time.Second)),
-			})
+			}, m, *idle)
 		}
 	},
 }
 
-func runRecord(ctx context.Context, env *Env, pid int, path string, f export.Format, o sampler.RecordOptions) error {
+func runRecord(ctx context.Context, env *Env, pid int, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle bool) error {
 	t, err := sampler.Attach(pid)
 	if err != nil {
 		return dumpError(pid, err)
@@ -96,6 +112,8 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 	if err != nil {
 		return &Error{Code: ExitFailure, Err: fmt.Errorf("record: process %d: %v", pid, err)}
 	}
+	split := timemode.Of(p.Samples)
+	p = timemode.Filter(p, mode, idle)
 	if err := writeFile(path, func(w io.Writer) error {
 		return export.Write(w, p, f, export.DefaultOptions())
 	}); err != nil {
@@ -107,5 +125,35 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 	}
 	fmt.Fprintf(env.Stderr, "hpp record: %d samples of %d threads in %.1f s (%.0f rounds/s, %.2f%% torn)%s; wrote %s\n",
 		st.Samples, st.Threads, st.Elapsed.Seconds(), st.Achieved, 100*st.ErrorRate(), ended, path)
+	if mode != timemode.Wall {
+		fmt.Fprintf(env.Stderr, "hpp record: kept %d of %d samples in %s mode\n", sampleWeight(p.Samples), split.All.Total(), mode)
+	}
+	writeThreadSplit(env.Stderr, p.Samples.Threads, split)
 	return nil
+}
+
+func sampleWeight(s *profile.SampleSet) int64 {
+	var n int64
+	for i := range s.Samples {
+		n += s.Samples[i].Weight
+	}
+	return n
+}
+
+// writeThreadSplit prints one line per thread, for the first 32: its
+// samples and their split by what the thread was doing.
+func writeThreadSplit(w io.Writer, threads []profile.Thread, sp *timemode.Split) {
+	const most = 32
+	for i, r := range sp.Threads {
+		if i == most {
+			fmt.Fprintf(w, "  and %d more threads\n", len(sp.Threads)-most)
+			break
+		}
+		th := threads[r.Thread]
+		fmt.Fprintf(w, "  thread %d %s: %d samples:", th.ID, report.Terminal(th.Name), r.Total())
+		for s := timemode.State(0); s < timemode.NStates; s++ {
+			fmt.Fprintf(w, " %s %.1f%%", s, 100*r.Share(s))
+		}
+		fmt.Fprintln(w)
+	}
 }

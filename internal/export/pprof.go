@@ -8,6 +8,7 @@ import (
 
 	"hpp/internal/callgraph"
 	"hpp/internal/profile"
+	"hpp/internal/timemode"
 )
 
 // WritePprof writes a gzipped profile.proto for go tool pprof, Pyroscope
@@ -137,7 +138,7 @@ func writeSampledPprof(out *pprof.Profile, p *profile.Profile, o Options, loc fu
 			s.Value = []int64{smp.Weight}
 		}
 		if smp.Thread >= 0 && int(smp.Thread) < len(ss.Threads) {
-			s.Label = map[string][]string{"thread": {ss.Threads[smp.Thread].Name}}
+			s.Label = map[string][]string{"thread": {ss.Threads[smp.Thread].Name}, "state": {timemode.StateOf(&smp).Label()}}
 			s.NumLabel = map[string][]int64{"thread_id": {ss.Threads[smp.Thread].ID}}
 		}
 		out.Sample = append(out.Sample, s)

@@ -113,9 +113,11 @@ type Sample struct {
 	Weight int64   // in SampleSet.Unit
 	Thread int32   // index into SampleSet.Threads, -1 if unknown
 	// GIL is set when the sampled thread held the GIL; Idle when it was
-	// waiting (blocked in a system call or on a lock) rather than running.
-	GIL  bool
-	Idle bool
+	// waiting (blocked in a system call or on a lock) rather than running;
+	// GILWait when, idle, it was waiting to take the GIL.
+	GIL     bool
+	Idle    bool
+	GILWait bool
 }
 
 // Thread describes a thread seen by a sampler.

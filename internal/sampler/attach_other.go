@@ -21,3 +21,6 @@ func (t *Target) Dump() ([]Thread, error) { return nil, errNotLinux }
 func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profile, RecordStats, error) {
 	return nil, RecordStats{}, errNotLinux
 }
+
+// HostTIDs maps thread ids to /proc's; Linux only.
+func (t *Target) HostTIDs() map[int]int { return nil }

@@ -14,6 +14,7 @@ import (
 // elfInfo is what hpp needs from the ELF file of python or libpython.
 type elfInfo struct {
 	syms      map[string]uint64 // link-time addresses of the symbols we use
+	sizes     map[string]uint64 // their sizes, where the symbol table gives one
 	version   string            // "3.11.2", "" when not found
 	loadVaddr uint64            // p_vaddr of the first PT_LOAD, page-aligned
 }
@@ -37,7 +38,7 @@ func readBinary(r io.ReaderAt, name string) (*elfInfo, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b := &elfInfo{syms: map[string]uint64{}}
+	b := &elfInfo{syms: map[string]uint64{}, sizes: map[string]uint64{}}
 	first := true
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD && first {
@@ -58,6 +59,7 @@ func readBinary(r io.ReaderAt, name string) (*elfInfo, error) {
 			if wantedSymbols[s.Name] && s.Value != 0 && elf.ST_TYPE(s.Info) == elf.STT_OBJECT {
 				if _, ok := b.syms[s.Name]; !ok {
 					b.syms[s.Name] = s.Value
+					b.sizes[s.Name] = s.Size
 				}
 			}
 		}

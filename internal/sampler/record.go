@@ -1,6 +1,10 @@
 package sampler
 
-import "time"
+import (
+	"time"
+
+	"hpp/internal/profile"
+)
 
 // RecordOptions say how to sample.
 type RecordOptions struct {
@@ -8,6 +12,13 @@ type RecordOptions struct {
 	Duration time.Duration // 0: until the process exits or ctx ends
 	// Progress, when set, is called about twice a second.
 	Progress func(RecordStats)
+	// Flush, when set, is handed the samples of each FlushEvery of the
+	// recording as a profile of their own, with the counts of that part
+	// (hpp top's refresh); Record then returns what came after the last
+	// flush. What the sampler knows of each thread between samples (a
+	// wait for the GIL) carries across parts.
+	Flush      func(*profile.Profile, RecordStats)
+	FlushEvery time.Duration
 }
 
 // RecordStats count what a recording saw.

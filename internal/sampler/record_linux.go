@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ type sampleKey struct {
 	thread int32
 	gil    bool
 	idle   bool
+	wait   bool
 }
 
 // Record samples every thread at opts.Rate until the duration ends, the
@@ -31,15 +33,25 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		return nil, st, fmt.Errorf("sampling rate %g: must be above 0", opts.Rate)
 	}
 	period := time.Duration(float64(time.Second) / opts.Rate)
-	b := profile.NewBuilder(256)
 	type fkey struct {
 		file, name string
 		first      int
 	}
-	funcs := map[fkey]profile.FuncID{}
-	set := &profile.SampleSet{Unit: "samples", PeriodNS: int64(period)}
-	threadIndex := map[uint64]int32{}
-	samples := map[sampleKey]int{} // index into set.Samples
+	var (
+		b           *profile.Builder
+		funcs       map[fkey]profile.FuncID
+		set         *profile.SampleSet
+		threadIndex map[uint64]int32
+		samples     map[sampleKey]int // index into set.Samples
+	)
+	reset := func() {
+		b = profile.NewBuilder(256)
+		funcs = map[fkey]profile.FuncID{}
+		set = &profile.SampleSet{Unit: "samples", PeriodNS: int64(period)}
+		threadIndex = map[uint64]int32{}
+		samples = map[sampleKey]int{}
+	}
+	reset()
 	var stackKey strings.Builder
 	stats := newTaskStats(t.PID)
 	defer stats.close()
@@ -49,6 +61,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	start := time.Now()
 	next := monotonic()
 	lastProgress := start
+	lastFlush, flushed := start, st
 	for {
 		if ctx.Err() != nil || (opts.Duration > 0 && time.Since(start) >= opts.Duration) {
 			break
@@ -109,6 +122,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				tid, ok = host[th.NativeID]
 			}
 			idle := ok && !stats.running(tid)
+			wait := stats.waiting(th, tid, idle)
 			stackKey.Reset()
 			stack := make([]profile.Frame, len(th.Frames))
 			for i, f := range th.Frames {
@@ -121,16 +135,29 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				stack[i] = profile.Frame{Func: id, Line: int32(f.Line)}
 				fmt.Fprintf(&stackKey, "%d:%d;", id, f.Line)
 			}
-			key := sampleKey{stackKey.String(), ti, th.GIL, idle}
+			key := sampleKey{stackKey.String(), ti, th.GIL, idle, wait}
 			if i, ok := samples[key]; ok {
 				set.Samples[i].Weight++
 			} else {
 				samples[key] = len(set.Samples)
-				set.Samples = append(set.Samples, profile.Sample{Stack: stack, Weight: 1, Thread: ti, GIL: th.GIL, Idle: idle})
+				set.Samples = append(set.Samples, profile.Sample{Stack: stack, Weight: 1, Thread: ti, GIL: th.GIL, Idle: idle, GILWait: wait})
 			}
 			st.Samples++
 		}
 		st.Threads = len(set.Threads)
+		if opts.Flush != nil && time.Since(lastFlush) >= opts.FlushEvery {
+			// Hand over what this part sampled; the thread states
+			// (stats) carry on into the next.
+			now := time.Now()
+			part := RecordStats{Ticks: st.Ticks - flushed.Ticks, Samples: st.Samples - flushed.Samples,
+				Torn: st.Torn - flushed.Torn, Threads: len(set.Threads), Elapsed: now.Sub(lastFlush)}
+			part.Achieved = float64(part.Ticks) / part.Elapsed.Seconds()
+			p := b.Profile()
+			p.Samples = set
+			opts.Flush(p, part)
+			reset()
+			lastFlush, flushed = now, st
+		}
 		now := time.Now()
 		if opts.Progress != nil && now.Sub(lastProgress) >= 500*time.Millisecond {
 			lastProgress = now
@@ -207,13 +234,126 @@ func alive(pid int) bool {
 // taskStats reads threads' scheduler states, keeping each stat file open
 // between samples.
 type taskStats struct {
-	pid   int
-	files map[int]*os.File
-	buf   []byte
+	pid      int
+	files    map[int]*os.File
+	syscalls map[int]*os.File
+	buf      []byte
+	// woken holds what threads last did with the GIL (see waiting).
+	woken map[int]int
+	cpu   map[int]cpuMark // where woken threads were first seen runnable
+
+	schedstats map[int]*os.File
+}
+
+// waiting says whether a thread that does not hold the GIL waits to take
+// it. Blocked on the GIL's condition variable or mutex, it does. Runnable
+// (the kernel shows no system call for a thread that was woken but waits
+// for a CPU), it does when it last blocked for the GIL or last held it and
+// has not had a CPU for most of the time since it was first seen runnable
+// without it: a pure-Python thread gives the GIL up only when asked to,
+// and then wants it back at once; on a loaded machine that wait is mostly
+// spent runnable. A thread that has had a CPU for most of that time runs
+// native code that released the GIL (hashlib or numpy take it back for
+// microseconds between long stretches without it). The CPU clock is read
+// only for such runnable threads, not on every sample.
+func (s *taskStats) waiting(th Thread, tid int, idle bool) bool {
+	if tid == 0 {
+		return false
+	}
+	if th.GIL {
+		s.woken[tid] = wantsGIL
+		return false
+	}
+	if !idle {
+		switch s.woken[tid] {
+		case wantsGIL:
+			s.cpu[tid] = s.mark(tid)
+			s.woken[tid] = woken
+			return true
+		case woken:
+			if s.busy(tid) {
+				delete(s.woken, tid)
+				return false
+			}
+			return true
+		}
+		return false
+	}
+	// A blocked thread waits for the GIL only while another holds it (or
+	// hands it over, which takes microseconds): a process whose threads
+	// all sleep costs no more reads.
+	if th.gilTaken && gilWait(s.syscall(tid), th.gilLo, th.gilHi) {
+		s.woken[tid] = wantsGIL
+		return true
+	}
+	delete(s.woken, tid)
+	return false
+}
+
+// What a thread last did with the GIL, as far as the samples saw.
+const (
+	wantsGIL = 1 + iota // blocked waiting for it, or held it
+	woken               // then runnable without it, since cpu[tid]
+)
+
+// mark reads the thread's CPU clocks from /proc/PID/task/TID/schedstat:
+// nanoseconds on a CPU and nanoseconds runnable but waiting for one.
+func (s *taskStats) mark(tid int) cpuMark {
+	f, ok := s.schedstats[tid]
+	if !ok {
+		f, _ = os.Open(fmt.Sprintf("/proc/%d/task/%d/schedstat", s.pid, tid))
+		s.schedstats[tid] = f // nil when it cannot be opened: not tried again
+	}
+	m := cpuMark{at: time.Now(), cpu: -1}
+	if f == nil {
+		return m
+	}
+	var buf [96]byte
+	n, _ := f.ReadAt(buf[:], 0)
+	fs := strings.Fields(string(buf[:n]))
+	if len(fs) < 2 {
+		return m
+	}
+	cpu, err1 := strconv.ParseInt(fs[0], 10, 64)
+	queued, err2 := strconv.ParseInt(fs[1], 10, 64)
+	if err1 == nil && err2 == nil {
+		m.cpu, m.queued = cpu, queued
+	}
+	return m
+}
+
+// busy says whether the thread, since its mark, ran on a CPU for more than
+// half the time it did not spend waiting for one. The time a thread
+// waited for a CPU says nothing of the GIL; what is left is either
+// running or sleeping.
+func (s *taskStats) busy(tid int) bool {
+	last, now := s.cpu[tid], s.mark(tid)
+	if last.cpu < 0 || now.cpu < 0 {
+		return false
+	}
+	return 2*(now.cpu-last.cpu) > int64(now.at.Sub(last.at))-(now.queued-last.queued)
+}
+
+type cpuMark struct {
+	at          time.Time
+	cpu, queued int64
 }
 
 func newTaskStats(pid int) *taskStats {
-	return &taskStats{pid: pid, files: map[int]*os.File{}, buf: make([]byte, 512)}
+	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]int{}, cpu: map[int]cpuMark{}, schedstats: map[int]*os.File{}, buf: make([]byte, 512)}
+}
+
+// syscall reads the thread's /proc syscall file (see readSyscall).
+func (s *taskStats) syscall(tid int) string {
+	f, ok := s.syscalls[tid]
+	if !ok {
+		f, _ = os.Open(fmt.Sprintf("/proc/%d/task/%d/syscall", s.pid, tid))
+		s.syscalls[tid] = f // nil when it cannot be opened: not tried again
+	}
+	if f == nil {
+		return ""
+	}
+	return readSyscall(s.pid, tid, f)
 }
 
 func (s *taskStats) running(tid int) bool {
@@ -242,5 +382,15 @@ func (s *taskStats) running(tid int) bool {
 func (s *taskStats) close() {
 	for _, f := range s.files {
 		f.Close()
+	}
+	for _, f := range s.syscalls {
+		if f != nil {
+			f.Close()
+		}
+	}
+	for _, f := range s.schedstats {
+		if f != nil {
+			f.Close()
+		}
 	}
 }

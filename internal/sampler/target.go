@@ -28,6 +28,7 @@ type Target struct {
 
 	// Run-time addresses (link-time address + load bias).
 	runtime       uint64 // _PyRuntime (3.7+)
+	runtimeSize   uint64 // its size from the symbol table, 0 if unknown
 	interpHead    uint64 // interp_head (3.6)
 	tstateCurrent uint64 // _PyThreadState_Current (3.6)
 	codeType      uint64
@@ -80,6 +81,7 @@ func newTarget(pid int, mem Memory, path string, b *elfInfo, bias uint64) (*Targ
 	}
 	sym := func(name string) uint64 { return t.symbols[name] }
 	t.runtime = sym("_PyRuntime")
+	t.runtimeSize = b.sizes["_PyRuntime"]
 	t.interpHead = sym("interp_head")
 	t.tstateCurrent = sym("_PyThreadState_Current")
 	t.codeType = sym("PyCode_Type")

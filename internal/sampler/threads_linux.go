@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Dump reads every thread's stack once, with what the kernel says about
@@ -23,6 +24,9 @@ func (t *Target) Dump() ([]Thread, error) {
 		th := &threads[i]
 		if tid, ok := host[th.NativeID]; ok && th.NativeID != 0 {
 			th.Name, th.State = taskInfo(t.PID, tid)
+			if !th.GIL && th.State == "idle" {
+				th.GILWait = gilWait(readSyscall(t.PID, tid, nil), th.gilLo, th.gilHi)
+			}
 		}
 	}
 	return threads, nil
@@ -47,6 +51,43 @@ func taskInfo(pid, tid int) (name, state string) {
 		}
 	}
 	return name, state
+}
+
+// readSyscall reads /proc/PID/task/TID/syscall, the system call a
+// blocked thread is in: "202 0xADDR 0x80 ..." (number, then arguments),
+// "running", or "-1 SP PC" when it is blocked outside a call. f, when set,
+// is the file kept open.
+func readSyscall(pid, tid int, f *os.File) string {
+	var buf [128]byte
+	if f == nil {
+		var err error
+		if f, err = os.Open(fmt.Sprintf("/proc/%d/task/%d/syscall", pid, tid)); err != nil {
+			return ""
+		}
+		defer f.Close()
+	}
+	n, _ := f.ReadAt(buf[:], 0)
+	return string(buf[:n])
+}
+
+// gilWait says whether a thread blocked in the system call that
+// readSyscall read waits to take the GIL: a futex wait on an address
+// inside the GIL's struct (its condition variable, or its mutex when
+// contended). CPython's take_gil waits there and nowhere else; a thread
+// sleeping, reading or waiting on a lock of its own waits elsewhere.
+func gilWait(sc string, lo, hi uint64) bool {
+	if lo == 0 || hi <= lo {
+		return false
+	}
+	f := strings.Fields(sc)
+	if len(f) < 2 {
+		return false
+	}
+	if nr, err := strconv.Atoi(f[0]); err != nil || nr != syscall.SYS_FUTEX {
+		return false
+	}
+	addr, err := strconv.ParseUint(strings.TrimPrefix(f[1], "0x"), 16, 64)
+	return err == nil && addr >= lo && addr < hi
 }
 
 // taskIDs maps the ids of the process's threads as the target sees them
@@ -81,6 +122,10 @@ func taskIDs(pid int) map[int]int {
 	}
 	return out
 }
+
+// HostTIDs maps the native thread ids that samples carry (as the target
+// sees them) to the ids that name the threads in /proc here.
+func (t *Target) HostTIDs() map[int]int { return taskIDs(t.PID) }
 
 // pthreadScan is how far into glibc's struct pthread to look for the
 // kernel thread id; it sits at 0x2d0 on x86-64 in current glibc.

@@ -28,7 +28,16 @@ type Thread struct {
 	State    string  `json:"state,omitempty"` // "running" or "idle", from the kernel
 	Frames   []Frame `json:"frames"`
 	Err      string  `json:"error,omitempty"` // why the stack could not be read
-	tstate   uint64
+	// GILWait is set when the thread was blocked waiting to take the GIL
+	// (then State is "idle" too): see gilRange.
+	GILWait bool `json:"gil_wait,omitempty"`
+	tstate  uint64
+	// The bytes of the GIL's struct (its mutexes and condition
+	// variables) in the thread's interpreter; 0, 0 when unknown.
+	gilLo, gilHi uint64
+	// gilTaken says some thread of the interpreter held the GIL when
+	// it was read; when none did, no thread is worth checking for a wait.
+	gilTaken bool
 }
 
 // Limits that keep a garbled or torn structure from running away.
@@ -116,26 +125,40 @@ func (t *Target) interpreters() ([]uint64, error) {
 	return out, nil
 }
 
-// gilHolder returns the thread state holding the GIL of interp, or 0.
-func (t *Target) gilHolder(interp uint64) uint64 {
+// gilStructSize is sizeof(struct _gil_runtime_state) on 64-bit glibc:
+// interval, last_holder, locked, switch_number, then cond, mutex,
+// switch_cond and switch_mutex (48 + 40 + 48 + 40 bytes).
+const gilStructSize = 208
+
+// gilHolder returns the thread state holding the GIL of interp, or 0,
+// and the address range of the GIL's struct, where a thread waiting to
+// take the GIL blocks (on its condition variable or mutex). Up to 3.11
+// the GIL lives inside _PyRuntime, whose only embedded pthread objects
+// are the GIL's, so the range is all of _PyRuntime; from 3.12 the
+// interpreter points at its own.
+func (t *Target) gilHolder(interp uint64) (holder, lo, hi uint64) {
 	l := t.layout
 	switch {
 	case t.Minor == 6:
 		p, _ := t.ptr(t.tstateCurrent)
-		return p
+		return p, 0, 0
 	case t.Minor <= 11:
 		p, _ := t.ptr(t.runtime + uint64(l.RuntimeTstateCurrent))
-		return p
+		if t.runtimeSize == 0 {
+			return p, 0, 0
+		}
+		return p, t.runtime, t.runtime + t.runtimeSize
 	}
 	gil, err := t.ptr(interp + uint64(l.InterpCevalGIL))
 	if err != nil || !plausible(gil) {
-		return 0
+		return 0, 0, 0
 	}
+	lo, hi = gil, gil+gilStructSize
 	b, err := t.read(gil, blockSize(l.GILLocked, l.GILLastHolder))
 	if err != nil || i32(b, l.GILLocked) == 0 {
-		return 0
+		return 0, lo, hi
 	}
-	return u64(b, l.GILLastHolder)
+	return u64(b, l.GILLastHolder), lo, hi
 }
 
 // Threads reads every thread of every interpreter with its stack. A
@@ -148,7 +171,7 @@ func (t *Target) Threads() ([]Thread, error) {
 	l := t.layout
 	var out []Thread
 	for _, interp := range interps {
-		holder := t.gilHolder(interp)
+		holder, gilLo, gilHi := t.gilHolder(interp)
 		p, err := t.ptr(interp + uint64(l.InterpThreadsHead))
 		if err != nil {
 			return nil, err
@@ -167,7 +190,7 @@ func (t *Target) Threads() ([]Thread, error) {
 			if u64(b, l.TstateInterp) != interp {
 				return nil, tornf("thread state %#x names another interpreter", p)
 			}
-			th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p}
+			th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p, gilLo: gilLo, gilHi: gilHi, gilTaken: holder != 0}
 			if l.TstateNativeThreadID != cpython.Absent {
 				th.NativeID = int(u64(b, l.TstateNativeThreadID))
 			}
