@@ -45,6 +45,7 @@ int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const c
              PyObject **out, const char *func);
 int hpp_finish(int status, char *err, const char *func);
 int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);
+int hpp_get_array(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);
 int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg);
 int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg);
 int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, const char *func, const char *arg);

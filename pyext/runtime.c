@@ -490,7 +490,10 @@ static int hpp_format_ok(const char *f, int kind, Py_ssize_t itemsize) {
 	return 0;
 }
 
-int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+// hpp_open_buffer gets o's buffer with its strides and checks its
+// element type against kind: 0, or -1 with an exception set and nothing
+// held.
+static int hpp_open_buffer(PyObject *o, Py_buffer *view, int kind, const char *func, const char *arg) {
 	const char *want = hpp_kinds[kind].name;
 	if (!PyObject_CheckBuffer(o)) {
 		char w[160];
@@ -513,7 +516,34 @@ int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const c
 			PyErr_Format(PyExc_TypeError, "%s() argument '%s' has buffer format '%s', expected %s",
 			             func, arg, view->format, want);
 		}
+		PyBuffer_Release(view);
+		return -1;
+	}
+	return 0;
+}
+
+// hpp_check_access checks an open buffer's writability and alignment: 0,
+// or -1 with an exception set and the buffer released.
+static int hpp_check_access(Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+	if (writable && view->readonly) {
+		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is read-only, and Go may write to it; pass a writable "
+		             "buffer (bytearray, a writable array), or mark it with //hpp:export readonly=%s", func, arg, arg);
 		goto fail;
+	}
+	if (view->len > 0 && (uintptr_t)view->buf % (uintptr_t)(kind == HPP_C128 ? 8 : view->itemsize) != 0) {
+		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is not aligned for %s; pass a copy (numpy.array(x))",
+		             func, arg, hpp_kinds[kind].name);
+		goto fail;
+	}
+	return 0;
+fail:
+	PyBuffer_Release(view);
+	return -1;
+}
+
+int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+	if (hpp_open_buffer(o, view, kind, func, arg) < 0) {
+		return -1;
 	}
 	if (view->ndim != 1) {
 		PyErr_Format(PyExc_ValueError, "%s() argument '%s' must be 1-dimensional, got %d dimensions "
@@ -525,17 +555,38 @@ int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const c
 		             "pass numpy.ascontiguousarray(...)", func, arg);
 		goto fail;
 	}
-	if (writable && view->readonly) {
-		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is read-only, and Go may write to it; pass a writable "
-		             "buffer (bytearray, a writable array), or mark it with //hpp:export readonly=%s", func, arg, arg);
-		goto fail;
+	return hpp_check_access(view, kind, writable, func, arg);
+fail:
+	PyBuffer_Release(view);
+	return -1;
+}
+
+// hpp_get_array is hpp_get_buffer for a pyext.Array: any number of
+// dimensions and any strides that Go can index, that is non-negative
+// multiples of the item size (a dimension of length 0 or 1 is never
+// stepped along, so its stride does not matter).
+int hpp_get_array(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+	if (hpp_open_buffer(o, view, kind, func, arg) < 0) {
+		return -1;
 	}
-	if (view->len > 0 && (uintptr_t)view->buf % (uintptr_t)(kind == HPP_C128 ? 8 : view->itemsize) != 0) {
-		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is not aligned for %s; pass a copy (numpy.array(x))",
-		             func, arg, want);
-		goto fail;
+	for (int k = 0; k < view->ndim; k++) {
+		Py_ssize_t s = view->strides[k];
+		if (view->shape[k] <= 1) {
+			continue;
+		}
+		if (s < 0) {
+			PyErr_Format(PyExc_ValueError, "%s() argument '%s' has a negative stride in dimension %d "
+			             "(a reversed view such as a[::-1]); pass numpy.ascontiguousarray(...)", func, arg, k);
+			goto fail;
+		}
+		if (s % view->itemsize != 0) {
+			PyErr_Format(PyExc_ValueError, "%s() argument '%s' has stride %zd bytes in dimension %d, not a multiple "
+			             "of its %zd-byte elements (a field of a structured array?); pass numpy.ascontiguousarray(...)",
+			             func, arg, s, k, view->itemsize);
+			goto fail;
+		}
 	}
-	return 0;
+	return hpp_check_access(view, kind, writable, func, arg);
 fail:
 	PyBuffer_Release(view);
 	return -1;

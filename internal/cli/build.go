@@ -20,7 +20,8 @@ module. Mark each function to export with a //hpp:export line in its doc
 comment; its parameters and results may be ints, floats, bools, strings,
 and slices ([]float64, []float32, []int64, []int32, []uint8,
 []complex128) that view numpy arrays, array.array, bytearray or
-memoryview buffers without copying. A returned error or a panic becomes
+memoryview buffers without copying, and pyext.Array[float64] (and the
+other element types) for arrays of any dimension and strides. A returned error or a panic becomes
 a Python exception, the GIL is released while Go runs (//hpp:export
 holdgil keeps it), and pyext.ParallelFor spreads loops over every core.
 

@@ -30,6 +30,9 @@ func TestInspectRejects(t *testing.T) {
 		{"map param", "package p\n//hpp:export\nfunc F(m map[string]int) {}\n", "parameter type map[string]int cannot be converted"},
 		{"pointer param", "package p\n//hpp:export\nfunc F(p *int) {}\n", "parameter type *int cannot be converted"},
 		{"float slice result", "package p\n//hpp:export\nfunc F() []float64 { return nil }\n", "result type []float64 cannot be converted"},
+		{"array result", "package p\nimport \"hpp/pyext\"\n//hpp:export\nfunc F() pyext.Array[float64] { return pyext.Array[float64]{} }\n", "result type pyext.Array[float64] cannot be converted"},
+		{"array of int16", "package p\nimport \"hpp/pyext\"\n//hpp:export\nfunc F(a pyext.Array[int16]) {}\n", "parameter type pyext.Array[int16] cannot be converted"},
+		{"another package's Array", "package p\nimport pyext \"example.com/other\"\n//hpp:export\nfunc F(a pyext.Array[float64]) {}\n", "parameter type pyext.Array[float64] cannot be converted"},
 		{"error not last", "package p\n//hpp:export\nfunc F() (error, int) { return nil, 0 }\n", "error must be the last result"},
 		{"method", "package p\ntype T int\n//hpp:export\nfunc (T) F() {}\n", "not methods"},
 		{"unexported", "package p\n//hpp:export\nfunc f() {}\n", "needs an exported function"},
@@ -68,7 +71,15 @@ func TestInspectFinds(t *testing.T) {
 	dir := writePkg(t, `// Package p is a test.
 package p
 
-import "runtime"
+import (
+	px "hpp/pyext"
+	"runtime"
+)
+
+// Grid views a 2-D array through pyext imported under another name.
+//
+//hpp:export readonly=g
+func Grid(g px.Array[float64], out px.Array[uint8]) {}
 
 // JuliaSet has a doc.
 //
@@ -106,14 +117,15 @@ func HTTPGet(s string) (string, []byte) {
 	}
 	want := []string{
 		"custom(s string)",
+		"grid(g pyext.Array[float64] ro, out pyext.Array[uint8])",
 		"julia_set(zs []complex128 ro, a float64, arg2 float64, out []int32) err",
 		"not_(arg0 bool) gil",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if p.Doc != "Package p is a test." || p.Funcs[1].Doc != "JuliaSet has a doc." {
-		t.Errorf("docs: %q, %q", p.Doc, p.Funcs[1].Doc)
+	if p.Doc != "Package p is a test." || p.Funcs[2].Doc != "JuliaSet has a doc." {
+		t.Errorf("docs: %q, %q", p.Doc, p.Funcs[2].Doc)
 	}
 }
 
@@ -249,7 +261,8 @@ func TestBuildAndRun(t *testing.T) {
 	repo := filepath.Join(filepath.Dir(file), "..", "..")
 	examples := filepath.Join(repo, "examples", "goext")
 	dirs := []string{filepath.Join(examples, "fib"), filepath.Join(examples, "pi"), filepath.Join(examples, "julia"),
-		filepath.Join(examples, "nbody"), filepath.Join(repo, "pyext", "testdata", "exttest")}
+		filepath.Join(examples, "nbody"), filepath.Join(examples, "blur"), filepath.Join(examples, "laplace"),
+		filepath.Join(repo, "pyext", "testdata", "exttest")}
 	check, _ := filepath.Abs("testdata/check.py")
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Fatal("gcc is needed: apt-get install gcc")

@@ -60,6 +60,34 @@ func hppMessage(s string) *C.char {
 	return (*C.char)(p)
 }
 
+// hppArray makes the Array that views a buffer checked by hpp_get_array:
+// shape and strides copied (in elements) so that they stay valid, and
+// Data spanning element (0, 0, ...) to the last one.
+func hppArray[T pyext.Elem](p unsafe.Pointer, nd C.int, shape, strides *C.Py_ssize_t) pyext.Array[T] {
+	n := int(nd)
+	dims := make([]int, 2*n)
+	sh, st := unsafe.Slice(shape, n), unsafe.Slice(strides, n)
+	size := int(unsafe.Sizeof(*new(T)))
+	span := 1
+	for k := 0; k < n; k++ {
+		dims[k] = int(sh[k])
+		if dims[k] > 1 {
+			dims[n+k] = int(st[k]) / size
+		}
+		if dims[k] == 0 {
+			span = 0
+		}
+	}
+	for k := 0; k < n && span > 0; k++ {
+		span += (dims[k] - 1) * dims[n+k]
+	}
+	var data []T
+	if span > 0 {
+		data = unsafe.Slice((*T)(p), span)
+	}
+	return pyext.Array[T]{Data: data, Shape: dims[:n:n], Strides: dims[n:]}
+}
+
 func hppBytes(b []byte, p **C.char, n *C.longlong) {
 	*n = C.longlong(len(b))
 	if len(b) > 0 {

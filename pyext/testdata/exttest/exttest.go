@@ -5,6 +5,7 @@ package exttest
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -293,4 +294,42 @@ func gilState() int {
 		return 1
 	}
 	return 0
+}
+
+// Describe returns what Go sees of an array: shape, strides (in
+// elements), the length of Data and whether it is C-contiguous.
+//
+//hpp:export readonly=a
+func Describe(a pyext.Array[float64]) string {
+	return fmt.Sprintf("%v %v %d %v", a.Shape, a.Strides, len(a.Data), a.Contiguous())
+}
+
+// Bump adds v to every element of a, of any dimension, visiting each
+// index through the strides, and returns the number of elements.
+//
+//hpp:export
+func Bump(a pyext.Array[int32], v int32) int {
+	n := a.Len()
+	idx := make([]int, len(a.Shape))
+	for e := 0; e < n; e++ {
+		a.Data[a.Index(idx...)] += v
+		for k := len(idx) - 1; k >= 0; k-- {
+			if idx[k]++; idx[k] < a.Shape[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+	return n
+}
+
+// SumU8 sums a read-only uint8 array of any dimension.
+//
+//hpp:export readonly=a
+func SumU8(a pyext.Array[byte]) int {
+	s := 0
+	for i := range a.Data { // contiguous in the tests
+		s += int(a.Data[i])
+	}
+	return s
 }
