@@ -2,7 +2,11 @@ package pyext
 
 import (
 	"fmt"
+	"math/bits"
+	"runtime"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 )
 
 // Elem is the element types an Array can view: those of numpy's float64,
@@ -33,6 +37,108 @@ type Array[T Elem] struct {
 	Data    []T
 	Shape   []int
 	Strides []int
+
+	mem *cMemory // set by NewArray when Data lies outside Go's heap
+}
+
+// cAlloc and cFree allocate zeroed memory outside Go's heap (C's calloc
+// and free), which Python may keep after a call; set by the cgo half,
+// nil in plain Go.
+var (
+	cAlloc func(n uintptr) unsafe.Pointer
+	cFree  func(p unsafe.Pointer)
+)
+
+// cMemory is a block from cAlloc that Go owns until a function returns
+// it to Python: freed by the garbage collector if it never is.
+type cMemory struct {
+	p     unsafe.Pointer
+	n     int // elements
+	bytes int64
+	taken bool
+}
+
+// Go's collector sees only the small cMemory, not the C block, so it
+// would not run for blocks that are dropped instead of returned: owned
+// counts the bytes of blocks neither taken nor freed, and NewArray
+// collects once the blocks made since the last collection pass the rest
+// (and minGCAt), as GOGC=100 paces Go's own heap.
+var owned, sinceGC atomic.Int64
+
+const minGCAt = 64 << 20
+
+func (m *cMemory) free() {
+	cFree(m.p)
+	owned.Add(-m.bytes)
+}
+
+// NewArray returns a new zeroed C-contiguous array of the given shape,
+// to fill and return to Python, which receives it without a copy: as a
+// numpy array when numpy can be imported, else as a memoryview of that
+// shape. In an extension module its memory is allocated outside Go's
+// heap (C's calloc), since Python keeps it after the call and the cgo
+// rules forbid C to keep Go memory; Python frees it with the array, and
+// Go's garbage collector frees one that is never returned. Go must not
+// keep Data once the array is returned. A negative dimension panics.
+//
+// Any other Array returned to Python (a view of an argument, one made
+// with make) is copied into new memory, in C order.
+func NewArray[T Elem](shape ...int) Array[T] {
+	n := 1
+	for _, d := range shape {
+		hi, lo := bits.Mul(uint(n), uint(d))
+		if d < 0 || hi != 0 || lo > 1<<62 {
+			panic(fmt.Sprintf("pyext: NewArray: bad shape %v", shape))
+		}
+		n = int(lo)
+	}
+	a := Array[T]{Shape: append([]int{}, shape...), Strides: make([]int, len(shape))}
+	step := 1
+	for k := len(shape) - 1; k >= 0; k-- {
+		if shape[k] > 1 {
+			a.Strides[k] = step
+		}
+		step *= shape[k]
+	}
+	if n == 0 {
+		return a
+	}
+	if cAlloc == nil {
+		a.Data = make([]T, n)
+		return a
+	}
+	var zero T
+	bytes := int64(n) * int64(unsafe.Sizeof(zero))
+	o, since := owned.Add(bytes), sinceGC.Add(bytes)
+	if since > max(o-since, minGCAt) {
+		sinceGC.Store(0)
+		runtime.GC() // queues the finalizers of dropped blocks
+	}
+	p := cAlloc(uintptr(bytes))
+	if p == nil {
+		owned.Add(-bytes)
+		panic(fmt.Sprintf("pyext: NewArray: out of memory for %d elements", n))
+	}
+	a.mem = &cMemory{p: p, n: n, bytes: bytes}
+	runtime.SetFinalizer(a.mem, (*cMemory).free)
+	a.Data = unsafe.Slice((*T)(p), n)
+	return a
+}
+
+// TakeMemory is for the code that hpp build generates. If a is laid out
+// in C order over the whole of memory from NewArray that no earlier
+// call took, it hands that memory over, to be freed with C's free, and
+// returns it; otherwise nil, and the caller copies.
+func TakeMemory[T Elem](a Array[T]) unsafe.Pointer {
+	m := a.mem
+	if m == nil || m.taken || len(a.Data) == 0 || unsafe.Pointer(&a.Data[0]) != m.p ||
+		len(a.Data) != m.n || len(a.Strides) != len(a.Shape) || a.Len() != m.n || !a.Contiguous() {
+		return nil
+	}
+	m.taken = true
+	runtime.SetFinalizer(m, nil)
+	owned.Add(-m.bytes)
+	return m.p
 }
 
 // Len returns the number of elements, the product of Shape.

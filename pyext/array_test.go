@@ -66,3 +66,31 @@ func TestArrayCheckShape(t *testing.T) {
 		}
 	}
 }
+
+func TestNewArray(t *testing.T) {
+	a := NewArray[float32](2, 1, 3)
+	if len(a.Data) != 6 || a.Len() != 6 || !a.Contiguous() || ShapeString(a.Shape) != "(2, 1, 3)" ||
+		a.Strides[0] != 3 || a.Strides[1] != 0 || a.Strides[2] != 1 {
+		t.Errorf("NewArray(2, 1, 3) = %+v", a)
+	}
+	if z := NewArray[int64](); len(z.Data) != 1 || len(z.Shape) != 0 {
+		t.Errorf("NewArray() = %+v, want one element and no dimensions (numpy's 0-d array)", z)
+	}
+	if e := NewArray[uint8](4, 0); e.Data != nil || e.Len() != 0 {
+		t.Errorf("NewArray(4, 0) = %+v, want no data", e)
+	}
+	// Without the cgo half the memory is Go's: nothing for Python to take.
+	if p := TakeMemory(a); p != nil {
+		t.Errorf("TakeMemory of a Go-allocated array = %v, want nil (copied)", p)
+	}
+	for _, shape := range [][]int{{-1}, {1 << 40, 1 << 40}} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil {
+					t.Errorf("NewArray(%v) did not panic", shape)
+				}
+			}()
+			NewArray[float64](shape...)
+		}()
+	}
+}

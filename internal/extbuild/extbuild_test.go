@@ -30,7 +30,6 @@ func TestInspectRejects(t *testing.T) {
 		{"map param", "package p\n//hpp:export\nfunc F(m map[string]int) {}\n", "parameter type map[string]int cannot be converted"},
 		{"pointer param", "package p\n//hpp:export\nfunc F(p *int) {}\n", "parameter type *int cannot be converted"},
 		{"float slice result", "package p\n//hpp:export\nfunc F() []float64 { return nil }\n", "result type []float64 cannot be converted"},
-		{"array result", "package p\nimport \"hpp/pyext\"\n//hpp:export\nfunc F() pyext.Array[float64] { return pyext.Array[float64]{} }\n", "result type pyext.Array[float64] cannot be converted"},
 		{"array of int16", "package p\nimport \"hpp/pyext\"\n//hpp:export\nfunc F(a pyext.Array[int16]) {}\n", "parameter type pyext.Array[int16] cannot be converted"},
 		{"another package's Array", "package p\nimport pyext \"example.com/other\"\n//hpp:export\nfunc F(a pyext.Array[float64]) {}\n", "parameter type pyext.Array[float64] cannot be converted"},
 		{"error not last", "package p\n//hpp:export\nfunc F() (error, int) { return nil, 0 }\n", "error must be the last result"},

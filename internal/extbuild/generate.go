@@ -88,6 +88,67 @@ func hppArray[T pyext.Elem](p unsafe.Pointer, nd C.int, shape, strides *C.Py_ssi
 	return pyext.Array[T]{Data: data, Shape: dims[:n:n], Strides: dims[n:]}
 }
 
+// hppArrayOut hands an array result to C: NewArray's memory as it is when
+// it can be taken, else a C-order copy in new C memory, since C must not
+// keep Go memory after the call.
+func hppArrayOut[T pyext.Elem](a pyext.Array[T], r *C.hpp_array_out) error {
+	nd := len(a.Shape)
+	if nd > C.HPP_MAXDIM || len(a.Strides) != nd {
+		return pyext.Errorf(pyext.ValueError, "hpp: a returned array has %d dimensions and %d strides; at most %d dimensions, one stride each",
+			nd, len(a.Strides), C.HPP_MAXDIM)
+	}
+	n, span := 1, 1
+	for k, d := range a.Shape {
+		if d < 0 || a.Strides[k] < 0 {
+			return pyext.Errorf(pyext.ValueError, "hpp: a returned array has shape %v and strides %v; neither may be negative", a.Shape, a.Strides)
+		}
+		n *= d
+		if d > 0 {
+			span += (d - 1) * a.Strides[k]
+		}
+	}
+	if n > 0 && span > len(a.Data) {
+		return pyext.Errorf(pyext.ValueError, "hpp: a returned array's shape %v and strides %v reach element %d, but Data has %d",
+			a.Shape, a.Strides, span-1, len(a.Data))
+	}
+	r.ndim = C.int(nd)
+	for k, d := range a.Shape {
+		r.shape[k] = C.Py_ssize_t(d)
+	}
+	if p := pyext.TakeMemory(a); p != nil {
+		r.data = p
+		return nil
+	}
+	size := unsafe.Sizeof(*new(T))
+	r.data = C.malloc(C.size_t(uintptr(max(n, 1)) * size))
+	if r.data == nil {
+		return pyext.Errorf(pyext.MemoryError, "hpp: no memory for a returned array of %d elements", n)
+	}
+	if n == 0 {
+		return nil
+	}
+	dst := unsafe.Slice((*T)(r.data), n)
+	if a.Contiguous() {
+		copy(dst, a.Data[:n])
+		return nil
+	}
+	idx := make([]int, nd)
+	for e := range dst {
+		off := 0
+		for k, i := range idx {
+			off += i * a.Strides[k]
+		}
+		dst[e] = a.Data[off]
+		for k := nd - 1; k >= 0; k-- {
+			if idx[k]++; idx[k] < a.Shape[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+	return nil
+}
+
 func hppBytes(b []byte, p **C.char, n *C.longlong) {
 	*n = C.longlong(len(b))
 	if len(b) > 0 {

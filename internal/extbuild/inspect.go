@@ -224,11 +224,11 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 				continue
 			}
 			t, ok := goTypes[keys[i]]
-			if ok && (t.Class == "slice" && t.Elem != "byte" && t.Elem != "uint8" || t.Class == "array") {
+			if ok && t.Class == "slice" && t.Elem != "byte" && t.Elem != "uint8" {
 				ok = false
 			}
 			if !ok {
-				return nil, bad("result type %s cannot be converted to Python; return a scalar, string, []byte or error, or write into a slice argument", ts)
+				return nil, bad("result type %s cannot be converted to Python; return a scalar, string, []byte, pyext.Array (pyext.NewArray) or error, or write into a slice argument", ts)
 			}
 			fn.Results = append(fn.Results, t)
 		}

@@ -108,7 +108,7 @@ var classes = map[string]*class{
 		cResLocal: "char *r$i = NULL;\n\tlong long rn$i = 0;", cResPass: "&r$i, &rn$i",
 		cResult: "hpp_bytes_result(r$i, (Py_ssize_t)rn$i)", cResFree: "free(r$i);",
 	},
-	// Arrays view a buffer of any dimension in place; the Go side gets
+	// Array parameters view a buffer of any dimension in place; the Go side gets
 	// the buffer's own shape and byte strides (C memory, valid for the
 	// call) and copies them into the Array, in elements.
 	"array": {
@@ -116,6 +116,11 @@ var classes = map[string]*class{
 		cLocal: "Py_buffer a$i;\n\tint h$i = 0;", cConvert: "hpp_get_array(args[$i], &a$i, $B, $W, $fn, $arg)",
 		cAfter: "h$i = 1;", cPass: "a$i.buf, a$i.ndim, a$i.shape, a$i.strides",
 		cRelease: "if (h$i) {\n\t\tPyBuffer_Release(&a$i);\n\t}",
+		// A result goes to Python in C memory: NewArray's own when it can,
+		// else a copy (see hppArrayOut).
+		goResult: "r$i *C.hpp_array_out", goStore: "if err := hppArrayOut[$E](v$i, r$i); err != nil {\n\t\treturn hppFail(err, errp)\n\t}",
+		cResLocal: "hpp_array_out r$i;\n\tr$i.data = NULL;", cResPass: "&r$i",
+		cResult: "hpp_array_result(&r$i, $B)", cResFree: "free(r$i.data);",
 	},
 }
 

@@ -68,3 +68,26 @@ func copyGrid(dst, src pyext.Array[float64], h, w int) {
 		}
 	}
 }
+
+// Laplacian returns the five-point Laplacian of u at its interior
+// points, up + down + left + right − 4u: a new array of shape
+// (h−2, w−2).
+//
+//hpp:export readonly=u
+func Laplacian(u pyext.Array[float64]) (pyext.Array[float64], error) {
+	if len(u.Shape) != 2 || u.Shape[0] < 3 || u.Shape[1] < 3 {
+		return pyext.Array[float64]{}, pyext.Errorf(pyext.ValueError, "u must be 2-D and at least 3×3, has shape %s", pyext.ShapeString(u.Shape))
+	}
+	h, w := u.Shape[0], u.Shape[1]
+	out := pyext.NewArray[float64](h-2, w-2)
+	s0, s1, x := u.Strides[0], u.Strides[1], u.Data
+	err := pyext.ParallelFor(h-2, func(lo, hi int) {
+		for i := lo + 1; i < hi+1; i++ {
+			for j := 1; j < w-1; j++ {
+				c := x[i*s0+j*s1]
+				out.Data[(i-1)*(w-2)+j-1] = x[(i-1)*s0+j*s1] + x[(i+1)*s0+j*s1] + x[i*s0+(j-1)*s1] + x[i*s0+(j+1)*s1] - 4*c
+			}
+		}
+	})
+	return out, err
+}

@@ -27,3 +27,9 @@ def diffuse_numpy(u, steps, d):
         v[1:-1, 1:-1] = c + d * lap
         u = v
     return u
+
+
+def laplacian(u):
+    """The five-point Laplacian at the interior points of nested lists."""
+    return [[u[i - 1][j] + u[i + 1][j] + u[i][j - 1] + u[i][j + 1] - 4 * u[i][j]
+             for j in range(1, len(u[0]) - 1)] for i in range(1, len(u) - 1)]

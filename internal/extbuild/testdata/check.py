@@ -200,6 +200,67 @@ if np is not None:
     assert m.sum_u8(np.full((4, 4), 2, np.uint8)) == 32
 ok("N-d arrays are seen in place with their shape and strides, read-only and dtype checked")
 
+
+# --- new arrays as results ---
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+ArrayType = np.ndarray if np is not None else memoryview
+r = m.ramp(2, 3, 4)
+assert type(r) is ArrayType and r.tolist() == [[[i * 12 + j * 4 + k for k in range(4)] for j in range(3)] for i in range(2)]
+assert m.ramp(5, -1, -1).tolist() == [0, 1, 2, 3, 4] and m.ramp(0, 3, -1).tolist() == [] and m.ramp(-1, -1, -1).tolist() == 0
+assert m.every(array.array("d", [1.0, 2.0, 3.0, 4.0, 5.0]), 2).tolist() == [1.0, 3.0, 5.0]
+assert m.transposed(shaped("f", [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [2, 3])).tolist() == [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
+u8, c128, n = m.halves(4)
+assert n == 4 and u8.tolist() == [0, 1, 2, 3] and type(c128) is ArrayType
+if np is not None:
+    assert r.dtype == np.int64 and r.flags.c_contiguous and r.flags.writeable and r.shape == (2, 3, 4)
+    assert u8.dtype == np.uint8 and c128.dtype == np.complex128 and c128.tolist() == [0j, 1 - 1j, 2 - 2j, 3 - 3j]
+    assert m.transposed(np.arange(6, dtype=np.float32).reshape(2, 3)[:, ::2]).tolist() == [[0.0, 3.0], [2.0, 5.0]]
+    assert m.ramp(-1, -1, -1).shape == () and m.ramp(0, 3, -1).shape == (0, 3)
+    a, addr = m.ramp_addr(1000)
+    assert a.ctypes.data == addr and a[999] == 999  # Go's memory itself, not a copy
+    r[1, 2, 3] = -1  # writable, and Python's own from now on
+    assert r.sum() == sum(range(24)) - 23 - 1
+    rr = r[1]
+    del r
+    assert rr[2, 3] == -1 and rr.base is not None  # the view keeps the memory alive
+    blur = reference("blur")
+    img = np.random.RandomState(3).random_sample((20, 30, 3))
+    assert np.array_equal(m.blurred(img[::2]), blur.blur_numpy(img[::2]))
+    g = np.random.RandomState(4).random_sample((12, 9))
+    lap = m.laplacian(g.T)
+    assert lap.shape == (7, 10) and np.allclose(lap, np.array(laplace.laplacian(g.T.tolist())), rtol=1e-12, atol=1e-12)
+else:
+    assert r.format == "q" and r.shape == (2, 3, 4) and not r.readonly
+    assert u8.format == "B" and c128.format == "Zd" and c128.nbytes == 64
+    assert m.blurred(shaped("d", [1.0] * 12, [3, 4])).tolist() == [[1.0] * 4] * 3
+assert close(m.laplacian(shaped("d", [float(i * i) for i in range(16)], [4, 4])).tolist(),
+             laplace.laplacian([[float((i * 4 + j) ** 2) for j in range(4)] for i in range(4)]))
+raises(ValueError, "u must be 2-D and at least 3×3, has shape (2, 4)", m.laplacian, shaped("d", [0.0] * 8, [2, 4]))
+raises(ValueError, "shape [2 2] and strides [2 1] reach element 3, but Data has 3", m.bad_array, 0)
+raises(ValueError, "shape [3] and strides [-1]; neither may be negative", m.bad_array, 1)
+raises(ValueError, "has 33 dimensions and 33 strides; at most 32 dimensions", m.bad_array, 2)
+raises(RuntimeError, "dropped", m.drop, 10, True)
+# Memory: returned arrays are freed with their last view, dropped ones by Go's collector.
+for f, args in ((m.ramp, (1000, 1000, -1)), (m.drop, (1000000, True)), (m.drop, (1000000, False))):
+    for _ in range(20):
+        try:
+            f(*args)
+        except RuntimeError:
+            pass
+    before = rss_mb()
+    for _ in range(100):  # 800 MB in all
+        try:
+            f(*args)
+        except RuntimeError:
+            pass
+    grown = rss_mb() - before
+    assert grown < 200, "%s%r: RSS grew by %.0f MB over 100 calls of 8 MB each" % (f.__name__, args, grown)
+ok("new arrays return to Python as %s without a copy, views are copied, and nothing leaks" % ArrayType.__name__)
+
 # --- conversions ---
 assert m.add_ints(2, -3) == -1 and m.add_ints(True, 1) == 2
 assert m.unsigned(2**64 - 2, 1) == 2**64 - 1
