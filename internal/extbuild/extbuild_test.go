@@ -340,3 +340,61 @@ func Sum(n int) (int, error) {
 		t.Fatalf("%v\n%s", err, b)
 	}
 }
+
+// sidChroot is where the sampler's test set-up keeps a Debian unstable
+// chroot with python3.13, 3.14 and 3.15 (see /work/shared/TESTBED.md).
+const sidChroot = "/var/cache/hpp/sid"
+
+// TestBuildAndRunChroot runs check.py on CPython 3.13, 3.14 and 3.15 from
+// Debian unstable, in the chroot, against one abi3 module built outside
+// it with Debian's python3 (3.11): the stable ABI's promise.
+func TestBuildAndRunChroot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an extension")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("chroot needs root")
+	}
+	if _, err := os.Stat(filepath.Join(sidChroot, "usr", "bin", "python3.15")); err != nil {
+		t.Skipf("no Debian unstable chroot at %s (made by the sampler tests' set-up; see TESTBED.md): 3.13-3.15 not tested", sidChroot)
+	}
+	_, file, _, _ := runtime.Caller(0)
+	repo := filepath.Join(filepath.Dir(file), "..", "..")
+	examples := filepath.Join(repo, "examples", "goext")
+	work, err := os.MkdirTemp(filepath.Join(sidChroot, "tmp"), "hpp-ext-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(work)
+	inside := strings.TrimPrefix(work, sidChroot)
+	strictC(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var dirs []string
+	for _, d := range []string{"fib", "pi", "julia", "nbody", "blur", "laplace"} {
+		dirs = append(dirs, filepath.Join(examples, d))
+	}
+	dirs = append(dirs, filepath.Join(repo, "pyext", "testdata", "exttest"))
+	if err := os.Mkdir(filepath.Join(work, "mod"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(ctx, Options{Dirs: dirs, Name: "hppcheck", Python: "/usr/bin/python3", OutDir: filepath.Join(work, "mod"), Stderr: os.Stderr}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command("cp", "-r", examples, filepath.Join(work, "examples")).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	check, _ := filepath.Abs("testdata/check.py")
+	if b, err := exec.Command("cp", check, filepath.Join(work, "check.py")).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	for _, v := range []string{"3.13", "3.14", "3.15"} {
+		t.Run(v, func(t *testing.T) {
+			b, err := exec.CommandContext(ctx, "chroot", sidChroot, "python"+v, inside+"/check.py", inside+"/mod", inside+"/examples").CombinedOutput()
+			if err != nil || !strings.Contains(string(b), "all checks passed") {
+				t.Fatalf("python%s in %s: %v\n%s", v, sidChroot, err, b)
+			}
+			t.Logf("%s", b)
+		})
+	}
+}

@@ -258,7 +258,7 @@ for f, args in ((m.ramp, (1000, 1000, -1)), (m.drop, (1000000, True)), (m.drop, 
         except RuntimeError:
             pass
     grown = rss_mb() - before
-    assert grown < 200, "%s%r: RSS grew by %.0f MB over 100 calls of 8 MB each" % (f.__name__, args, grown)
+    assert grown < 400, "%s%r: RSS grew by %.0f MB over 100 calls of 8 MB each (800 MB if nothing were freed)" % (f.__name__, args, grown)
 ok("new arrays return to Python as %s without a copy, views are copied, and nothing leaks" % ArrayType.__name__)
 
 # --- conversions ---
