@@ -22,9 +22,10 @@ and slices ([]float64, []float32, []int64, []int32, []uint8,
 []complex128) that view numpy arrays, array.array, bytearray or
 memoryview buffers without copying, and pyext.Array[float64] (and the
 other element types) for arrays of any dimension and strides, also as
-results (pyext.NewArray), which Python receives as numpy arrays. A returned error or a panic becomes
-a Python exception, the GIL is released while Go runs (//hpp:export
-holdgil keeps it), and pyext.ParallelFor spreads loops over every core.
+results (pyext.NewArray), which Python receives as numpy arrays. A
+returned error or a panic becomes a Python exception, the GIL is
+released while Go runs (//hpp:export holdgil keeps it), and
+pyext.ParallelFor spreads loops over every core.
 
 For CPython 3.11 and later the module uses the stable ABI (NAME.abi3.so,
 one file for 3.11 and every later version); for 3.8 to 3.10 it is built
@@ -48,7 +49,7 @@ Examples:
   hpp build ./fib                         # writes fib.abi3.so here
   hpp build -o build --python python3.10 ./fib
   hpp build --name goext ./fib ./julia
-  hpp build --wheel -o dist .             # dist/NAME-VERSION-cp311-abi3-manylinux_2_17_x86_64.whl`,
+  hpp build --wheel -o dist .             # dist/NAME-VERSION-cp311-abi3-manylinux_2_34_x86_64.whl`,
 	Setup: setup((*buildOptions).flags, runBuild),
 }
 

@@ -185,7 +185,13 @@ func Build(ctx context.Context, o Options) (string, error) {
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "build", "-buildmode=c-shared", "-trimpath", "-tags=hpp_ext", "-o", lib, ".")
 	cmd.Dir = filepath.Join(work, "main")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "CGO_CFLAGS="+cflags, "GOWORK="+filepath.Join(work, "go.work"),
+	// The module's C glue answers Go's per-call question about the main
+	// thread's stack without /proc (see stackWrapper).
+	ldflags := "-Wl,--wrap=pthread_getattr_np"
+	if env := strings.TrimSpace(os.Getenv("CGO_LDFLAGS")); env != "" {
+		ldflags += " " + env
+	}
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "CGO_CFLAGS="+cflags, "CGO_LDFLAGS="+ldflags, "GOWORK="+filepath.Join(work, "go.work"),
 		"GOFLAGS=", "GOTOOLCHAIN=local")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
