@@ -436,3 +436,61 @@ func TestNoProcPerCall(t *testing.T) {
 		t.Errorf("20000 calls opened /proc/self/maps %d times; want a few at most", n)
 	}
 }
+
+// TestTwoModules imports two hpp-built modules, each with its own Go
+// runtime, into one process: calls, nil dereferences (each runtime's
+// SIGSEGV handler forwards the other's faults), ParallelFor pools, new
+// arrays and threads calling both at once must all work, and nothing
+// may hang.
+func TestTwoModules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two extensions")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	pkg := filepath.Join(filepath.Dir(file), "..", "..", "pyext", "testdata", "exttest")
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	for _, name := range []string{"twoa", "twob"} {
+		if _, err := Build(ctx, Options{Dirs: []string{pkg}, Name: name, Python: "/usr/bin/python3", OutDir: out, Stderr: os.Stderr}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `import sys, threading
+sys.path.insert(0, sys.argv[1])
+import twoa, twob
+for m, other in ((twoa, twob), (twob, twoa)):
+    assert m.add_ints(2, 3) == 5
+    for kind in ("nil", "index"):
+        try:
+            m.boom(kind)
+        except m.GoPanic as e:
+            assert not isinstance(e, other.GoPanic)
+        else:
+            raise AssertionError("no GoPanic")
+    assert m.parallel_noop(100000) is None
+    assert m.ramp(2, 3, -1).tolist() == [[0, 1, 2], [3, 4, 5]]
+errs = []
+def work(m):
+    try:
+        for _ in range(2000):
+            assert m.add_ints(1, 1) == 2
+            m.parallel_noop(1000)
+        for _ in range(50):
+            try:
+                m.boom("nil")
+            except m.GoPanic:
+                pass
+    except BaseException as e:
+        errs.append(e)
+ts = [threading.Thread(target=work, args=(m,)) for m in (twoa, twob, twoa, twob)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+assert not errs, errs
+print("two modules ok")
+`
+	b, err := exec.CommandContext(ctx, "/usr/bin/python3", "-c", script, out).CombinedOutput()
+	if err != nil || !strings.Contains(string(b), "two modules ok") {
+		t.Fatalf("%v\n%s", err, b)
+	}
+}
