@@ -229,3 +229,25 @@ func diffList(a, b []string) string {
 	sort.Strings(d)
 	return strings.Join(d, "\n")
 }
+
+// FuzzReadProject: any pyproject.toml gives a project or an InputError,
+// never a panic.
+func FuzzReadProject(f *testing.F) {
+	f.Add("[project]\nname = \"a\"\nversion = \"1.0\"\nreadme = {text = \"x\"}\n[tool.hpp]\npackages = [\"go\"]\n")
+	f.Add("[project]\nname = \"a\"\nversion = \"1\"\nreadme = 3\n")
+	f.Add("[project]\nreadme = {file = 1, content-type = [1]}\n")
+	f.Add("project = 1\n")
+	f.Add("[tool]\nhpp = \"x\"\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "pyproject.toml"), []byte(data), 0o644)
+		p, err := ReadProject(dir)
+		var ie *InputError
+		if err != nil && !errors.As(err, &ie) {
+			t.Fatalf("error %v is not an InputError", err)
+		}
+		if err == nil && (p.Name == "" || p.Version == "" || len(p.Packages) == 0) {
+			t.Fatalf("accepted %q as %+v", data, p)
+		}
+	})
+}
