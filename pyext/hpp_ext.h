@@ -30,6 +30,17 @@ enum {
 	HPP_C128,
 };
 
+// The most dimensions of an array returned to Python: numpy 1's limit.
+#define HPP_MAXDIM 32
+
+// An array result, filled by the Go wrapper: C memory (malloc'd, to be
+// freed with free) holding the elements in C order, and the shape.
+typedef struct {
+	void *data;
+	int ndim;
+	Py_ssize_t shape[HPP_MAXDIM];
+} hpp_array_out;
+
 // Set by the SIGINT handler, cleared by the main thread once Python has
 // seen the signal.
 extern int hpp_sigint_pending;
@@ -45,6 +56,7 @@ int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const c
              PyObject **out, const char *func);
 int hpp_finish(int status, char *err, const char *func);
 int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);
+int hpp_get_array(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);
 int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg);
 int hpp_as_uint64(PyObject *o, unsigned long long *out, const char *func, const char *arg);
 int hpp_as_int_range(PyObject *o, long long *out, long long lo, long long hi, const char *func, const char *arg);
@@ -54,6 +66,7 @@ int hpp_as_bool(PyObject *o, int *out, const char *func, const char *arg);
 int hpp_as_str(PyObject *o, const char **p, Py_ssize_t *n, const char *func, const char *arg);
 PyObject *hpp_str_result(char *p, Py_ssize_t n);
 PyObject *hpp_bytes_result(char *p, Py_ssize_t n);
+PyObject *hpp_array_result(hpp_array_out *r, int kind);
 
 // hpp_take_sigint runs with the GIL held before and after each call into
 // Go. On the main thread, the only one where Python handles signals, it

@@ -155,9 +155,14 @@ static int hpp_add_exception(PyObject *module, const char *name, PyObject *base,
 	return 0;
 }
 
+static int hpp_goarray_init(void);
+
 int hpp_runtime_init(PyObject *module, const char *name) {
 	static int once;
 	hpp_module_name = name;
+	if (hpp_goarray_init() < 0) {
+		return -1;
+	}
 	if (hpp_add_exception(module, "GoError", PyExc_RuntimeError, &hpp_GoError,
 	                      "An error returned by a Go function.") < 0 ||
 	    hpp_add_exception(module, "GoPanic", PyExc_RuntimeError, &hpp_GoPanic,
@@ -490,7 +495,10 @@ static int hpp_format_ok(const char *f, int kind, Py_ssize_t itemsize) {
 	return 0;
 }
 
-int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+// hpp_open_buffer gets o's buffer with its strides and checks its
+// element type against kind: 0, or -1 with an exception set and nothing
+// held.
+static int hpp_open_buffer(PyObject *o, Py_buffer *view, int kind, const char *func, const char *arg) {
 	const char *want = hpp_kinds[kind].name;
 	if (!PyObject_CheckBuffer(o)) {
 		char w[160];
@@ -513,7 +521,34 @@ int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const c
 			PyErr_Format(PyExc_TypeError, "%s() argument '%s' has buffer format '%s', expected %s",
 			             func, arg, view->format, want);
 		}
+		PyBuffer_Release(view);
+		return -1;
+	}
+	return 0;
+}
+
+// hpp_check_access checks an open buffer's writability and alignment: 0,
+// or -1 with an exception set and the buffer released.
+static int hpp_check_access(Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+	if (writable && view->readonly) {
+		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is read-only, and Go may write to it; pass a writable "
+		             "buffer (bytearray, a writable array), or mark it with //hpp:export readonly=%s", func, arg, arg);
 		goto fail;
+	}
+	if (view->len > 0 && (uintptr_t)view->buf % (uintptr_t)(kind == HPP_C128 ? 8 : view->itemsize) != 0) {
+		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is not aligned for %s; pass a copy (numpy.array(x))",
+		             func, arg, hpp_kinds[kind].name);
+		goto fail;
+	}
+	return 0;
+fail:
+	PyBuffer_Release(view);
+	return -1;
+}
+
+int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+	if (hpp_open_buffer(o, view, kind, func, arg) < 0) {
+		return -1;
 	}
 	if (view->ndim != 1) {
 		PyErr_Format(PyExc_ValueError, "%s() argument '%s' must be 1-dimensional, got %d dimensions "
@@ -525,18 +560,155 @@ int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const c
 		             "pass numpy.ascontiguousarray(...)", func, arg);
 		goto fail;
 	}
-	if (writable && view->readonly) {
-		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is read-only, and Go may write to it; pass a writable "
-		             "buffer (bytearray, a writable array), or mark it with //hpp:export readonly=%s", func, arg, arg);
-		goto fail;
-	}
-	if (view->len > 0 && (uintptr_t)view->buf % (uintptr_t)(kind == HPP_C128 ? 8 : view->itemsize) != 0) {
-		PyErr_Format(PyExc_ValueError, "%s() argument '%s' is not aligned for %s; pass a copy (numpy.array(x))",
-		             func, arg, want);
-		goto fail;
-	}
-	return 0;
+	return hpp_check_access(view, kind, writable, func, arg);
 fail:
 	PyBuffer_Release(view);
 	return -1;
+}
+
+// hpp_get_array is hpp_get_buffer for a pyext.Array: any number of
+// dimensions and any strides that Go can index, that is non-negative
+// multiples of the item size (a dimension of length 0 or 1 is never
+// stepped along, so its stride does not matter).
+int hpp_get_array(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg) {
+	if (hpp_open_buffer(o, view, kind, func, arg) < 0) {
+		return -1;
+	}
+	for (int k = 0; k < view->ndim; k++) {
+		Py_ssize_t s = view->strides[k];
+		if (view->shape[k] <= 1) {
+			continue;
+		}
+		if (s < 0) {
+			PyErr_Format(PyExc_ValueError, "%s() argument '%s' has a negative stride in dimension %d "
+			             "(a reversed view such as a[::-1]); pass numpy.ascontiguousarray(...)", func, arg, k);
+			goto fail;
+		}
+		if (s % view->itemsize != 0) {
+			PyErr_Format(PyExc_ValueError, "%s() argument '%s' has stride %zd bytes in dimension %d, not a multiple "
+			             "of its %zd-byte elements (a field of a structured array?); pass numpy.ascontiguousarray(...)",
+			             func, arg, s, k, view->itemsize);
+			goto fail;
+		}
+	}
+	return hpp_check_access(view, kind, writable, func, arg);
+fail:
+	PyBuffer_Release(view);
+	return -1;
+}
+
+// A GoArray owns the C memory of an array that Go returned and lends it
+// out through the buffer protocol, C-contiguous and writable; numpy.asarray
+// or memoryview then hold a reference to it, so the memory lives exactly
+// as long as the last array that views it.
+typedef struct {
+	PyObject_HEAD
+	void *data;
+	int ndim;
+	Py_ssize_t itemsize;
+	const char *format;
+	Py_ssize_t shape[HPP_MAXDIM];
+	Py_ssize_t strides[HPP_MAXDIM];
+} hpp_goarray;
+
+static PyObject *hpp_goarray_type;
+static PyObject *hpp_numpy_asarray; // numpy.asarray, or NULL
+static int hpp_numpy_tried;
+
+static int hpp_goarray_getbuffer(PyObject *self, Py_buffer *view, int flags) {
+	hpp_goarray *a = (hpp_goarray *)self;
+	Py_ssize_t n = 1;
+	int trivial = 1; // F order is C order too: at most one dimension longer than 1
+	for (int k = 0; k < a->ndim; k++) {
+		n *= a->shape[k];
+		trivial -= a->shape[k] > 1;
+	}
+	if ((flags & PyBUF_F_CONTIGUOUS) == PyBUF_F_CONTIGUOUS && (flags & PyBUF_ANY_CONTIGUOUS) != PyBUF_ANY_CONTIGUOUS &&
+	    trivial < 0) {
+		PyErr_SetString(PyExc_BufferError, "a Go array is C-contiguous, not Fortran-contiguous");
+		return -1;
+	}
+	Py_INCREF(self);
+	view->obj = self;
+	view->buf = a->data;
+	view->len = n * a->itemsize;
+	view->readonly = 0;
+	view->itemsize = a->itemsize;
+	view->format = (flags & PyBUF_FORMAT) ? (char *)a->format : NULL;
+	view->ndim = a->ndim;
+	view->shape = (flags & PyBUF_ND) ? a->shape : NULL;
+	view->strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? a->strides : NULL;
+	view->suboffsets = NULL;
+	view->internal = NULL;
+	if (!(flags & PyBUF_ND)) {
+		view->ndim = 1;
+	}
+	return 0;
+}
+
+static void hpp_goarray_dealloc(PyObject *self) {
+	PyTypeObject *tp = Py_TYPE(self);
+	free(((hpp_goarray *)self)->data);
+	freefunc tp_free = (freefunc)PyType_GetSlot(tp, Py_tp_free);
+	tp_free(self);
+	Py_DECREF(tp);
+}
+
+static PyType_Slot hpp_goarray_slots[] = {
+	{Py_tp_dealloc, (void *)hpp_goarray_dealloc},
+	{Py_tp_doc, (void *)"The memory of an array returned by Go, freed when the last view of it goes."},
+#ifdef Py_bf_getbuffer // in typeslots.h from 3.9; set below for 3.8
+	{Py_bf_getbuffer, (void *)hpp_goarray_getbuffer},
+#endif
+	{0, NULL},
+};
+
+static PyType_Spec hpp_goarray_spec = {
+	"hpp.GoArray", sizeof(hpp_goarray), 0, Py_TPFLAGS_DEFAULT, hpp_goarray_slots,
+};
+
+static int hpp_goarray_init(void) {
+	if (hpp_goarray_type == NULL) {
+		hpp_goarray_type = PyType_FromSpec(&hpp_goarray_spec);
+#ifndef Py_bf_getbuffer
+		if (hpp_goarray_type != NULL) { // a heap type's own buffer procs, as 3.9's slot sets them
+			((PyTypeObject *)hpp_goarray_type)->tp_as_buffer->bf_getbuffer = hpp_goarray_getbuffer;
+		}
+#endif
+	}
+	return hpp_goarray_type ? 0 : -1;
+}
+
+// hpp_array_result turns an array that Go returned into a numpy array
+// (when numpy can be imported) or a memoryview over the same memory,
+// which it takes over: freed here on failure, else with the last view.
+PyObject *hpp_array_result(hpp_array_out *r, int kind) {
+	hpp_goarray *a = PyObject_New(hpp_goarray, (PyTypeObject *)hpp_goarray_type);
+	if (a == NULL) {
+		free(r->data);
+		return NULL;
+	}
+	a->data = r->data;
+	a->ndim = r->ndim;
+	a->itemsize = hpp_kinds[kind].itemsize;
+	a->format = kind == HPP_I64 ? "q" : kind == HPP_I32 ? "i" : kind == HPP_U8 ? "B" : hpp_kinds[kind].formats;
+	Py_ssize_t step = a->itemsize;
+	for (int k = r->ndim - 1; k >= 0; k--) {
+		a->shape[k] = r->shape[k];
+		a->strides[k] = step;
+		step *= r->shape[k];
+	}
+	if (!hpp_numpy_tried) {
+		hpp_numpy_tried = 1;
+		PyObject *np = PyImport_ImportModule("numpy");
+		if (np != NULL) {
+			hpp_numpy_asarray = PyObject_GetAttrString(np, "asarray");
+			Py_DECREF(np);
+		}
+		PyErr_Clear(); // no numpy: memoryviews
+	}
+	PyObject *res = hpp_numpy_asarray ? PyObject_CallFunctionObjArgs(hpp_numpy_asarray, (PyObject *)a, NULL)
+	                                  : PyMemoryView_FromObject((PyObject *)a);
+	Py_DECREF(a);
+	return res;
 }

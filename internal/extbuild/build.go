@@ -185,7 +185,13 @@ func Build(ctx context.Context, o Options) (string, error) {
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "build", "-buildmode=c-shared", "-trimpath", "-tags=hpp_ext", "-o", lib, ".")
 	cmd.Dir = filepath.Join(work, "main")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "CGO_CFLAGS="+cflags, "GOWORK="+filepath.Join(work, "go.work"),
+	// The module's C glue answers Go's per-call question about the main
+	// thread's stack without /proc (see stackWrapper).
+	ldflags := "-Wl,--wrap=pthread_getattr_np"
+	if env := strings.TrimSpace(os.Getenv("CGO_LDFLAGS")); env != "" {
+		ldflags += " " + env
+	}
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1", "CGO_CFLAGS="+cflags, "CGO_LDFLAGS="+ldflags, "GOWORK="+filepath.Join(work, "go.work"),
 		"GOFLAGS=", "GOTOOLCHAIN=local")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -197,7 +203,15 @@ func Build(ctx context.Context, o Options) (string, error) {
 	if outDir == "" {
 		outDir = "."
 	}
-	return install(lib, outDir)
+	// The stub first: a module never stands without its types.
+	stub := filepath.Join(work, "out", mod.Name+".pyi")
+	if err := os.WriteFile(stub, mod.Stub(), 0o644); err != nil {
+		return "", err
+	}
+	if _, err := install(stub, outDir, 0o644); err != nil {
+		return "", err
+	}
+	return install(lib, outDir, 0o755)
 }
 
 func toolchainVersion(ctx context.Context, goCmd string) (string, error) {
@@ -373,8 +387,8 @@ func copyPackage(src, dst string) error {
 // and it is removed if anything fails. A symlink at the destination
 // itself is followed, as for every file hpp writes: the module replaces
 // its target, and the link stays. A module replaced keeps its mode; a new
-// one is 0755 less the umask.
-func install(lib, dir string) (string, error) {
+// one is perm less the umask.
+func install(lib, dir string, perm fs.FileMode) (string, error) {
 	dst := filepath.Join(dir, filepath.Base(lib))
 	target := dst
 	if fi, err := os.Lstat(dst); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
@@ -387,7 +401,7 @@ func install(lib, dir string) (string, error) {
 		return "", err
 	}
 	defer in.Close()
-	tmp, err := createTemp(filepath.Dir(target), filepath.Base(target))
+	tmp, err := createTemp(filepath.Dir(target), filepath.Base(target), perm)
 	if err != nil {
 		return "", fmt.Errorf("cannot write the module into %s: %v", filepath.Dir(target), err)
 	}
@@ -416,12 +430,12 @@ func install(lib, dir string) (string, error) {
 	return dst, nil
 }
 
-// createTemp creates a new file .BASE.RANDOM.tmp in dir, mode 0755 less
+// createTemp creates a new file .BASE.RANDOM.tmp in dir, mode perm less
 // the umask (os.CreateTemp's files are 0600).
-func createTemp(dir, base string) (*os.File, error) {
+func createTemp(dir, base string, perm fs.FileMode) (*os.File, error) {
 	for range 100 {
 		name := filepath.Join(dir, fmt.Sprintf(".%s.%08x.tmp", base, rand.Uint32()))
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err
 		}

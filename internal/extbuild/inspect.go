@@ -173,11 +173,11 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 		return nil, bad("the Python name %s is taken by the module's exception class", fn.PyName)
 	}
 	for _, field := range fd.Type.Params.List {
-		ts := types.ExprString(field.Type)
+		ts, key := types.ExprString(field.Type), typeKey(file, field.Type)
 		if _, ok := field.Type.(*ast.Ellipsis); ok {
 			return nil, bad("variadic parameters are not supported; take a slice instead")
 		}
-		t, ok := goTypes[ts]
+		t, ok := goTypes[key]
 		if !ok {
 			return nil, bad("parameter type %s cannot be converted from Python; use one of %s", ts, supported)
 		}
@@ -207,11 +207,12 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 		return nil, bad("readonly=%s names no parameter", n)
 	}
 	if fd.Type.Results != nil {
-		var rs []string
+		var rs, keys []string
 		for _, field := range fd.Type.Results.List {
 			k := max(1, len(field.Names))
 			for range k {
 				rs = append(rs, types.ExprString(field.Type))
+				keys = append(keys, typeKey(file, field.Type))
 			}
 		}
 		for i, ts := range rs {
@@ -222,17 +223,50 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 				fn.Error = true
 				continue
 			}
-			t, ok := goTypes[ts]
+			t, ok := goTypes[keys[i]]
 			if ok && t.Class == "slice" && t.Elem != "byte" && t.Elem != "uint8" {
 				ok = false
 			}
 			if !ok {
-				return nil, bad("result type %s cannot be converted to Python; return a scalar, string, []byte or error, or write into a slice argument", ts)
+				return nil, bad("result type %s cannot be converted to Python; return a scalar, string, []byte, pyext.Array (pyext.NewArray) or error, or write into a slice argument", ts)
 			}
 			fn.Results = append(fn.Results, t)
 		}
 	}
 	return fn, nil
+}
+
+// typeKey is the key of a type in goTypes: as written, but a generic
+// type of hpp/pyext is named pyext.T[...] whatever name the file imports
+// it under, and one from any other package gets a key that matches
+// nothing.
+func typeKey(file *ast.File, e ast.Expr) string {
+	ts := types.ExprString(e)
+	ix, ok := e.(*ast.IndexExpr)
+	if !ok {
+		return ts
+	}
+	sel, ok := ix.X.(*ast.SelectorExpr)
+	if !ok {
+		return "?" + ts
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return "?" + ts
+	}
+	for _, im := range file.Imports {
+		if im.Path.Value != `"hpp/pyext"` {
+			continue
+		}
+		name := "pyext"
+		if im.Name != nil {
+			name = im.Name.Name
+		}
+		if name == pkg.Name {
+			return "pyext." + sel.Sel.Name + "[" + types.ExprString(ix.Index) + "]"
+		}
+	}
+	return "?" + ts
 }
 
 // goexitCall returns a call of runtime.Goexit that runs on the calling

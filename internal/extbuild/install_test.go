@@ -52,7 +52,7 @@ func TestInstallIgnoresPlantedTmpSymlink(t *testing.T) {
 	if err := os.Symlink(victim, filepath.Join(out, "m.abi3.so.tmp")); err != nil {
 		t.Fatal(err)
 	}
-	dst, err := install(built(t, "module"), out)
+	dst, err := install(built(t, "module"), out, 0o755)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestInstallFailureLeavesNoTmp(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(out, "m.abi3.so", "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := install(built(t, strings.Repeat("x", 1<<20)), out)
+	_, err := install(built(t, strings.Repeat("x", 1<<20)), out, 0o755)
 	if err == nil || !strings.Contains(err.Error(), "m.abi3.so") {
 		t.Fatalf("err = %v, want one naming the module", err)
 	}
@@ -101,7 +101,7 @@ func TestInstallFollowsOutputSymlink(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := install(built(t, "new"), out); err != nil {
+	if _, err := install(built(t, "new"), out, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -121,7 +121,7 @@ func TestInstallMode(t *testing.T) {
 	old := syscall.Umask(0o027)
 	defer syscall.Umask(old)
 	out := t.TempDir()
-	dst, err := install(built(t, "v1"), out)
+	dst, err := install(built(t, "v1"), out, 0o755)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestInstallMode(t *testing.T) {
 	if err := os.Chmod(dst, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := install(built(t, "v2"), out); err != nil {
+	if _, err := install(built(t, "v2"), out, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm() != 0o700 || readString(t, dst) != "v2" {

@@ -38,10 +38,21 @@ var goTypes = map[string]*Type{
 	"[]uint8":      {Go: "[]uint8", Class: "slice", Buffer: "HPP_U8", Elem: "uint8"},
 	"[]byte":       {Go: "[]byte", Class: "slice", Buffer: "HPP_U8", Elem: "byte"},
 	"[]complex128": {Go: "[]complex128", Class: "slice", Buffer: "HPP_C128", Elem: "complex128"},
+
+	// Keyed as written with the package named pyext; typeKey rewrites
+	// another import name to it.
+	"pyext.Array[float64]":    {Go: "pyext.Array[float64]", Class: "array", Buffer: "HPP_F64", Elem: "float64"},
+	"pyext.Array[float32]":    {Go: "pyext.Array[float32]", Class: "array", Buffer: "HPP_F32", Elem: "float32"},
+	"pyext.Array[int64]":      {Go: "pyext.Array[int64]", Class: "array", Buffer: "HPP_I64", Elem: "int64"},
+	"pyext.Array[int32]":      {Go: "pyext.Array[int32]", Class: "array", Buffer: "HPP_I32", Elem: "int32"},
+	"pyext.Array[uint8]":      {Go: "pyext.Array[uint8]", Class: "array", Buffer: "HPP_U8", Elem: "uint8"},
+	"pyext.Array[byte]":       {Go: "pyext.Array[byte]", Class: "array", Buffer: "HPP_U8", Elem: "byte"},
+	"pyext.Array[complex128]": {Go: "pyext.Array[complex128]", Class: "array", Buffer: "HPP_C128", Elem: "complex128"},
 }
 
 const supported = "int, int8..int64, uint, uint8..uint64, float64, float32, bool, string, " +
-	"[]float64, []float32, []int64, []int32, []uint8 ([]byte), []complex128"
+	"[]float64, []float32, []int64, []int32, []uint8 ([]byte), []complex128, " +
+	"and pyext.Array[E] of those element types for arrays of any dimension"
 
 // A class says how one kind of Go type crosses between Python and Go, as
 // code templates in which $i is the argument's or result's index, $T the
@@ -96,6 +107,20 @@ var classes = map[string]*class{
 		goResult: "r$i **C.char, rn$i *C.longlong", goStore: "hppBytes(v$i, r$i, rn$i)",
 		cResLocal: "char *r$i = NULL;\n\tlong long rn$i = 0;", cResPass: "&r$i, &rn$i",
 		cResult: "hpp_bytes_result(r$i, (Py_ssize_t)rn$i)", cResFree: "free(r$i);",
+	},
+	// Array parameters view a buffer of any dimension in place; the Go side gets
+	// the buffer's own shape and byte strides (C memory, valid for the
+	// call) and copies them into the Array, in elements.
+	"array": {
+		goParam: "a$i unsafe.Pointer, nd$i C.int, sh$i, st$i *C.Py_ssize_t", goArg: "hppArray[$E](a$i, nd$i, sh$i, st$i)",
+		cLocal: "Py_buffer a$i;\n\tint h$i = 0;", cConvert: "hpp_get_array(args[$i], &a$i, $B, $W, $fn, $arg)",
+		cAfter: "h$i = 1;", cPass: "a$i.buf, a$i.ndim, a$i.shape, a$i.strides",
+		cRelease: "if (h$i) {\n\t\tPyBuffer_Release(&a$i);\n\t}",
+		// A result goes to Python in C memory: NewArray's own when it can,
+		// else a copy (see hppArrayOut).
+		goResult: "r$i *C.hpp_array_out", goStore: "if err := hppArrayOut[$E](v$i, r$i); err != nil {\n\t\treturn hppFail(err, errp)\n\t}",
+		cResLocal: "hpp_array_out r$i;\n\tr$i.data = NULL;", cResPass: "&r$i",
+		cResult: "hpp_array_result(&r$i, $B)", cResFree: "free(r$i.data);",
 	},
 }
 

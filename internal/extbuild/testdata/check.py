@@ -96,6 +96,171 @@ if np is not None:
     raises(ValueError, "must be 1-dimensional, got 2", m.step, P, V, np.array(mass), 0.01, 0.1)
 ok("nbody equals the reference")
 
+
+def shaped(typecode, flat, shape):
+    """A writable N-d buffer without numpy: an array.array seen through a
+    memoryview cast to shape."""
+    return memoryview(array.array(typecode, flat)).cast("B").cast(typecode, shape)
+
+
+def close(got, want):
+    """Nested lists of floats equal within a few rounding errors."""
+    if isinstance(want, list):
+        return len(got) == len(want) and all(close(g, w) for g, w in zip(got, want))
+    return abs(got - want) <= 1e-12 * max(1.0, abs(want))
+
+
+blur = reference("blur")
+gray = [[float((i * 7 + j * 13) % 17) for j in range(7)] for i in range(5)]
+color = [[[float((i * 5 + j * 3 + k * 11) % 19) for k in range(3)] for j in range(6)] for i in range(4)]
+for img in (gray, color, [[1.5]], [[1.0, 2.0, 3.0]]):
+    h, w = len(img), len(img[0])
+    shape = [h, w] + ([3] if isinstance(img[0][0], list) else [])
+    flat = [x for row in img for px in row for x in (px if isinstance(px, list) else [px])]
+    src = shaped("d", flat, shape)
+    out = shaped("d", [0.0] * len(flat), shape)
+    m.blur(src, out)
+    assert out.tolist() == blur.blur(img), (shape, out.tolist(), blur.blur(img))
+raises(ValueError, "out has shape (5, 6), expected (5, 7)", m.blur, shaped("d", [0.0] * 35, [5, 7]), shaped("d", [0.0] * 30, [5, 6]))
+raises(ValueError, "img must have 2 dimensions (gray) or 3 (color), has shape (4,)", m.blur, array.array("d", [0.0] * 4), array.array("d", [0.0] * 4))
+if np is not None:
+    rng = np.random.default_rng(7) if hasattr(np.random, "default_rng") else None
+    big = rng.random((64, 48, 3)) if rng is not None else np.random.RandomState(7).random_sample((64, 48, 3))
+    for img in (big, big[:, :, 1], big[::2, 1::3], big[:, :, 0].T, np.asfortranarray(big)):
+        out = np.zeros(img.shape)
+        m.blur(img, out)
+        assert np.array_equal(out, blur.blur_numpy(img)), img.strides
+        outT = np.zeros(img.shape[::-1]).T  # a transposed, non-contiguous destination
+        m.blur(img, outT)
+        assert np.array_equal(outT, out)
+    ro = big.copy()
+    ro.flags.writeable = False
+    m.blur(ro, np.zeros(ro.shape))
+    raises(ValueError, "argument 'out' is read-only", m.blur, big, ro)
+    raises(ValueError, "argument 'img' has a negative stride in dimension 0", m.blur, big[::-1], np.zeros(big.shape))
+    raises(TypeError, "argument 'img' has dtype float32, expected float64", m.blur, big.astype(np.float32), np.zeros(big.shape))
+ok("blur (2-D and 3-D arrays, any strides) equals the references")
+
+laplace = reference("laplace")
+grid = [[0.0] * 9 for _ in range(8)]
+for i in range(8):
+    grid[i][0] = 1.0
+grid[3][4] = 5.0
+for steps in (0, 1, 2, 5):
+    u = shaped("d", [x for row in grid for x in row], [8, 9])
+    m.diffuse(u, shaped("d", [0.0] * 72, [8, 9]), steps, 0.2)
+    assert close(u.tolist(), laplace.diffuse(grid, steps, 0.2)), steps
+raises(ValueError, "work has shape (9, 8), expected (8, 9)", m.diffuse, shaped("d", [0.0] * 72, [8, 9]), shaped("d", [0.0] * 72, [9, 8]), 1, 0.2)
+raises(ValueError, "u must have 2 dimensions, has shape (2, 2, 2)", m.diffuse, shaped("d", [0.0] * 8, [2, 2, 2]), shaped("d", [0.0] * 8, [2, 2, 2]), 1, 0.2)
+if np is not None:
+    g = np.zeros((40, 30))
+    g[0, :] = 1.0
+    g[17, 11] = 3.0
+    want = laplace.diffuse_numpy(g, 7, 0.2)
+    for u in (g.copy(), np.asfortranarray(g), np.zeros((30, 40)).T):
+        u[...] = g
+        m.diffuse(u, np.zeros(g.shape), 7, 0.2)
+        assert np.allclose(u, want, rtol=1e-12, atol=1e-12), abs(u - want).max()
+    m.diffuse(np.zeros((0, 3)), np.zeros((0, 3)), 2, 0.2)
+ok("laplace (a 2-D stencil) equals the references")
+
+# --- N-d arrays: what Go sees ---
+assert m.describe(shaped("d", [0.0] * 6, [2, 3])) == "[2 3] [3 1] 6 true"
+assert m.describe(array.array("d", [1.0, 2.0])) == "[2] [1] 2 true"
+assert m.describe(shaped("d", [0.0] * 12, [2, 3, 2])) == "[2 3 2] [6 2 1] 12 true"
+b = shaped("i", list(range(6)), [2, 3])
+assert m.bump(b, 10) == 6 and b.tolist() == [[10, 11, 12], [13, 14, 15]]
+raises(ValueError, "argument 'a' is read-only", m.bump, memoryview(bytes(24)).cast("i", [2, 3]), 1)
+raises(TypeError, "argument 'a' has dtype int64, expected int32", m.bump, shaped("q", [0] * 4, [2, 2]), 1)
+raises(TypeError, "argument 'a' must be a int32 buffer", m.bump, [[1, 2]], 1)
+assert m.sum_u8(b"\x01\x02\x03") == 6 and m.sum_u8(memoryview(bytes(range(6))).cast("B", [2, 3])) == 15
+if np is not None:
+    a = np.zeros((3, 4))
+    assert m.describe(a) == "[3 4] [4 1] 12 true"
+    assert m.describe(a[:, ::2]) == "[3 2] [4 2] 11 false"
+    assert m.describe(a.T) == "[4 3] [1 4] 12 false"
+    assert m.describe(np.array(2.0)) == "[] [] 1 true"
+    assert m.describe(np.zeros((0, 5))) == "[0 5] [0 1] 0 true"
+    assert m.describe(np.zeros((1, 5))[:, 1:]) == "[1 4] [0 1] 4 true"
+    assert m.describe(np.broadcast_to(np.arange(3.0), (4, 3))) == "[4 3] [0 1] 3 false"
+    assert m.describe(np.zeros((2, 3, 4, 5, 6))) == "[2 3 4 5 6] [360 120 30 6 1] 720 true"
+    x = np.arange(24, dtype=np.int32).reshape(2, 3, 4)
+    for v in (x, x[:, ::2, 1:], x.transpose(2, 0, 1), x[1]):
+        before = v.copy()
+        assert m.bump(v, 5) == v.size
+        assert np.array_equal(v, before + 5)
+    raises(ValueError, "negative stride in dimension 1", m.describe, a[:, ::-1])
+    rec = np.zeros(4, dtype=[("a", "f8"), ("b", "i4")])
+    raises(ValueError, "has stride 12 bytes in dimension 0, not a multiple of its 8-byte elements", m.describe, rec["a"])
+    raises(TypeError, "has dtype float32, expected float64", m.describe, a.astype(np.float32))
+    ro = np.arange(6, dtype=np.int32).reshape(2, 3)
+    ro.flags.writeable = False
+    raises(ValueError, "argument 'a' is read-only", m.bump, ro, 1)
+    raises(ValueError, "argument 'a' is read-only", m.bump, np.broadcast_to(np.int32(1), (3, 3)), 1)
+    assert m.sum_u8(np.full((4, 4), 2, np.uint8)) == 32
+ok("N-d arrays are seen in place with their shape and strides, read-only and dtype checked")
+
+
+# --- new arrays as results ---
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+ArrayType = np.ndarray if np is not None else memoryview
+r = m.ramp(2, 3, 4)
+assert type(r) is ArrayType and r.tolist() == [[[i * 12 + j * 4 + k for k in range(4)] for j in range(3)] for i in range(2)]
+assert m.ramp(5, -1, -1).tolist() == [0, 1, 2, 3, 4] and m.ramp(0, 3, -1).tolist() == [] and m.ramp(-1, -1, -1).tolist() == 0
+assert m.every(array.array("d", [1.0, 2.0, 3.0, 4.0, 5.0]), 2).tolist() == [1.0, 3.0, 5.0]
+assert m.transposed(shaped("f", [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [2, 3])).tolist() == [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
+u8, c128, n = m.halves(4)
+assert n == 4 and u8.tolist() == [0, 1, 2, 3] and type(c128) is ArrayType
+if np is not None:
+    assert r.dtype == np.int64 and r.flags.c_contiguous and r.flags.writeable and r.shape == (2, 3, 4)
+    assert u8.dtype == np.uint8 and c128.dtype == np.complex128 and c128.tolist() == [0j, 1 - 1j, 2 - 2j, 3 - 3j]
+    assert m.transposed(np.arange(6, dtype=np.float32).reshape(2, 3)[:, ::2]).tolist() == [[0.0, 3.0], [2.0, 5.0]]
+    assert m.ramp(-1, -1, -1).shape == () and m.ramp(0, 3, -1).shape == (0, 3)
+    a, addr = m.ramp_addr(1000)
+    assert a.ctypes.data == addr and a[999] == 999  # Go's memory itself, not a copy
+    r[1, 2, 3] = -1  # writable, and Python's own from now on
+    assert r.sum() == sum(range(24)) - 23 - 1
+    rr = r[1]
+    del r
+    assert rr[2, 3] == -1 and rr.base is not None  # the view keeps the memory alive
+    blur = reference("blur")
+    img = np.random.RandomState(3).random_sample((20, 30, 3))
+    assert np.array_equal(m.blurred(img[::2]), blur.blur_numpy(img[::2]))
+    g = np.random.RandomState(4).random_sample((12, 9))
+    lap = m.laplacian(g.T)
+    assert lap.shape == (7, 10) and np.allclose(lap, np.array(laplace.laplacian(g.T.tolist())), rtol=1e-12, atol=1e-12)
+else:
+    assert r.format == "q" and r.shape == (2, 3, 4) and not r.readonly
+    assert u8.format == "B" and c128.format == "Zd" and c128.nbytes == 64
+    assert m.blurred(shaped("d", [1.0] * 12, [3, 4])).tolist() == [[1.0] * 4] * 3
+assert close(m.laplacian(shaped("d", [float(i * i) for i in range(16)], [4, 4])).tolist(),
+             laplace.laplacian([[float((i * 4 + j) ** 2) for j in range(4)] for i in range(4)]))
+raises(ValueError, "u must be 2-D and at least 3×3, has shape (2, 4)", m.laplacian, shaped("d", [0.0] * 8, [2, 4]))
+raises(ValueError, "shape [2 2] and strides [2 1] reach element 3, but Data has 3", m.bad_array, 0)
+raises(ValueError, "shape [3] and strides [-1]; neither may be negative", m.bad_array, 1)
+raises(ValueError, "has 33 dimensions and 33 strides; at most 32 dimensions", m.bad_array, 2)
+raises(RuntimeError, "dropped", m.drop, 10, True)
+# Memory: returned arrays are freed with their last view, dropped ones by Go's collector.
+for f, args in ((m.ramp, (1000, 1000, -1)), (m.drop, (1000000, True)), (m.drop, (1000000, False))):
+    for _ in range(20):
+        try:
+            f(*args)
+        except RuntimeError:
+            pass
+    before = rss_mb()
+    for _ in range(100):  # 800 MB in all
+        try:
+            f(*args)
+        except RuntimeError:
+            pass
+    grown = rss_mb() - before
+    assert grown < 400, "%s%r: RSS grew by %.0f MB over 100 calls of 8 MB each (800 MB if nothing were freed)" % (f.__name__, args, grown)
+ok("new arrays return to Python as %s without a copy, views are copied, and nothing leaks" % ArrayType.__name__)
+
 # --- conversions ---
 assert m.add_ints(2, -3) == -1 and m.add_ints(True, 1) == 2
 assert m.unsigned(2**64 - 2, 1) == 2**64 - 1

@@ -5,10 +5,12 @@ package exttest
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"hpp/pyext"
 )
@@ -293,4 +295,136 @@ func gilState() int {
 		return 1
 	}
 	return 0
+}
+
+// Describe returns what Go sees of an array: shape, strides (in
+// elements), the length of Data and whether it is C-contiguous.
+//
+//hpp:export readonly=a
+func Describe(a pyext.Array[float64]) string {
+	return fmt.Sprintf("%v %v %d %v", a.Shape, a.Strides, len(a.Data), a.Contiguous())
+}
+
+// Bump adds v to every element of a, of any dimension, visiting each
+// index through the strides, and returns the number of elements.
+//
+//hpp:export
+func Bump(a pyext.Array[int32], v int32) int {
+	n := a.Len()
+	idx := make([]int, len(a.Shape))
+	for e := 0; e < n; e++ {
+		a.Data[a.Index(idx...)] += v
+		for k := len(idx) - 1; k >= 0; k-- {
+			if idx[k]++; idx[k] < a.Shape[k] {
+				break
+			}
+			idx[k] = 0
+		}
+	}
+	return n
+}
+
+// SumU8 sums a read-only uint8 array of any dimension.
+//
+//hpp:export readonly=a
+func SumU8(a pyext.Array[byte]) int {
+	s := 0
+	for i := range a.Data { // contiguous in the tests
+		s += int(a.Data[i])
+	}
+	return s
+}
+
+// Ramp returns a new array of the given shape (1 to 3 dimensions, -1
+// leaves one out) counting 0, 1, 2... in C order.
+//
+//hpp:export
+func Ramp(a, b, c int) pyext.Array[int64] {
+	var shape []int
+	for _, d := range []int{a, b, c} {
+		if d >= 0 {
+			shape = append(shape, d)
+		}
+	}
+	r := pyext.NewArray[int64](shape...)
+	for i := range r.Data {
+		r.Data[i] = int64(i)
+	}
+	return r
+}
+
+// Every returns every step-th element of xs: a view of the argument,
+// which Python receives as a copy.
+//
+//hpp:export readonly=xs
+func Every(xs pyext.Array[float64], step int) pyext.Array[float64] {
+	return pyext.Array[float64]{Data: xs.Data, Shape: []int{(len(xs.Data) + step - 1) / step}, Strides: []int{step}}
+}
+
+// Transposed returns a's transpose, made with make in Go (so copied).
+//
+//hpp:export readonly=a
+func Transposed(a pyext.Array[float32]) (pyext.Array[float32], error) {
+	if err := a.CheckShape("a", -1, -1); err != nil {
+		return pyext.Array[float32]{}, err
+	}
+	h, w := a.Shape[0], a.Shape[1]
+	t := pyext.Array[float32]{Data: make([]float32, h*w), Shape: []int{w, h}, Strides: []int{h, 1}}
+	for i := 0; i < h; i++ {
+		for j := 0; j < w; j++ {
+			t.Data[j*h+i] = a.Data[a.Index(i, j)]
+		}
+	}
+	return t, nil
+}
+
+// Halves returns n zeros in two arrays of types uint8 and complex128,
+// and n.
+//
+//hpp:export
+func Halves(n int) (pyext.Array[uint8], pyext.Array[complex128], int) {
+	u, c := pyext.NewArray[uint8](n), pyext.NewArray[complex128](n)
+	for i := range u.Data {
+		u.Data[i] = uint8(i)
+		c.Data[i] = complex(float64(i), -float64(i))
+	}
+	return u, c, n
+}
+
+// BadArray returns an array whose shape needs more elements than Data
+// has (kind 0), negative strides (1), or too many dimensions (2).
+//
+//hpp:export
+func BadArray(kind int) pyext.Array[float64] {
+	switch kind {
+	case 0:
+		return pyext.Array[float64]{Data: make([]float64, 3), Shape: []int{2, 2}, Strides: []int{2, 1}}
+	case 1:
+		return pyext.Array[float64]{Data: make([]float64, 3), Shape: []int{3}, Strides: []int{-1}}
+	}
+	return pyext.NewArray[float64](make([]int, 33)...)
+}
+
+// Drop allocates an n-element array and returns an error instead of it,
+// or (keep) drops it without returning it: Go frees it either way.
+//
+//hpp:export
+func Drop(n int, fail bool) (pyext.Array[float64], error) {
+	a := pyext.NewArray[float64](n)
+	for i := range a.Data {
+		a.Data[i] = 1 // resident, so that a leak would show in RSS
+	}
+	if fail {
+		return a, errors.New("dropped")
+	}
+	return pyext.NewArray[float64](1), nil
+}
+
+// RampAddr returns Ramp(n) and the address of its first element, to
+// check that Python sees that very memory.
+//
+//hpp:export
+func RampAddr(n int) (pyext.Array[int64], uint64) {
+	r := Ramp(n, -1, -1)
+	return r, uint64(uintptr(unsafe.Pointer(&r.Data[0])))
 }
