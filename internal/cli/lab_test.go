@@ -8,13 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"hpp/internal/chromiumtest"
 )
 
 func TestLabCommandErrors(t *testing.T) {
@@ -115,57 +114,17 @@ jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker(
 // logged and the number of bars (svg rect elements with a title).
 func loadPage(t *testing.T, path string) ([]string, int) {
 	t.Helper()
-	const chromium = "/usr/bin/chromium"
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("%s missing: apt-get install chromium", chromium)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	var mu sync.Mutex
-	var errs []string
-	err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError {
-				errs = append(errs, "console.error")
-			}
-		case *runtime.EventExceptionThrown:
-			errs = append(errs, e.ExceptionDetails.Text)
-		case *cdplog.EventEntryAdded:
-			if e.Entry.Level == cdplog.EntryLevelError {
-				errs = append(errs, e.Entry.Text)
-			}
-		}
-	})
-	if err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg rect title").length`))
+	page := chromiumtest.Open(t, "file://"+path)
+	n, err := chromedp.Run(page.Ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg rect title").length`))
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
 	// A page that failed to parse as SVG shows Chromium's error banner.
-	perr, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.getElementsByTagName("parsererror").length`))
+	perr, err := chromedp.Run(page.Ctx, chromedp.Evaluate[int](`document.getElementsByTagName("parsererror").length`))
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	errs := page.Errors()
 	if perr > 0 {
 		errs = append(errs, "XML parse error")
 	}

@@ -6,13 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"hpp/internal/chromiumtest"
 )
 
 // TestLiveQuick runs every probe as `hpp machine --quick` does and checks
@@ -145,59 +144,17 @@ func TestLiveQuick(t *testing.T) {
 // errors and uncaught exceptions it logged, and the number of svg elements.
 func loadInChromium(t *testing.T, path string) ([]string, int) {
 	t.Helper()
-	const chromium = "/usr/bin/chromium"
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("%s missing: apt-get install chromium", chromium)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	var mu sync.Mutex
-	var errs []string
-	err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError {
-				errs = append(errs, "console.error")
-			}
-		case *runtime.EventExceptionThrown:
-			errs = append(errs, e.ExceptionDetails.Text)
-		case *cdplog.EventEntryAdded:
-			// CSP violations and failed loads arrive here, not as console calls.
-			if e.Entry.Level == cdplog.EntryLevelError {
-				errs = append(errs, e.Entry.Text)
-			}
-		}
-	})
-	if err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
-		t.Fatalf("chromium: %v", err)
-	}
-	title, err := chromedp.Run(ctx, chromedp.Title())
+	page := chromiumtest.Open(t, "file://"+path)
+	title, err := chromedp.Run(page.Ctx, chromedp.Title())
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg").length`))
+	n, err := chromedp.Run(page.Ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg").length`))
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	if !strings.HasPrefix(title, "hpp machine") {
 		t.Errorf("page title %q", title)
 	}
-	return errs, n
+	return page.Errors(), n
 }
