@@ -20,11 +20,7 @@ func dumpRun(args ...string) (code int, stdout, stderr string) {
 // TestDumpCommand dumps a Python that prints where its threads block
 // (the target's own f_lineno) and checks both output forms against it.
 func TestDumpCommand(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
-	cmd := exec.Command(py, "-c", `
+	cmd, stdout := startPython(t, "-c", `
 import os, sys, threading, time
 ev = threading.Event()
 def blocked_here():
@@ -44,11 +40,6 @@ sys.stdout.flush()
 os.close(1)
 ev.wait()
 `)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	want := map[string]int{}
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,17 +16,8 @@ import (
 // GIL; the summary splits each thread; the pprof file carries the state
 // as a label that go tool pprof reads.
 func TestRecordModes(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
-	cmd := exec.Command(py, "../timemode/testdata/contend.py")
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	bufio.NewReader(stdout).ReadString('\n')
+	cmd, stdout := startPython(t, "../timemode/testdata/contend.py")
+	waitReady(stdout)
 	pid := strconv.Itoa(cmd.Process.Pid)
 	dir := t.TempDir()
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,11 +13,7 @@ import (
 // thread and checks the collapsed stacks and the pprof file, the latter
 // read by go tool pprof.
 func TestRecordCommand(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
-	cmd := exec.Command(py, "-c", `
+	cmd, stdout := startPython(t, "-c", `
 import os, sys, threading
 ev = threading.Event()
 def blocked_here():
@@ -31,12 +26,7 @@ threading.Thread(target=spin, daemon=True).start()
 print("ready", flush=True)
 ev.wait()
 `)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	bufio.NewReader(stdout).ReadString('\n')
+	waitReady(stdout)
 	pid := strconv.Itoa(cmd.Process.Pid)
 	dir := t.TempDir()
 
@@ -90,24 +80,14 @@ ev.wait()
 // TestRecordTargetExits: a target that exits while being sampled ends the
 // recording; what was sampled is written and the summary says so.
 func TestRecordTargetExits(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
-	cmd := exec.Command(py, "-c", `
+	cmd, stdout := startPython(t, "-c", `
 import time
 def busy_until(t):
     while time.time() < t: pass
 print("ready", flush=True)
 busy_until(time.time() + 0.7)
 `)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// The target is not reaped until the end: a zombie has exited too.
-	bufio.NewReader(stdout).ReadString('\n')
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitReady(stdout)
 	out := filepath.Join(t.TempDir(), "out.folded")
 	var so, se strings.Builder
 	code := Main(t.Context(), []string{"record", "-p", strconv.Itoa(cmd.Process.Pid), "-r", "100", "-d", "20", "-o", out}, &Env{Stdout: &so, Stderr: &se})
