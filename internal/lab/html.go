@@ -3,13 +3,14 @@ package lab
 import (
 	"bytes"
 	"html/template"
+	"sync"
 )
 
 // HTML is a self-contained page with the header, the chart, the tables
 // and the conclusions; no script.
 func HTML(r *Report) []byte {
 	var b bytes.Buffer
-	page.Execute(&b, struct {
+	page().Execute(&b, struct {
 		R     *Report
 		Chart template.HTML
 		Rows  func(string) []Result
@@ -30,7 +31,9 @@ func HTML(r *Report) []byte {
 	return b.Bytes()
 }
 
-var page = template.Must(template.New("lab").Parse(`<!DOCTYPE html>
+// page is parsed on first use, not at every hpp command's start-up.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("lab").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>hpp lab: {{.R.Cores}} cores, Python {{.R.PythonVersion}}</title>
@@ -67,3 +70,4 @@ Size {{.R.Size}}, medians of up to {{.R.Repeat}} repeats after a warm-up, one wa
 {{if $skipped}}<h2>Skipped</h2><ul>{{range .R.Ways}}{{if .Skipped}}<li>{{.Title}}: {{.Skipped}}</li>{{end}}{{end}}</ul>{{end}}
 </body></html>
 `))
+})

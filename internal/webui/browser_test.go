@@ -984,7 +984,7 @@ func TestScriptsInlined(t *testing.T) {
 		if !listed[e.Name()] {
 			t.Errorf("html/js/%s is not in scriptOrder", e.Name())
 		}
-		if n := strings.Count(string(appJS), "// ---- "+e.Name()+" ----\n"); n != 1 {
+		if n := strings.Count(string(appJS()), "// ---- "+e.Name()+" ----\n"); n != 1 {
 			t.Errorf("html/js/%s is inlined %d times", e.Name(), n)
 		}
 	}

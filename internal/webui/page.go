@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"strings"
+	"sync"
 )
 
 //go:embed html/index.html
@@ -25,8 +26,9 @@ var scriptOrder = []string{"model.js", "format.js", "chart.js", "sunburst.js", "
 // appJS is the page's script: the files of scriptOrder inlined in order
 // inside one strict-mode function, so that the static file stays one
 // self-contained page, the CSP allows exactly one script by its hash,
-// and nothing needs a build step.
-var appJS = func() []byte {
+// and nothing needs a build step. It is built on first use, not at
+// start-up, so that commands other than the viewer do not pay for it.
+var appJS = sync.OnceValue(func() []byte {
 	var b bytes.Buffer
 	b.WriteString("(() => {\n'use strict';\nconst hpp = {};\n")
 	for _, name := range scriptOrder {
@@ -40,7 +42,7 @@ var appJS = func() []byte {
 	}
 	b.WriteString("})();\n")
 	return b.Bytes()
-}()
+})
 
 // assemble builds the viewer: the HTML with its style and script inline,
 // and data inline when given (the static file) or fetched from
@@ -49,16 +51,16 @@ var appJS = func() []byte {
 // connect (the server itself, or nothing), so that even a string that
 // escaped our escaping could not run or send anything anywhere.
 func assemble(data []byte, connect string) ([]byte, string) {
-	csp := "default-src 'none'; script-src '" + hash(appJS) + "'; style-src '" + hash(styleCSS) +
+	csp := "default-src 'none'; script-src '" + hash(appJS()) + "'; style-src '" + hash(styleCSS) +
 		"'; img-src data:; connect-src " + connect + "; base-uri 'none'; form-action 'none'"
 	r := strings.NewReplacer(
 		"{{CSP}}", csp,
 		"{{STYLE}}", string(styleCSS),
-		"{{SCRIPT}}", string(appJS),
+		"{{SCRIPT}}", string(appJS()),
 	)
 	head, tail, _ := bytes.Cut(indexHTML, []byte("{{DATA}}"))
 	var b bytes.Buffer
-	b.Grow(len(indexHTML) + len(appJS) + len(styleCSS) + len(data) + 256)
+	b.Grow(len(indexHTML) + len(appJS()) + len(styleCSS) + len(data) + 256)
 	b.WriteString(r.Replace(string(head)))
 	// data is JSON in which jsonw.AppendString has escaped every <, so
 	// it cannot close the script element that holds it.

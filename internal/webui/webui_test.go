@@ -378,7 +378,7 @@ func TestStaticHTML(t *testing.T) {
 	if !strings.Contains(s, "connect-src 'none'") {
 		t.Error("the static file's CSP allows connections")
 	}
-	for name, src := range map[string][]byte{"app.js": appJS, "style.css": styleCSS} {
+	for name, src := range map[string][]byte{"app.js": appJS(), "style.css": styleCSS} {
 		if bytes.Contains(bytes.ToLower(src), []byte("</script")) || bytes.Contains(bytes.ToLower(src), []byte("</style")) {
 			t.Errorf("%s would close its element early", name)
 		}
