@@ -20,7 +20,15 @@ func Merge(ps ...*Profile) *Profile {
 	var sources []string
 	var total float64
 	var samples *SampleSet
+	var files []SourceFile
+	seen := map[string]bool{}
 	for _, p := range seq {
+		for _, f := range p.Files {
+			if !seen[f.Path] {
+				seen[f.Path] = true
+				files = append(files, f)
+			}
+		}
 		ids := b.add(p, func(f Func) Func { return f })
 		sources = append(sources, p.Sources...)
 		total += p.TotalTT
@@ -30,6 +38,7 @@ func Merge(ps ...*Profile) *Profile {
 	}
 	out, perm := b.finish()
 	out.Sources, out.TotalTT, out.Samples = sources, total, renumber(samples, perm)
+	out.Files = files
 	return out
 }
 
@@ -73,10 +82,20 @@ func renumber(s *SampleSet, perm []FuncID) *SampleSet {
 
 func mergeSamples(dst, src *SampleSet, remap []FuncID) *SampleSet {
 	if dst == nil {
-		dst = &SampleSet{Unit: src.Unit, PeriodNS: src.PeriodNS}
+		dst = &SampleSet{Unit: src.Unit, PeriodNS: src.PeriodNS, Mode: src.Mode}
 	}
 	base := int32(len(dst.Threads))
-	dst.Threads = append(dst.Threads, src.Threads...)
+	pbase := int32(len(dst.Processes))
+	for _, t := range src.Threads {
+		if len(src.Processes) > 0 {
+			t.Process += pbase
+		}
+		dst.Threads = append(dst.Threads, t)
+	}
+	dst.Processes = append(dst.Processes, src.Processes...)
+	if dst.Mode != src.Mode {
+		dst.Mode = ""
+	}
 	for _, s := range src.Samples {
 		st := make([]Frame, len(s.Stack))
 		for j, fr := range s.Stack {

@@ -124,6 +124,25 @@ type Sample struct {
 type Thread struct {
 	ID   int64 // OS thread id
 	Name string
+	// Process is the index into SampleSet.Processes of the process the
+	// thread belongs to; meaningless when Processes is empty (a profile
+	// of one process may leave it so).
+	Process int32
+}
+
+// Process describes a process seen by a sampler: the target or, with
+// --subprocesses, one of its children.
+type Process struct {
+	PID     int64  // as seen from hpp's pid namespace
+	Parent  int64  // the parent's PID, 0 for the process named first
+	Command string // its command line, arguments joined by spaces
+}
+
+// SourceFile is the text of a source file as it was when a profile was
+// recorded, so that line-level reports work on another machine.
+type SourceFile struct {
+	Path string // as in Func.File
+	Text []byte
 }
 
 // SampleSet holds sampled stacks: a sampling profiler's data.
@@ -132,6 +151,11 @@ type SampleSet struct {
 	PeriodNS int64  // sampling period, 0 if unknown
 	Threads  []Thread
 	Samples  []Sample
+	// Processes lists the processes sampled; Thread.Process indexes it.
+	Processes []Process
+	// Mode names the time mode the samples were kept under ("wall",
+	// "cpu", "gil"), "" if unknown.
+	Mode string
 }
 
 // Profile is a call-graph profile, a set of sampled stacks, or both.
@@ -150,6 +174,9 @@ type Profile struct {
 	Sources []string
 	// Samples is nil for a pure call-graph profile.
 	Samples *SampleSet
+	// Files holds source texts embedded in the profile (hpp's own
+	// sampled-profile file carries the hot files), by path.
+	Files []SourceFile
 }
 
 // Listed returns the functions that have entries of their own.
