@@ -1,0 +1,134 @@
+package sampler
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hpp/internal/profile"
+	"hpp/internal/timemode"
+)
+
+// TestRecordGroupLive records testdata/subprocesses.py with its workers
+// started each way Python starts them: every worker must be found, work()
+// must appear under each, and each worker's cpu-mode samples in work(),
+// times the period, must come within 10% of the CPU time the worker
+// measured itself (time.process_time).
+//
+// cpu mode keeps the samples of runnable threads, and a runnable thread
+// on a loaded machine also waits for a CPU: the worker reads that wait
+// from the kernel (schedstat), and when it is over 5% of its CPU time the
+// samples need only lie between the CPU time and the CPU time plus the
+// wait, each with 10% to spare.
+func TestRecordGroupLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live processes")
+	}
+	all := interpreters(t)
+	pys := map[string]string{}
+	for _, label := range []string{"pyenv-3.8.18", "pyenv-3.11.7", "pyenv-3.12.1", "debian-python3"} {
+		if py, ok := all[label]; ok {
+			pys[label] = py
+		}
+	}
+	if len(pys) == 0 {
+		t.Skip("none of pyenv's 3.8, 3.11, 3.12 or Debian's python3")
+	}
+	for label, py := range pys {
+		hows := []string{"fork", "spawn"}
+		if label == "pyenv-3.12.1" {
+			hows = append(hows, "forkserver", "executor", "run")
+		}
+		for _, how := range hows {
+			t.Run(label+"/"+how, func(t *testing.T) {
+				testGroup(t, py, how)
+			})
+		}
+	}
+}
+
+func testGroup(t *testing.T, py, how string) {
+	const rate = 200
+	cmd := exec.Command(py, "testdata/subprocesses.py", how)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	r := bufio.NewReader(out)
+	if l, err := r.ReadString('\n'); err != nil || l != "ready\n" {
+		t.Fatalf("target said %q, %v", l, err)
+	}
+	var (
+		p   *profile.Profile
+		st  GroupStats
+		rec error
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p, st, rec = RecordGroup(context.Background(), cmd.Process.Pid, RecordOptions{Rate: rate, Duration: 60 * time.Second})
+	}()
+	l, err := r.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cpu map[string][2]float64
+	if err := json.Unmarshal([]byte(l), &cpu); err != nil {
+		t.Fatalf("%q: %v", l, err)
+	}
+	cmd.Wait()
+	<-done
+	if rec != nil {
+		t.Fatal(rec)
+	}
+	if !st.Exited {
+		t.Errorf("the group did not end when its processes did: %+v", st)
+	}
+	// work() samples on a CPU, by process.
+	busy := map[int64]int64{}
+	procs := p.Samples.Processes
+	for i := range p.Samples.Samples {
+		s := &p.Samples.Samples[i]
+		if !timemode.Keep(timemode.CPU, false, s) {
+			continue
+		}
+		for _, fr := range s.Stack {
+			if p.Funcs[fr.Func].Name == "work" {
+				busy[procs[p.Samples.Threads[s.Thread].Process].PID] += s.Weight
+				break
+			}
+		}
+	}
+	for _, ps := range st.Processes {
+		t.Logf("process %d (parent %d) %q: %d samples, %.0f rounds/s, %d torn %s", ps.PID, ps.Parent, ps.Command, ps.Samples, ps.Achieved, ps.Torn, ps.Err)
+	}
+	if len(cpu) == 0 {
+		t.Fatal("no worker reported")
+	}
+	for pid, c := range cpu {
+		n, _ := strconv.ParseInt(pid, 10, 64)
+		got := float64(busy[n]) / rate
+		sec := c[0]
+		t.Logf("worker %s: work() %.3f s by samples, %.3f s of CPU by its own clock, %.3f s waiting for a CPU", pid, got, sec, c[1])
+		switch {
+		case busy[n] == 0:
+			t.Errorf("worker %s: no samples in work()", pid)
+		case c[1] <= 0.05*sec && (got < 0.9*sec || got > 1.1*sec):
+			t.Errorf("worker %s: work() has %d samples (%.3f s), its CPU time is %.3f s", pid, busy[n], got, sec)
+		case got < 0.9*sec || got > 1.1*(sec+c[1]):
+			t.Errorf("worker %s: work() has %d samples (%.3f s), its CPU time is %.3f s and it waited %.3f s for a CPU", pid, busy[n], got, sec, c[1])
+		}
+	}
+	if st.Processes[0].PID != int64(cmd.Process.Pid) || st.Processes[0].Parent != 0 || !strings.Contains(st.Processes[0].Command, "subprocesses.py "+how) {
+		t.Errorf("first process %+v, want the target", st.Processes[0])
+	}
+}
