@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"hpp/internal/export"
+	"hpp/internal/procmem"
 	"hpp/internal/profile"
 	"hpp/internal/report"
 	"hpp/internal/sampler"
@@ -19,7 +21,7 @@ import (
 
 var recordCommand = &Command{
 	Name:      "record",
-	UsageLine: "record -p PID [-o OUT] [--format FMT] [-r HZ] [-d SECONDS] [--mode wall|cpu|gil] [--idle]",
+	UsageLine: "record -p PID [-o OUT] [--format FMT] [-r HZ] [-d SECONDS] [--mode wall|cpu|gil] [--idle] [--subprocesses]",
 	Short:     "sample a running Python process's stacks from outside",
 	Long: `Record samples every thread's Python stack of a running process at a
 fixed rate, from outside (as hpp dump reads them), until the duration
@@ -35,6 +37,13 @@ collapsed stacks with sample counts, .speedscope.json, .svg), or
 default), cpu (only threads on a CPU: sleeping threads and threads
 waiting for the GIL are left out unless --idle), gil (only the thread
 holding the GIL).
+
+--subprocesses follows the process's Python descendants too, as they
+start (multiprocessing with fork, spawn or forkserver,
+ProcessPoolExecutor, subprocess.run([sys.executable, ...])): one profile
+with each sample's process as a label (pprof: process and pid; folded
+stacks: a root frame 'process PID:"COMMAND"'), each process sampled at
+the rate. PID itself need not be Python (a shell script, make).
 
 At the end, a line on stderr gives the samples, the rate achieved and
 the share of stacks dropped because they changed while being read; then
@@ -55,6 +64,7 @@ Examples:
 		fs.Float64Var(dur, "duration", 0, "same as -d")
 		mode := fs.String("mode", "wall", "keep `MODE`'s samples: wall, cpu or gil")
 		idle := fs.Bool("idle", false, "in cpu mode, keep idle threads and threads waiting for the GIL too")
+		subs := fs.Bool("subprocesses", false, "sample the process's Python descendants too, as they start")
 		return func(ctx context.Context, env *Env, args []string) error {
 			if len(args) > 0 {
 				return Usagef("record: unexpected argument %q (see: hpp help record)", args[0])
@@ -90,26 +100,42 @@ Examples:
 			return runRecord(ctx, env, *pid, path, f, sampler.RecordOptions{
 				Rate:     *rate,
 				Duration: time.Duration(*dur * float64(time.Second)),
-			}, m, *idle)
+			}, m, *idle, *subs)
 		}
 	},
 }
 
-func runRecord(ctx context.Context, env *Env, pid int, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle bool) error {
-	t, err := sampler.Attach(pid)
-	if err != nil {
-		return dumpError(pid, err)
-	}
+func runRecord(ctx context.Context, env *Env, pid int, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle, subprocesses bool) error {
 	if isTerminal(env.Stderr) {
 		o.Progress = func(s sampler.RecordStats) {
 			fmt.Fprintf(env.Stderr, "\r\033[Khpp record: %d samples, %.0f/s, %d torn, %d threads", s.Samples, s.Achieved, s.Torn, s.Threads)
 		}
 	}
-	p, st, err := t.Record(ctx, o)
+	var (
+		p   *profile.Profile
+		st  sampler.RecordStats
+		gs  sampler.GroupStats
+		err error
+	)
+	if subprocesses {
+		p, gs, err = sampler.RecordGroup(ctx, pid, o)
+		st = gs.RecordStats
+	} else {
+		var t *sampler.Target
+		if t, err = sampler.Attach(pid); err != nil {
+			return dumpError(pid, err)
+		}
+		p, st, err = t.Record(ctx, o)
+	}
 	if o.Progress != nil {
 		fmt.Fprint(env.Stderr, "\r\033[K")
 	}
 	if err != nil {
+		var gone *procmem.GoneError
+		var perm *procmem.PermissionError
+		if errors.As(err, &gone) || errors.As(err, &perm) {
+			return dumpError(pid, err)
+		}
 		return &Error{Code: ExitFailure, Err: fmt.Errorf("record: process %d: %v", pid, err)}
 	}
 	split := timemode.Of(p.Samples)
@@ -128,8 +154,41 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 	if mode != timemode.Wall {
 		fmt.Fprintf(env.Stderr, "hpp record: kept %d of %d samples in %s mode\n", sampleWeight(p.Samples), split.All.Total(), mode)
 	}
+	if subprocesses {
+		writeProcesses(env.Stderr, gs)
+	}
 	writeThreadSplit(env.Stderr, p.Samples.Threads, split)
 	return nil
+}
+
+// writeProcesses prints a line per process of a --subprocesses
+// recording: its samples and the rate it was sampled at.
+func writeProcesses(w io.Writer, gs sampler.GroupStats) {
+	fmt.Fprintf(w, "hpp record: %d Python processes", len(gs.Processes))
+	if gs.NotPython > 0 {
+		fmt.Fprintf(w, "; %d others not Python (or not readable)", gs.NotPython)
+	}
+	if gs.Vanished > 0 {
+		fmt.Fprintf(w, "; %d exited before hpp attached", gs.Vanished)
+	}
+	fmt.Fprintln(w)
+	for _, ps := range gs.Processes {
+		fmt.Fprintf(w, "  process %d (parent %d) %s: %d samples, %.0f rounds/s, %.2f%% torn", ps.PID, ps.Parent,
+			report.Terminal(shorten(ps.Command, 60)), ps.Samples, ps.Achieved, 100*ps.ErrorRate())
+		if ps.Err != "" {
+			fmt.Fprintf(w, "; stopped: %s", report.Terminal(ps.Err))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// shorten cuts s to n runes, marking the cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func sampleWeight(s *profile.SampleSet) int64 {

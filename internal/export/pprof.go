@@ -140,6 +140,12 @@ func writeSampledPprof(out *pprof.Profile, p *profile.Profile, o Options, loc fu
 		if smp.Thread >= 0 && int(smp.Thread) < len(ss.Threads) {
 			s.Label = map[string][]string{"thread": {ss.Threads[smp.Thread].Name}, "state": {timemode.StateOf(&smp).Label()}}
 			s.NumLabel = map[string][]int64{"thread_id": {ss.Threads[smp.Thread].ID}}
+			if pi := ss.Threads[smp.Thread].Process; len(ss.Processes) > 0 && pi >= 0 && int(pi) < len(ss.Processes) {
+				// pprof -tagfocus=process=... or -tags split by it.
+				pr := ss.Processes[pi]
+				s.Label["process"] = []string{pr.Command}
+				s.NumLabel["pid"] = []int64{pr.PID}
+			}
 		}
 		out.Sample = append(out.Sample, s)
 		out.DurationNanos += s.Value[len(s.Value)-1]

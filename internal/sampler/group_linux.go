@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"hpp/internal/procmem"
 	"hpp/internal/profile"
 )
 
@@ -44,7 +45,7 @@ func RecordGroup(ctx context.Context, pid int, opts RecordOptions) (*profile.Pro
 		return nil, gs, fmt.Errorf("sampling rate %g: must be above 0", opts.Rate)
 	}
 	if !alive(pid) {
-		return nil, gs, fmt.Errorf("process %d: no such process", pid)
+		return nil, gs, &procmem.GoneError{PID: pid}
 	}
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc
@@ -182,8 +183,7 @@ func (g *group) scan() {
 		}
 	}
 	for pid, m := range g.procs {
-		code := startCode(pid)
-		if code == 0 || !alive(pid) {
+		if !alive(pid) {
 			// Gone, or a zombie: a recorder stops by itself.
 			if m.target == nil && !m.given {
 				g.vanished++
@@ -191,7 +191,11 @@ func (g *group) scan() {
 			delete(g.procs, pid)
 			continue
 		}
-		if code != m.code {
+		code := startCode(pid)
+		if code == 0 {
+			continue // exiting: its memory is gone already
+		}
+		if m.code != 0 && code != m.code {
 			// It exec'd another program: what was sampled stays with
 			// the old one; the new one is tried afresh.
 			if m.cancel != nil {
@@ -200,6 +204,7 @@ func (g *group) scan() {
 			m = &member{pid: pid, code: code}
 			g.procs[pid] = m
 		}
+		m.code = code
 		if m.target == nil && !m.given {
 			g.tryAttach(m)
 		}
@@ -437,16 +442,13 @@ func parentOf(pid int) int {
 
 // startCode is where the process's program text starts (field 26 of
 // /proc/PID/stat): a new program, after an exec, is loaded elsewhere. 0
-// when the process is gone.
+// when the process is gone or exiting (its memory released).
 func startCode(pid int) uint64 {
 	f := statFields(pid)
 	if len(f) < 24 {
 		return 0
 	}
 	n, _ := strconv.ParseUint(f[23], 10, 64)
-	if n == 0 {
-		n = 1 // a zombie's: it has no memory left, but it exists
-	}
 	return n
 }
 
