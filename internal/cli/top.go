@@ -25,7 +25,7 @@ import (
 
 var topCommand = &Command{
 	Name:      "top",
-	UsageLine: "top [-r HZ] [--interval S] [--mode wall|cpu|gil] [--idle] [--lines] [-o OUT] (-p PID | [--python PY] SCRIPT ARGS... | [--python PY] -m MODULE ARGS...)",
+	UsageLine: "top [-r HZ] [--interval S] [--mode wall|cpu|gil] [--idle] [--lines] [--subprocesses] [-o OUT] (-p PID | [--python PY] SCRIPT ARGS... | [--python PY] -m MODULE ARGS...)",
 	Short:     "a live view of where a running Python process spends its time",
 	StopAfter: []string{"m"}, // hpp top -m MODULE ARGS...: what follows belongs to the program
 	Long: `Top samples a Python process from outside, as hpp record does, and shows
@@ -44,6 +44,9 @@ line executing, with its text, read from the target's own files);
 1-9 show one thread's functions, 0 all; p or space pauses the display;
 r writes what was sampled so far to OUT; q, Esc or Ctrl-C quits and
 leaves a -p target running (a target that top started is stopped).
+
+--subprocesses follows the process's Python descendants too (see hpp
+help record); each thread's line then shows its pid.
 
 Without a terminal on stdout, top prints the whole table every interval
 until the process exits or Ctrl-C. A target that top starts keeps
@@ -66,6 +69,7 @@ Examples:
 		idle := fs.Bool("idle", false, "in cpu mode, count idle threads and threads waiting for the GIL too")
 		lines := fs.Bool("lines", false, "start with a row per source line (the l key) rather than per function")
 		out := fs.String("o", "", "the r key writes the profile to `OUT` (default hpp-top-PID.pb.gz)")
+		subs := fs.Bool("subprocesses", false, "sample the process's Python descendants too, as they start")
 		return func(ctx context.Context, env *Env, args []string) error {
 			if *rate <= 0 || *rate > 1e6 {
 				return Usagef("top: -r %g: the rate must be above 0 and at most 1000000", *rate)
@@ -87,7 +91,7 @@ Examples:
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			o := topOptions{pid: *pid, python: *python, module: *module, args: args, rate: *rate,
-				interval: time.Duration(*interval * float64(time.Second)), out: *out,
+				interval: time.Duration(*interval * float64(time.Second)), out: *out, subprocesses: *subs,
 				view: top.View{Mode: m, Idle: *idle, Lines: *lines}}
 			return runTop(ctx, env, o)
 		}
@@ -102,6 +106,7 @@ type topOptions struct {
 	interval       time.Duration
 	out            string
 	view           top.View
+	subprocesses   bool
 }
 
 func runTop(ctx context.Context, env *Env, o topOptions) error {
@@ -133,7 +138,7 @@ func runTop(ctx context.Context, env *Env, o topOptions) error {
 		path = fmt.Sprintf("hpp-top-%d.pb.gz", o.pid)
 	}
 	c := &top.Config{
-		Target: t, Rate: o.rate, Interval: o.interval, View: o.view, NumCPU: runtime.NumCPU(),
+		Target: t, Rate: o.rate, Interval: o.interval, View: o.view, NumCPU: runtime.NumCPU(), Subprocesses: o.subprocesses,
 		Escape: report.Terminal, Source: top.FileSource(o.pid),
 		Write: func(p *profile.Profile) (string, error) {
 			f, ok := export.FormatFor(path)

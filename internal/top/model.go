@@ -26,7 +26,10 @@ type Model struct {
 		rounds int64
 		held   int64 // samples holding the GIL in the last chunk
 	}
-	cpu      cpuClock // the whole process
+	cpu cpuClock // the whole process
+	// others are the CPU clocks of the other processes seen (hpp top
+	// --subprocesses), by pid.
+	others   map[int]*cpuClock
 	Chunks   []*profile.Profile
 	Elapsed  time.Duration
 	ProcCPU  float64 // the process's CPU use over the last chunk, in cores
@@ -54,6 +57,7 @@ type funcRow struct {
 
 type threadRow struct {
 	id    int64
+	pid   int // its process
 	name  string
 	all   timemode.Counts // since the start
 	last  timemode.Counts // in the last chunk
@@ -74,7 +78,7 @@ func (m *Model) hostTID(tid int64) int {
 
 // NewModel starts an empty model of process pid.
 func NewModel(pid int, version string, numCPU int) *Model {
-	m := &Model{PID: pid, Version: version, NumCPU: numCPU, funcs: map[funcKey]*funcRow{}, lines: map[funcKey]*funcRow{}, threads: map[int64]*threadRow{}}
+	m := &Model{PID: pid, Version: version, NumCPU: numCPU, funcs: map[funcKey]*funcRow{}, lines: map[funcKey]*funcRow{}, threads: map[int64]*threadRow{}, others: map[int]*cpuClock{}}
 	m.cpu.mark(procStat(pid, 0))
 	return m
 }
@@ -104,8 +108,21 @@ func (m *Model) Add(p *profile.Profile, rounds int, torn int, elapsed time.Durat
 			tid = t.ID
 			th := m.threads[tid]
 			if th == nil {
-				th = &threadRow{id: tid, name: t.Name, host: m.hostTID(tid)}
-				th.cpu.mark(procStat(m.PID, th.host))
+				th = &threadRow{id: tid, name: t.Name, pid: m.PID}
+				if pi := int(t.Process); len(set.Processes) > 0 && pi >= 0 && pi < len(set.Processes) {
+					th.pid = int(set.Processes[pi].PID)
+				}
+				if th.pid == m.PID {
+					th.host = m.hostTID(tid)
+				} else {
+					// Another process's, as pid sees it from here.
+					th.host = int(tid)
+					if m.others[th.pid] == nil {
+						m.others[th.pid] = &cpuClock{}
+						m.others[th.pid].mark(procStat(th.pid, 0))
+					}
+				}
+				th.cpu.mark(procStat(th.pid, th.host))
 				m.threads[tid] = th
 				m.order = append(m.order, tid)
 			}
@@ -139,9 +156,13 @@ func (m *Model) Add(p *profile.Profile, rounds int, torn int, elapsed time.Durat
 		}
 	}
 	if elapsed > 0 {
-		m.ProcCPU = m.cpu.mark(procStat(m.PID, 0)) / elapsed.Seconds()
+		cpu := m.cpu.mark(procStat(m.PID, 0))
+		for pid, c := range m.others {
+			cpu += c.mark(procStat(pid, 0))
+		}
+		m.ProcCPU = cpu / elapsed.Seconds()
 		for _, th := range m.threads {
-			th.usage = th.cpu.mark(procStat(m.PID, th.host)) / elapsed.Seconds()
+			th.usage = th.cpu.mark(procStat(th.pid, th.host)) / elapsed.Seconds()
 		}
 	}
 }
@@ -213,7 +234,12 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 	}
 	line("hpp top: process %d (Python %s)  %.0fs  %d samples  mode %s%s  sort %s%s",
 		m.PID, m.Version, m.Elapsed.Seconds(), m.Samples, v.Mode, idleNote(v), v.Sort, state)
-	line("process: GIL held %.0f%% of the time, CPU %.0f%% (%.2f of %d cores)", 100*gilShare, 100*m.ProcCPU, m.ProcCPU, m.NumCPU)
+	if len(m.others) == 0 {
+		line("process: GIL held %.0f%% of the time, CPU %.0f%% (%.2f of %d cores)", 100*gilShare, 100*m.ProcCPU, m.ProcCPU, m.NumCPU)
+	} else {
+		// Each process has a GIL of its own: the share is their mean.
+		line("%d processes: a GIL held %.0f%% of the time, CPU %.0f%% (%.2f of %d cores)", 1+len(m.others), 100*gilShare, 100*m.ProcCPU, m.ProcCPU, m.NumCPU)
+	}
 	var only int64 = -1
 	for i, id := range m.order {
 		th := m.threads[id]
@@ -222,8 +248,12 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 			mark = ">"
 			only = id
 		}
-		line("%s%2d thread %-7d %-16s %-8s CPU %3.0f%%  GIL %3.0f%%  no GIL %3.0f%%  wait %3.0f%%  idle %3.0f%%",
-			mark, i+1, id, esc(th.name), stateWord(th.last), 100*th.usage,
+		pid := ""
+		if len(m.others) > 0 {
+			pid = fmt.Sprintf(" pid %-7d", th.pid)
+		}
+		line("%s%2d%s thread %-7d %-16s %-8s CPU %3.0f%%  GIL %3.0f%%  no GIL %3.0f%%  wait %3.0f%%  idle %3.0f%%",
+			mark, i+1, pid, id, esc(th.name), stateWord(th.last), 100*th.usage,
 			100*th.all.Share(timemode.Held), 100*th.all.Share(timemode.Free),
 			100*th.all.Share(timemode.Waiting), 100*th.all.Share(timemode.Idle))
 	}

@@ -22,6 +22,8 @@ type Config struct {
 	NumCPU   int
 	Escape   Escape
 	Source   Source // the text of source lines, for the lines view; nil: none
+	// Subprocesses samples the target's Python descendants too.
+	Subprocesses bool
 	// Write saves what was sampled so far (the r key) and says where.
 	Write func(*profile.Profile) (string, error)
 }
@@ -47,7 +49,7 @@ func sample(ctx context.Context, c *Config) <-chan chunk {
 	go func() {
 		defer close(ch)
 		var sum sampler.RecordStats // of the parts handed over
-		p, st, err := c.Target.Record(ctx, sampler.RecordOptions{
+		o := sampler.RecordOptions{
 			Rate: c.Rate, FlushEvery: c.Interval,
 			Flush: func(p *profile.Profile, st sampler.RecordStats) {
 				sum.Ticks += st.Ticks
@@ -55,7 +57,19 @@ func sample(ctx context.Context, c *Config) <-chan chunk {
 				sum.Elapsed += st.Elapsed
 				send(chunk{p, st, nil})
 			},
-		})
+		}
+		var (
+			p   *profile.Profile
+			st  sampler.RecordStats
+			err error
+		)
+		if c.Subprocesses {
+			var gs sampler.GroupStats
+			p, gs, err = sampler.RecordGroup(ctx, c.Target.PID, o)
+			st = gs.RecordStats
+		} else {
+			p, st, err = c.Target.Record(ctx, o)
+		}
 		if ctx.Err() == nil {
 			// Record's counts cover the whole recording; the last part
 			// is what the parts do not.
