@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -130,5 +131,90 @@ func testGroup(t *testing.T, py, how string) {
 	}
 	if st.Processes[0].PID != int64(cmd.Process.Pid) || st.Processes[0].Parent != 0 || !strings.Contains(st.Processes[0].Command, "subprocesses.py "+how) {
 		t.Errorf("first process %+v, want the target", st.Processes[0])
+	}
+}
+
+// TestRecordGroupExec: a process that execs another Python program while
+// recorded is two processes of one pid, each with its own function; the
+// root need not be Python (a shell), and its children are found whether
+// /proc has children files or not.
+func TestRecordGroupExec(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live processes")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	after := "import time\ndef after_exec():\n    t = time.time() + 0.6\n    while time.time() < t: pass\nafter_exec()\n"
+	before := "import os, sys, time\ndef before_exec():\n    t = time.time() + 0.6\n    while time.time() < t: pass\nbefore_exec()\nos.execv(sys.executable, [sys.executable, '-c', os.environ['AFTER']])\n"
+	cmd := exec.Command("/bin/sh", "-c", `sleep 0.2; "$PY" -c "$BEFORE"; true`)
+	cmd.Env = append(cmd.Environ(), "PY="+py, "BEFORE="+before, "AFTER="+after)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	go cmd.Wait()
+	p, st, err := RecordGroup(context.Background(), cmd.Process.Pid, RecordOptions{Rate: 100, Duration: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Exited || st.NotPython != 2 {
+		t.Errorf("exited %v, %d not Python (want 2: the shell and its sleep)", st.Exited, st.NotPython)
+	}
+	// The process index of each function's samples.
+	procOf := map[string]map[int32]bool{"before_exec": {}, "after_exec": {}}
+	for _, s := range p.Samples.Samples {
+		for _, fr := range s.Stack {
+			if m, ok := procOf[p.Funcs[fr.Func].Name]; ok {
+				m[p.Samples.Threads[s.Thread].Process] = true
+			}
+		}
+	}
+	var pids []int64
+	for fn, m := range procOf {
+		if len(m) != 1 {
+			t.Fatalf("%s under %d processes, want 1", fn, len(m))
+		}
+		for i := range m {
+			pr := p.Samples.Processes[i]
+			pids = append(pids, pr.PID)
+			t.Logf("%s: process %+v", fn, pr)
+			if pr.Parent != int64(cmd.Process.Pid) {
+				t.Errorf("%s: parent %d, want the shell %d", fn, pr.Parent, cmd.Process.Pid)
+			}
+		}
+	}
+	if pids[0] != pids[1] {
+		t.Errorf("before and after the exec: pids %v, want one", pids)
+	}
+	for _, ps := range st.Processes {
+		t.Logf("%+v", ps)
+	}
+}
+
+// TestChildrenByParent: the fallback for kernels without children files
+// finds a child this process started, as /proc/PID/task/*/children does.
+func TestChildrenByParent(t *testing.T) {
+	cmd := exec.Command("sleep", "10")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	me := os.Getpid()
+	has := func(kids []int) bool {
+		for _, k := range kids {
+			if k == cmd.Process.Pid {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(childrenByParent()[me]) {
+		t.Errorf("childrenByParent()[%d] = %v, no %d", me, childrenByParent()[me], cmd.Process.Pid)
+	}
+	kids, ok := childrenOf(me)
+	if !ok || !has(kids) {
+		t.Errorf("childrenOf(%d) = %v, %v; no %d", me, kids, ok, cmd.Process.Pid)
 	}
 }
