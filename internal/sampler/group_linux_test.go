@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"strconv"
@@ -21,11 +22,14 @@ import (
 // times the period, must come within 10% of the CPU time the worker
 // measured itself (time.process_time).
 //
-// cpu mode keeps the samples of runnable threads, and a runnable thread
-// on a loaded machine also waits for a CPU: the worker reads that wait
-// from the kernel (schedstat), and when it is over 5% of its CPU time the
-// samples need only lie between the CPU time and the CPU time plus the
-// wait, each with 10% to spare.
+// That holds on a quiet machine. cpu mode keeps the samples of runnable
+// threads, and a runnable thread on a loaded machine also waits for a
+// CPU; the sampler, waiting too, misses rounds. The worker reads its wait
+// from the kernel (schedstat); when it is over 5% of its CPU time, or the
+// sampler achieved less than 95% of the rate, the samples' time, somewhere
+// between samples × the period asked for and samples × the mean period
+// achieved, need only overlap [CPU time, CPU time + wait], with 10% to
+// spare either way.
 func TestRecordGroupLive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("live processes")
@@ -109,24 +113,32 @@ func testGroup(t *testing.T, py, how string) {
 			}
 		}
 	}
+	achieved := map[int64]float64{}
 	for _, ps := range st.Processes {
 		t.Logf("process %d (parent %d) %q: %d samples, %.0f rounds/s, %d torn %s", ps.PID, ps.Parent, ps.Command, ps.Samples, ps.Achieved, ps.Torn, ps.Err)
+		achieved[ps.PID] = ps.Achieved
 	}
 	if len(cpu) == 0 {
 		t.Fatal("no worker reported")
 	}
 	for pid, c := range cpu {
 		n, _ := strconv.ParseInt(pid, 10, 64)
-		got := float64(busy[n]) / rate
-		sec := c[0]
-		t.Logf("worker %s: work() %.3f s by samples, %.3f s of CPU by its own clock, %.3f s waiting for a CPU", pid, got, sec, c[1])
+		// A sample stands for the period asked for while the sampler
+		// keeps up; on a loaded machine it misses rounds, unevenly, and
+		// a sample then stands for somewhere between that and the mean
+		// period achieved (rounds ÷ time).
+		nominal := float64(busy[n]) / rate
+		stretched := float64(busy[n]) / math.Min(rate, achieved[n])
+		sec, wait := c[0], c[1]
+		t.Logf("worker %s: work() %.3f–%.3f s by samples, %.3f s of CPU by its own clock, %.3f s waiting for a CPU", pid, nominal, stretched, sec, wait)
+		quiet := wait <= 0.05*sec && achieved[n] >= 0.95*rate
 		switch {
 		case busy[n] == 0:
 			t.Errorf("worker %s: no samples in work()", pid)
-		case c[1] <= 0.05*sec && (got < 0.9*sec || got > 1.1*sec):
-			t.Errorf("worker %s: work() has %d samples (%.3f s), its CPU time is %.3f s", pid, busy[n], got, sec)
-		case got < 0.9*sec || got > 1.1*(sec+c[1]):
-			t.Errorf("worker %s: work() has %d samples (%.3f s), its CPU time is %.3f s and it waited %.3f s for a CPU", pid, busy[n], got, sec, c[1])
+		case quiet && (nominal < 0.9*sec || nominal > 1.1*sec):
+			t.Errorf("worker %s: work() has %d samples (%.3f s), its CPU time is %.3f s", pid, busy[n], nominal, sec)
+		case stretched < 0.9*sec || nominal > 1.1*(sec+wait):
+			t.Errorf("worker %s: work() has %d samples (%.3f–%.3f s), its CPU time is %.3f s and it waited %.3f s for a CPU", pid, busy[n], nominal, stretched, sec, wait)
 		}
 	}
 	if st.Processes[0].PID != int64(cmd.Process.Pid) || st.Processes[0].Parent != 0 || !strings.Contains(st.Processes[0].Command, "subprocesses.py "+how) {
