@@ -6,8 +6,27 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// lockedBuilder is a strings.Builder that two goroutines may write.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 // TestTopPlainSubprocesses: hpp top --subprocesses shows a forked
 // child's function (first in cpu mode: the parent waits), counts both
@@ -32,7 +51,8 @@ if pid == 0:
 print("child", pid, flush=True)
 os.waitpid(pid, 0)
 `), 0o644)
-	var out, errb strings.Builder
+	var out lockedBuilder // top and the copy of the target's output both write
+	var errb strings.Builder
 	code := Main(t.Context(), []string{"top", "--subprocesses", "--mode", "cpu", "--interval", "0.5", "--python", py, script}, &Env{Stdout: &out, Stderr: &errb})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())

@@ -165,8 +165,9 @@ func TestRecordGroupExec(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	go cmd.Wait()
+	waited := make(chan struct{}) // the shell is reaped at once: no zombie
+	go func() { cmd.Wait(); close(waited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-waited })
 	p, st, err := RecordGroup(context.Background(), cmd.Process.Pid, RecordOptions{Rate: 100, Duration: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
