@@ -46,7 +46,8 @@ r writes what was sampled so far to OUT; q, Esc or Ctrl-C quits and
 leaves a -p target running (a target that top started is stopped).
 
 --subprocesses follows the process's Python descendants too (see hpp
-help record); each thread's line then shows its pid.
+help record); each thread's line then shows its pid, and P steps
+through the processes, showing one process's functions at a time.
 
 Without a terminal on stdout, top prints the whole table every interval
 until the process exits or Ctrl-C. A target that top starts keeps

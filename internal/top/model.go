@@ -195,8 +195,11 @@ type View struct {
 	Mode   timemode.Mode
 	Idle   bool // in cpu mode, count idle and waiting samples too
 	Thread int  // 0: all threads; n: the n-th thread in header order
-	Paused bool
-	Lines  bool // a row per source line rather than per function
+	// Process, with several processes: 0 all; n the n-th in the order
+	// their threads were first seen (the P key steps through them).
+	Process int
+	Paused  bool
+	Lines   bool // a row per source line rather than per function
 }
 
 // Source gives the text of a line of a file, "" when it is not at hand.
@@ -238,15 +241,25 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 		line("process: GIL held %.0f%% of the time, CPU %.0f%% (%.2f of %d cores)", 100*gilShare, 100*m.ProcCPU, m.ProcCPU, m.NumCPU)
 	} else {
 		// Each process has a GIL of its own: the share is their mean.
-		line("%d processes: a GIL held %.0f%% of the time, CPU %.0f%% (%.2f of %d cores)", 1+len(m.others), 100*gilShare, 100*m.ProcCPU, m.ProcCPU, m.NumCPU)
+		shown := ""
+		if pid := m.nthPID(v.Process); pid != 0 {
+			shown = fmt.Sprintf("; showing process %d (P: next)", pid)
+		}
+		line("%d processes: a GIL held %.0f%% of the time, CPU %.0f%% (%.2f of %d cores)%s", 1+len(m.others), 100*gilShare, 100*m.ProcCPU, m.ProcCPU, m.NumCPU, shown)
 	}
 	var only int64 = -1
+	onlyPid := m.nthPID(v.Process)
+	keep := func(tid int64) bool {
+		return (only < 0 || tid == only) && (onlyPid == 0 || m.threads[tid] != nil && m.threads[tid].pid == onlyPid)
+	}
 	for i, id := range m.order {
 		th := m.threads[id]
 		mark := " "
 		if v.Thread == i+1 {
 			mark = ">"
 			only = id
+		} else if onlyPid != 0 && th.pid == onlyPid {
+			mark = "+"
 		}
 		pid := ""
 		if len(m.others) > 0 {
@@ -272,7 +285,7 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 	var rows []row
 	var denom int64
 	for _, id := range m.order {
-		if only >= 0 && id != only {
+		if !keep(id) {
 			continue
 		}
 		th := m.threads[id]
@@ -287,7 +300,7 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 		x.key = r.key
 		sum := func(cs map[int64]*timemode.Counts) (kept, held int64) {
 			for tid, c := range cs {
-				if only >= 0 && tid != only {
+				if !keep(tid) {
 					continue
 				}
 				for s := timemode.State(0); s < timemode.NStates; s++ {
@@ -308,7 +321,7 @@ func (m *Model) RenderSource(v View, width, height int, esc Escape, src Source) 
 		x.gil = held
 		var all int64
 		for tid, c := range r.total {
-			if only < 0 || tid == only {
+			if keep(tid) {
 				all += c.Total()
 			}
 		}
@@ -393,3 +406,25 @@ func stateWord(c timemode.Counts) string {
 	}
 	return strings.ReplaceAll(best.String(), " ", "-")
 }
+
+// nthPID is the pid of the n-th process in the order its threads were
+// first seen, 0 for n = 0 or past the last.
+func (m *Model) nthPID(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	seen := map[int]bool{}
+	for _, id := range m.order {
+		pid := m.threads[id].pid
+		if !seen[pid] {
+			seen[pid] = true
+			if len(seen) == n {
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+// NumProcesses is the number of processes whose threads were sampled.
+func (m *Model) NumProcesses() int { return 1 + len(m.others) }

@@ -126,3 +126,42 @@ func BenchmarkRefresh(b *testing.B) {
 		m.Render(View{Sort: ByOwn, Mode: timemode.CPU}, 160, 50, noEscape)
 	}
 }
+
+// TestRenderProcesses: with threads of two processes, each thread line
+// gives its pid, and the process filter keeps one process's samples.
+func TestRenderProcesses(t *testing.T) {
+	p := chunkOf()
+	// Thread a (101) in process 101, thread b (102) in its child 102.
+	p.Samples.Processes = []profile.Process{{PID: 101, Command: "python3 t.py"}, {PID: 102, Parent: 101, Command: "python3 t.py"}}
+	p.Samples.Threads[0].Process = 0
+	p.Samples.Threads[1].Process = 1
+	m := NewModel(101, "3.11.2", 2)
+	m.Add(p, 10, 0, time.Second)
+	first := func(v View) (string, []string) {
+		lines := m.Render(v, 0, 0, noEscape)
+		for i, l := range lines {
+			if strings.Contains(l, "function (file:line)") {
+				return strings.Join(strings.Fields(lines[i+1]), " "), lines
+			}
+		}
+		return "", lines
+	}
+	row, lines := first(View{})
+	if row != "50.0 100.0 20 30 main (t.py:1)" {
+		t.Errorf("all processes: first row %q", row)
+	}
+	joined := strings.Join(lines, "\n")
+	for _, want := range []string{"2 processes:", " 1 pid 101     thread 101", " 2 pid 102     thread 102"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("no %q in:\n%s", want, joined)
+		}
+	}
+	// Process 2 (pid 102): thread b only, main idle, 100%.
+	if row, lines := first(View{Process: 2}); row != "100.0 100.0 10 0 main (t.py:1)" || !strings.Contains(strings.Join(lines, "\n"), "showing process 102") {
+		t.Errorf("process 102: first row %q in:\n%s", row, strings.Join(lines, "\n"))
+	}
+	// Process 1 (pid 101): thread a, leaf 10 of 10 own.
+	if row, _ := first(View{Process: 1}); row != "100.0 100.0 10 60 leaf (t.py:5)" {
+		t.Errorf("process 101: first row %q", row)
+	}
+}

@@ -220,6 +220,9 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 					v.Mode = timemode.GIL
 				case 'i':
 					v.Idle = !v.Idle
+				case 'P':
+					// The next process, then all again.
+					v.Process = (v.Process + 1) % (m.NumProcesses() + 1)
 				case 'l':
 					v.Lines = !v.Lines
 				case 'p', ' ':
