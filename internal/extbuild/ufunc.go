@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -206,6 +207,25 @@ func (m *Module) ufuncNames() []string {
 	return names
 }
 
+// ufuncLoops are the loops of the ufunc f in the order numpy tries them:
+// numpy takes the first loop that the inputs cast to safely, so, as in
+// its own ufuncs, narrower kinds come first (bool, int32, int64, float32,
+// float64): int64 arrays then meet an int64 loop before a float64 one.
+func ufuncLoops(f *Func) []*Func {
+	loops := append([]*Func{f}, f.Loops...)
+	rank := map[string]int{"bool": 0, "int32": 1, "int64": 2, "int": 2, "float32": 3, "float64": 4}
+	sort.SliceStable(loops, func(i, j int) bool {
+		for k := range loops[i].Params {
+			a, b := rank[loops[i].Params[k].Type.Go], rank[loops[j].Params[k].Type.Go]
+			if a != b {
+				return a < b
+			}
+		}
+		return false
+	})
+	return loops
+}
+
 func ufuncLoopName(pi, fi, li int) string { return fmt.Sprintf("hppuf_%d_%d_%d", pi, fi, li) }
 
 // goUfunc writes the Go half of each loop of the ufunc f: an //export
@@ -215,7 +235,7 @@ func ufuncLoopName(pi, fi, li int) string { return fmt.Sprintf("hppuf_%d_%d_%d",
 // removes, and a strided one (broadcast scalars have step 0); in both
 // the scalar function is a direct call Go can inline.
 func (m *Module) goUfunc(b *bytes.Buffer, pi, fi int, f *Func) {
-	for li, g := range append([]*Func{f}, f.Loops...) {
+	for li, g := range ufuncLoops(f) {
 		name := ufuncLoopName(pi, fi, li)
 		nargs := len(g.Params) + len(g.Results)
 		fmt.Fprintf(b, "\n//export %s\nfunc %s(args unsafe.Pointer, n C.longlong, steps unsafe.Pointer, errp **C.char) (st C.int) {\n", name, name)
@@ -227,8 +247,8 @@ func (m *Module) goUfunc(b *bytes.Buffer, pi, fi int, f *Func) {
 			ptrs = append(ptrs, fmt.Sprintf("unsafe.Add(p[%d], lo*s[%d])", k, k))
 			stepArgs = append(stepArgs, fmt.Sprintf("s[%d]", k))
 		}
-		fmt.Fprintf(b, "\terr := hppUfuncRun(int(n), func(lo, hi int) {\n\t\t%s_chunk(%s, %s, hi-lo)\n\t})\n",
-			name, strings.Join(ptrs, ", "), strings.Join(stepArgs, ", "))
+		fmt.Fprintf(b, "\terr := hppUfuncRun(int(n), p, s, %d, func(lo, hi int) {\n\t\t%s_chunk(%s, %s, hi-lo)\n\t})\n",
+			len(g.Params), name, strings.Join(ptrs, ", "), strings.Join(stepArgs, ", "))
 		b.WriteString("\treturned = true\n\tif err != nil {\n\t\treturn hppFail(err, errp)\n\t}\n\treturn C.HPP_OK\n}\n")
 
 		// The chunk loop.
@@ -323,16 +343,53 @@ func (m *Module) ufuncCall(b *bytes.Buffer, indent string, pi int, g *Func, in [
 
 // ufuncGoHelpers are the Go glue's helpers for ufunc loops.
 const ufuncGoHelpers = `
-// hppUfuncRun runs a ufunc loop over n elements: on this thread for a
-// short run, else over every core. numpy calls the loop with the GIL
-// released (it holds it only for object dtypes, which hpp's loops never
-// take), so the workers run beside Python's other threads.
-func hppUfuncRun(n int, chunk func(lo, hi int)) error {
-	if n < ` + "hppUfuncParallel" + ` {
+// hppUfuncRun runs a ufunc loop over the n elements at p (inputs, then
+// outputs) with byte steps s: on this thread for a short run or one
+// whose elements depend on each other, else over every core. numpy calls
+// the loop with the GIL released (it holds it only for object dtypes,
+// which hpp's loops never take), so the workers run beside Python's
+// other threads.
+func hppUfuncRun(n int, p []unsafe.Pointer, s []int, nin int, chunk func(lo, hi int)) error {
+	if n < hppUfuncParallel || hppUfuncDependent(n, p, s, nin) {
 		chunk(0, n)
 		return nil
 	}
 	return pyext.ParallelFor(n, chunk)
+}
+
+// hppUfuncDependent reports whether an element's result may depend on
+// another element's: an output written more than once (step 0: reduce
+// keeps its running value there), or an output that numpy also hands in
+// at another place (accumulate reads each result back one step later as
+// the next element's input; reduce's running value is input 0). Then the
+// elements must be computed in order, on one thread. An output that is
+// exactly an input (same place, same step: out= an input) is not a
+// dependence: each element reads only itself. Spans are compared
+// conservatively, with 8 bytes for every element.
+func hppUfuncDependent(n int, p []unsafe.Pointer, s []int, nin int) bool {
+	span := func(k int) (lo, hi uintptr) {
+		lo = uintptr(p[k])
+		hi = uintptr(int(lo) + (n-1)*s[k])
+		if hi < lo {
+			lo, hi = hi, lo
+		}
+		return lo, hi + 8
+	}
+	for k := nin; k < len(p); k++ {
+		if s[k] == 0 {
+			return true
+		}
+		klo, khi := span(k)
+		for j := range p {
+			if j == k || (j < nin && p[j] == p[k] && s[j] == s[k]) {
+				continue
+			}
+			if jlo, jhi := span(j); jlo < khi && klo < jhi {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hppBool(v bool) uint8 {
@@ -376,7 +433,7 @@ static void hpp_ufunc_fail(int st, char *err, const char *name) {
 			if !f.Ufunc {
 				continue
 			}
-			loops := append([]*Func{f}, f.Loops...)
+			loops := ufuncLoops(f)
 			var funcs, types []string
 			for li, g := range loops {
 				name := ufuncLoopName(pi, fi, li)
