@@ -74,3 +74,15 @@ func DivMod(x, y int64) (q, r int64) {
 //
 //hpp:export ufunc
 func InUnitDisk(x, y float32) bool { return x*x+y*y <= 1 }
+
+// PolySinLoop writes PolySin of each x to out, in a plain loop: what the
+// ufunc poly_sin does on a contiguous array, without numpy's machinery
+// (scripts/bench-ext compares the two).
+//
+//hpp:export readonly=x
+func PolySinLoop(x, out []float64) {
+	out = out[:len(x)]
+	for i := range x {
+		out[i] = PolySin(x[i])
+	}
+}
