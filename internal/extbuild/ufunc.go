@@ -351,11 +351,21 @@ const ufuncGoHelpers = `
 // other threads.
 func hppUfuncRun(n int, p []unsafe.Pointer, s []int, nin int, chunk func(lo, hi int)) error {
 	if n < hppUfuncParallel || hppUfuncDependent(n, p, s, nin) {
-		chunk(0, n)
+		// In pieces, in order, to see Ctrl-C during a long run.
+		for lo := 0; lo < n; lo += hppUfuncPiece {
+			chunk(lo, min(n, lo+hppUfuncPiece))
+			if pyext.Interrupted() {
+				return pyext.ErrInterrupted
+			}
+		}
 		return nil
 	}
 	return pyext.ParallelFor(n, chunk)
 }
+
+// hppUfuncPiece is how many elements a serial run computes between two
+// looks at the Ctrl-C flag (an atomic load).
+const hppUfuncPiece = 1024
 
 // hppUfuncDependent reports whether an element's result may depend on
 // another element's: an output written more than once (step 0: reduce
@@ -414,6 +424,13 @@ func (m *Module) cUfuncs(b *bytes.Buffer) {
 #include <numpy/ndarraytypes.h>
 #include <numpy/ufuncobject.h>
 
+// hpp_ufunc_failed is set on a thread whose loop raised. numpy goes on
+// calling the loop for the rest of the operation (the next buffer of a
+// cast, the next row of a reduce) and raises the exception only at the
+// end; while it is pending, loops on that thread return at once, so that
+// Ctrl-C or a panic stops the whole operation, not one run of it.
+static __thread int hpp_ufunc_failed;
+
 // hpp_ufunc_fail raises, from a loop that numpy runs without the GIL,
 // what the Go side reported; numpy checks for an exception after the
 // loop and raises it instead of returning a result.
@@ -424,7 +441,25 @@ static void hpp_ufunc_fail(int st, char *err, const char *name) {
 	} else {
 		hpp_finish(st, err, name);
 	}
+	hpp_ufunc_failed = 1;
 	PyGILState_Release(g);
+}
+
+// hpp_ufunc_pending reports whether a loop on this thread raised and its
+// exception is still pending, so that this run should be skipped; once
+// Python has dealt with it, the flag is cleared. The GIL is taken only
+// after a failure.
+static int hpp_ufunc_pending(void) {
+	if (!hpp_ufunc_failed) {
+		return 0;
+	}
+	PyGILState_STATE g = PyGILState_Ensure();
+	int pending = PyErr_Occurred() != NULL;
+	PyGILState_Release(g);
+	if (!pending) {
+		hpp_ufunc_failed = 0;
+	}
+	return pending;
 }
 `)
 	var adds []string
@@ -439,6 +474,7 @@ static void hpp_ufunc_fail(int st, char *err, const char *name) {
 				name := ufuncLoopName(pi, fi, li)
 				fmt.Fprintf(b, "\n// %s.%s (%s): %s\n", p.Name, g.GoName, g.Pos, ufuncTypes(g))
 				fmt.Fprintf(b, "static void c%s(char **args, const npy_intp *dims, const npy_intp *steps, void *data) {\n", name)
+				b.WriteString("\tif (hpp_ufunc_pending()) {\n\t\treturn;\n\t}\n")
 				fmt.Fprintf(b, "\tif (hpp_forked) {\n\t\thpp_ufunc_fail(HPP_OK, NULL, %s);\n\t\treturn;\n\t}\n", cString(f.PyName))
 				fmt.Fprintf(b, "\tchar *err = NULL;\n\tint st = %s((void *)args, (long long)dims[0], (void *)steps, &err);\n", name)
 				fmt.Fprintf(b, "\tif (st != HPP_OK) {\n\t\thpp_ufunc_fail(st, err, %s);\n\t}\n}\n", cString(f.PyName))

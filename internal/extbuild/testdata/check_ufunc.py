@@ -9,8 +9,10 @@ Prints one line per check and exits non-zero at the first failure. Needs
 numpy.
 """
 import os
+import signal
 import sys
 import threading
+import time
 
 import numpy as np
 
@@ -228,6 +230,35 @@ e = raises(lambda: m.divmod(np.arange(3), 0))
 assert isinstance(e, m.GoPanic) and "integer divide by zero" in str(e), e
 same(m.add(np.ones(3), 1.0), np.full(3, 2.0), "a call after a panic")
 ok("a panic in the loop, on the calling thread or a worker, raises GoPanic")
+
+# Ctrl-C stops a long ufunc call part-way, whichever way numpy runs the
+# loop: one run over every core (float64), many buffered runs (float32,
+# cast: numpy goes on calling the loop after the first one raised), and
+# a short run on the calling thread (4000 elements, in pieces).
+
+
+def timed(run):
+    start = time.perf_counter()
+    try:
+        run()
+    except KeyboardInterrupt:
+        return time.perf_counter() - start, True
+    return time.perf_counter() - start, False
+
+
+for what, n, dt in (("over every core", 200_000, np.float64), ("buffered runs", 200_000, np.float32), ("one thread", 4000, np.float64)):
+    count = 100
+    while True:
+        full, _ = timed(lambda: m.spin(np.zeros(n, dtype=dt), count))
+        if full > 1.0:
+            break
+        count *= max(2, int(1.5 / max(full, 1e-3)))
+    timer = threading.Timer(full / 10, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    took, stopped = timed(lambda: m.spin(np.zeros(n, dtype=dt), count))
+    timer.join()
+    assert stopped and took < full / 2, (what, full, took, stopped)
+    ok("Ctrl-C at %.2f s stops spin on %s after %.2f s (uninterrupted %.2f s)" % (full / 10, what, took, full))
 
 # Two Python threads call at once (both may fan out: one gets the pool,
 # the other runs its loop on its own thread).
