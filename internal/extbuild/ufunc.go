@@ -292,7 +292,7 @@ func (m *Module) goUfunc(b *bytes.Buffer, pi, fi int, f *Func) {
 		for k := range g.Params {
 			in = append(in, ufuncRead(goType(k), fmt.Sprintf("x%d[i]", k)))
 		}
-		m.ufuncCall(b, "\t\t\t", pi, g, in, func(k int) string { return fmt.Sprintf("x%d[i]", k) }, goType)
+		m.ufuncCall(b, "\t\t\t", pi, g, in, func(k int) string { return fmt.Sprintf("x%d[i]", k) })
 		b.WriteString("\t\t}\n\t\treturn\n\t}\n")
 		// Strided.
 		b.WriteString("\tfor range n {\n")
@@ -300,7 +300,7 @@ func (m *Module) goUfunc(b *bytes.Buffer, pi, fi int, f *Func) {
 		for k := range g.Params {
 			in = append(in, ufuncRead(goType(k), fmt.Sprintf("*(*%s)(a%d)", memType(k), k)))
 		}
-		m.ufuncCall(b, "\t\t", pi, g, in, func(k int) string { return fmt.Sprintf("*(*%s)(a%d)", memType(k), k) }, goType)
+		m.ufuncCall(b, "\t\t", pi, g, in, func(k int) string { return fmt.Sprintf("*(*%s)(a%d)", memType(k), k) })
 		for k := range nargs {
 			fmt.Fprintf(b, "\t\ta%d = unsafe.Add(a%d, s%d)\n", k, k, k)
 		}
@@ -318,7 +318,7 @@ func ufuncRead(goType, elem string) string {
 
 // ufuncCall writes the call of g's scalar function on in and the stores
 // of its results into dst(k), k counting parameters then results.
-func (m *Module) ufuncCall(b *bytes.Buffer, indent string, pi int, g *Func, in []string, dst func(int) string, goType func(int) string) {
+func (m *Module) ufuncCall(b *bytes.Buffer, indent string, pi int, g *Func, in []string, dst func(int) string) {
 	call := fmt.Sprintf("p%d.%s(%s)", pi, g.GoName, strings.Join(in, ", "))
 	np := len(g.Params)
 	simple := len(g.Results) == 1 && g.Results[0].Go != "bool"
@@ -338,7 +338,6 @@ func (m *Module) ufuncCall(b *bytes.Buffer, indent string, pi int, g *Func, in [
 			fmt.Fprintf(b, "%s%s = v%d\n", indent, dst(np+k), k)
 		}
 	}
-	_ = goType
 }
 
 // ufuncGoHelpers are the Go glue's helpers for ufunc loops.
@@ -365,7 +364,7 @@ func hppUfuncRun(n int, p []unsafe.Pointer, s []int, nin int, chunk func(lo, hi 
 
 // hppUfuncPiece is how many elements a serial run computes between two
 // looks at the Ctrl-C flag (an atomic load).
-const hppUfuncPiece = 1024
+const hppUfuncPiece = 256
 
 // hppUfuncDependent reports whether an element's result may depend on
 // another element's: an output written more than once (step 0: reduce

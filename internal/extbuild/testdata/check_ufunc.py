@@ -206,7 +206,11 @@ same(m.hypot.reduce(np.array([3.0, 4.0, 12.0])), np.float64(13.0), "hypot.reduce
 same_error(lambda: m.hypot.reduce(a2, axis=(0, 1)), lambda: np.subtract.reduce(a2, axis=(0, 1)), "hypot", "subtract", "several axes, not reorderable")
 same_error(lambda: m.poly_sin.reduce(x), lambda: np.sin.reduce(x), "poly_sin", "sin", "reduce of a unary ufunc")
 same_error(lambda: m.divmod.reduce(num), lambda: np.divmod.reduce(num), "divmod", "divmod", "reduce with two results")
-ok("reduce, accumulate, outer, reduceat, at = numpy's")
+assert m.larger.identity == -np.inf and m.first.identity == 2.5
+same(m.larger.reduce(np.zeros((0, 3)), axis=0), np.full(3, -np.inf), "identity=-inf for an empty reduce")
+same(m.larger.reduce(a2, axis=(0, 1)), np.max(a2), "identity=-inf reduces over several axes")
+same(m.first.reduce(np.array([])), np.float64(2.5), "identity=2.5")
+ok("reduce, accumulate, outer, reduceat, at = numpy's; identities")
 
 # --- Big inputs: every core, the GIL released, panics in workers.
 main_tid = threading.get_native_id()

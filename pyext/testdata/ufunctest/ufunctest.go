@@ -42,3 +42,13 @@ func Spin(x float64, n int64) float64 {
 	}
 	return x
 }
+
+// Larger is max(x, y) for reduce with the identity -inf.
+//
+//hpp:export ufunc identity=-inf
+func Larger(x, y float64) float64 { return max(x, y) }
+
+// First is x, for a float identity that is no integer.
+//
+//hpp:export ufunc identity=2.5
+func First(x, y float64) float64 { return x }
