@@ -178,6 +178,13 @@ func Build(ctx context.Context, o Options) (string, error) {
 	if pyInfo.Limited() {
 		cflags += " -DPy_LIMITED_API=0x030b0000"
 	}
+	if mod.HasUfuncs() {
+		inc, err := numpyInclude(ctx, pyInfo, mod.ufuncNames())
+		if err != nil {
+			return "", err
+		}
+		cflags += " -I" + inc
+	}
 	// The environment's CGO_CFLAGS come last, so that they can add
 	// warnings or override the optimisation level, as for go build.
 	if env := strings.TrimSpace(os.Getenv("CGO_CFLAGS")); env != "" {

@@ -39,6 +39,12 @@ type Func struct {
 	// thread (//hpp:export releasegil), for programs whose C threads call
 	// into Python while Go runs.
 	ReleaseGIL bool
+	// Ufunc makes a numpy ufunc of a scalar function (//hpp:export
+	// ufunc); Identity is its identity= for reduce, and Loops are further
+	// functions exported under the same name: more type signatures.
+	Ufunc    bool
+	Identity string
+	Loops    []*Func
 }
 
 // Param is one parameter of an exported function.
@@ -77,7 +83,7 @@ func Inspect(dir string) (*Package, error) {
 	}
 	pkg := &Package{Dir: abs, Name: bp.Name}
 	fset := token.NewFileSet()
-	seen := map[string]string{}
+	seen := map[string]*Func{}
 	for _, name := range append(append([]string(nil), bp.GoFiles...), bp.CgoFiles...) {
 		f, err := parser.ParseFile(fset, filepath.Join(abs, name), nil, parser.ParseComments)
 		if err != nil {
@@ -100,9 +106,12 @@ func Inspect(dir string) (*Package, error) {
 				return nil, err
 			}
 			if prev, dup := seen[fn.PyName]; dup {
-				return nil, inputErrorf("%s: %s: Python name %q is already used by %s; pick another with //hpp:export name=...", fn.Pos, fn.GoName, fn.PyName, prev)
+				if err := addLoop(prev, fn); err != nil {
+					return nil, err
+				}
+				continue
 			}
-			seen[fn.PyName] = fn.Pos
+			seen[fn.PyName] = fn
 			pkg.Funcs = append(pkg.Funcs, fn)
 		}
 	}
@@ -160,7 +169,11 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 				readonly[n] = true
 			}
 		default:
-			return nil, bad("unknown //hpp:export option %q (known: name=PYNAME, holdgil, releasegil, readonly=PARAM,...)", o)
+			if ok, err := ufuncOption(fn, o); err != nil {
+				return nil, bad("%v", err)
+			} else if !ok {
+				return nil, bad("unknown //hpp:export option %q (known: name=PYNAME, holdgil, releasegil, readonly=PARAM,..., ufunc, identity=VALUE)", o)
+			}
 		}
 	}
 	if fn.HoldGIL && fn.ReleaseGIL {
@@ -232,6 +245,9 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 			}
 			fn.Results = append(fn.Results, t)
 		}
+	}
+	if err := checkUfunc(fn, bad); err != nil {
+		return nil, err
 	}
 	return fn, nil
 }

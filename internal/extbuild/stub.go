@@ -55,6 +55,16 @@ func (m *Module) Stub() []byte {
 	}
 	for _, p := range m.Packages {
 		for _, f := range p.Funcs {
+			if f.Ufunc {
+				// numpy's stubs type a ufunc's call loosely; its docstring
+				// follows as a string, which stub readers show.
+				usesNumpy = true
+				fmt.Fprintf(&body, "\n%s: np.ufunc\n", f.PyName)
+				if f.Doc != "" {
+					fmt.Fprintf(&body, "%s\n", pyDocString(f.Doc, ""))
+				}
+				continue
+			}
 			var params []string
 			for _, a := range f.Params {
 				params = append(params, a.PyName+": "+pyType(a.Type, true))
