@@ -117,7 +117,7 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 	}
 	split := timemode.Of(p.Samples)
 	p = timemode.Filter(p, mode, idle)
-	if err := writeRecording(path, p, f, t, o, st, start); err != nil {
+	if err := writeRecording(path, p, f, t, o, st, start, mode); err != nil {
 		return err
 	}
 	ended := ""

@@ -63,6 +63,9 @@ ev.wait()
 	if meta.Python != strings.TrimSpace(string(py)) || meta.Rate != 100 || !strings.Contains(meta.Command, "threading") || meta.Start.IsZero() || meta.Duration <= 0 {
 		t.Errorf("meta %+v (python %s)", meta, py)
 	}
+	if p.Samples.Mode != "wall" {
+		t.Errorf("mode %q, want wall", p.Samples.Mode)
+	}
 	if w := sampleWeight(p.Samples); w != int64(n) {
 		t.Errorf("%d samples in the file, the summary says %d", w, n)
 	}

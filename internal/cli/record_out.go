@@ -11,11 +11,18 @@ import (
 	"hpp/internal/hppfile"
 	"hpp/internal/profile"
 	"hpp/internal/sampler"
+	"hpp/internal/timemode"
 )
 
 // writeRecording writes what hpp record sampled: hpp's own file with the
 // hot sources and what the recording knew of itself, or any export.
-func writeRecording(path string, p *profile.Profile, f export.Format, t *sampler.Target, o sampler.RecordOptions, st sampler.RecordStats, start time.Time) error {
+func writeRecording(path string, p *profile.Profile, f export.Format, t *sampler.Target, o sampler.RecordOptions, st sampler.RecordStats, start time.Time, mode timemode.Mode) error {
+	if p.Samples != nil && p.Samples.Mode == "" {
+		q, set := *p, *p.Samples
+		set.Mode = mode.String()
+		q.Samples = &set
+		p = &q
+	}
 	return writeFile(path, func(w io.Writer) error {
 		if f != export.Hpp {
 			return export.Write(w, p, f, export.DefaultOptions())

@@ -189,3 +189,21 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestReadCommitted reads a file hpp record wrote (testdata/README.md):
+// files written today must stay readable.
+func TestReadCommitted(t *testing.T) {
+	p, m, err := ReadFile("testdata/record.hpp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	leaf := map[string]int64{}
+	for _, s := range p.Samples.Samples {
+		n += s.Weight
+		leaf[p.Funcs[s.Stack[0].Func].Name] += s.Weight
+	}
+	if n != 81 || leaf["spin"] != 81 || m.Python != "3.11.7" || m.Rate != 100 || len(p.Samples.Threads) != 1 {
+		t.Errorf("%d samples, leaves %v, meta %+v", n, leaf, m)
+	}
+}

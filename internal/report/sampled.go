@@ -225,7 +225,11 @@ func sampledHeader(w *bufio.Writer, p *profile.Profile, all int64) {
 	if s.Mode != "" {
 		fmt.Fprintf(w, ", %s mode", Terminal(s.Mode))
 	}
-	fmt.Fprintf(w, ", %d threads", len(s.Threads))
+	if len(s.Threads) == 1 {
+		w.WriteString(", 1 thread")
+	} else {
+		fmt.Fprintf(w, ", %d threads", len(s.Threads))
+	}
 	if len(s.Processes) > 1 {
 		fmt.Fprintf(w, " in %d processes", len(s.Processes))
 	}
