@@ -107,7 +107,8 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 			fmt.Fprintf(env.Stderr, "\r\033[Khpp record: %d samples, %.0f/s, %d torn, %d threads", s.Samples, s.Achieved, s.Torn, s.Threads)
 		}
 	}
-	start := time.Now()
+	rec := beginRecording(pid)
+	defer rec.close()
 	p, st, err := t.Record(ctx, o)
 	if o.Progress != nil {
 		fmt.Fprint(env.Stderr, "\r\033[K")
@@ -117,7 +118,7 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 	}
 	split := timemode.Of(p.Samples)
 	p = timemode.Filter(p, mode, idle)
-	if err := writeRecording(path, p, f, t, o, st, start, mode); err != nil {
+	if err := writeRecording(path, p, f, t, o, st, rec, mode); err != nil {
 		return err
 	}
 	ended := ""

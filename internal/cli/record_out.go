@@ -14,9 +14,24 @@ import (
 	"hpp/internal/timemode"
 )
 
+// recording is what hpp record notes as it begins: the time, and the
+// target's root held open so that its sources can be read at the end,
+// even if it has exited by then.
+type recording struct {
+	start time.Time
+	root  *sampler.SourceRoot // nil if it could not be opened
+}
+
+func beginRecording(pid int) *recording {
+	r, _ := sampler.OpenSourceRoot(pid)
+	return &recording{start: time.Now(), root: r}
+}
+
+func (r *recording) close() { r.root.Close() }
+
 // writeRecording writes what hpp record sampled: hpp's own file with the
 // hot sources and what the recording knew of itself, or any export.
-func writeRecording(path string, p *profile.Profile, f export.Format, t *sampler.Target, o sampler.RecordOptions, st sampler.RecordStats, start time.Time, mode timemode.Mode) error {
+func writeRecording(path string, p *profile.Profile, f export.Format, t *sampler.Target, o sampler.RecordOptions, st sampler.RecordStats, rec *recording, mode timemode.Mode) error {
 	if p.Samples != nil && p.Samples.Mode == "" {
 		q, set := *p, *p.Samples
 		set.Mode = mode.String()
@@ -28,12 +43,12 @@ func writeRecording(path string, p *profile.Profile, f export.Format, t *sampler
 			return export.Write(w, p, f, export.DefaultOptions())
 		}
 		q := *p
-		q.Files = sampler.Sources(t.PID, p, sampler.DefaultSourceLimits)
+		q.Files = rec.root.Read(p, sampler.DefaultSourceLimits)
 		return hppfile.Write(w, &q, &hppfile.Meta{
 			HPPVersion: Version,
 			Python:     t.Version,
 			Command:    commandLine(t.PID),
-			Start:      start,
+			Start:      rec.start,
 			Duration:   st.Elapsed,
 			Rate:       o.Rate,
 			Achieved:   st.Achieved,

@@ -168,3 +168,28 @@ ten_lines()
 		t.Errorf("first line %q in\n%s", first, rep)
 	}
 }
+
+// TestRecordSourcesAfterExit: a target that exits while recorded still
+// has its sources embedded (record holds its root open from the start).
+func TestRecordSourcesAfterExit(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "brief.py")
+	src := "import time\n\ndef busy(end):\n    while time.time() < end:\n        pass\n\nprint('ready', flush=True)\nbusy(time.time() + 1.5)\n"
+	if err := os.WriteFile(script, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd, stdout := startPython(t, script)
+	waitReady(stdout)
+	out := filepath.Join(dir, "rec.hpp")
+	code, _, errs := runHpp(t, "record", "-p", strconv.Itoa(cmd.Process.Pid), "-r", "100", "-o", out)
+	if code != 0 || !strings.Contains(errs, "the process exited") {
+		t.Fatalf("record: exit %d: %s", code, errs)
+	}
+	p, _, err := hppfile.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Files) != 1 || p.Files[0].Path != script || string(p.Files[0].Text) != src {
+		t.Errorf("embedded files %+v, want %s", p.Files, script)
+	}
+}

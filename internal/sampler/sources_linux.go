@@ -13,39 +13,69 @@ import (
 	"hpp/internal/profile"
 )
 
-// Sources reads the texts of the hottest source files of p, a recording of
-// process pid, within the limits, as the target sees them: through
-// /proc/PID/root, so that a target in a container or chroot gives its own
-// files. Paths resolve inside the target's root (openat2's
-// RESOLVE_IN_ROOT: a symlink cannot lead out of it), relative paths
-// beneath the target's working directory, and only regular files that the
-// target's user could read itself are kept, so that a hostile target
-// cannot have hpp copy files it could not read. Files that cannot be read
-// (the process exited, the file is gone, too large) are left out.
-func Sources(pid int, p *profile.Profile, l SourceLimits) []profile.SourceFile {
-	files := hotFiles(p)
-	if len(files) == 0 || l.Files <= 0 {
-		return nil
-	}
+// SourceRoot is a target's view of its files: its root and working
+// directory, held open so that they stay readable after it exits, and its
+// user, whose permissions decide what may be copied.
+type SourceRoot struct {
+	root, cwd int // O_PATH descriptors; cwd -1 if unknown
+	uid, gid  uint32
+}
+
+// OpenSourceRoot holds process pid's root and working directory open, to
+// read its source files later with Read, even once it has exited.
+func OpenSourceRoot(pid int) (*SourceRoot, error) {
 	proc := "/proc/" + strconv.Itoa(pid)
-	var uid, gid uint32
-	if fi, err := os.Stat(proc); err == nil {
-		st := fi.Sys().(*syscall.Stat_t)
-		uid, gid = st.Uid, st.Gid
-	} else {
-		return nil
+	fi, err := os.Stat(proc)
+	if err != nil {
+		return nil, err
 	}
-	root, err := unix.Open(proc+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	st := fi.Sys().(*syscall.Stat_t)
+	r := &SourceRoot{uid: st.Uid, gid: st.Gid, cwd: -1}
+	r.root, err = unix.Open(proc+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: proc + "/root", Err: err}
+	}
+	if cwd, err := unix.Open(proc+"/cwd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+		r.cwd = cwd
+	}
+	return r, nil
+}
+
+// Close lets go of the directories.
+func (r *SourceRoot) Close() {
+	if r == nil {
+		return
+	}
+	unix.Close(r.root)
+	if r.cwd >= 0 {
+		unix.Close(r.cwd)
+	}
+}
+
+// Sources reads the texts of the hottest source files of p, a recording of
+// process pid, within the limits, as the target sees them (see Read).
+func Sources(pid int, p *profile.Profile, l SourceLimits) []profile.SourceFile {
+	r, err := OpenSourceRoot(pid)
 	if err != nil {
 		return nil
 	}
-	defer unix.Close(root)
-	cwd, err := unix.Open(proc+"/cwd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err == nil {
-		defer unix.Close(cwd)
-	} else {
-		cwd = -1
+	defer r.Close()
+	return r.Read(p, l)
+}
+
+// Read reads the texts of the hottest source files of p within the limits,
+// as the target sees them: through /proc/PID/root, so that a target in a
+// container or chroot gives its own files. Paths resolve inside the
+// target's root (openat2's RESOLVE_IN_ROOT: a symlink cannot lead out of
+// it), relative paths beneath its working directory, and only regular
+// files that the target's user could read itself are kept, so that a
+// hostile target cannot have hpp copy files it could not read. Files that
+// cannot be read (gone, too large) are left out. A nil r reads nothing.
+func (r *SourceRoot) Read(p *profile.Profile, l SourceLimits) []profile.SourceFile {
+	if r == nil || l.Files <= 0 {
+		return nil
 	}
+	files := hotFiles(p)
 	var out []profile.SourceFile
 	var total int64
 	for _, path := range files {
@@ -53,17 +83,17 @@ func Sources(pid int, p *profile.Profile, l SourceLimits) []profile.SourceFile {
 			break
 		}
 		how := &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NOCTTY | unix.O_NONBLOCK}
-		dir := root
+		dir := r.root
 		if strings.HasPrefix(path, "/") {
 			how.Resolve = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS
 		} else {
-			if cwd < 0 {
+			if r.cwd < 0 {
 				continue
 			}
-			dir = cwd
+			dir = r.cwd
 			how.Resolve = unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS
 		}
-		text, ok := readSource(dir, path, how, uid, gid, min(l.FileBytes, l.TotalBytes-total))
+		text, ok := readSource(dir, path, how, r.uid, r.gid, min(l.FileBytes, l.TotalBytes-total))
 		if !ok {
 			continue
 		}
