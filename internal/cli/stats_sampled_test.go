@@ -193,3 +193,29 @@ func TestRecordSourcesAfterExit(t *testing.T) {
 		t.Errorf("embedded files %+v, want %s", p.Files, script)
 	}
 }
+
+// TestStatsBadHpp: broken hpp files exit 4 with one line naming the file;
+// a newer major version says to update hpp.
+func TestStatsBadHpp(t *testing.T) {
+	dir := t.TempDir()
+	for name, c := range map[string]struct{ data, want string }{
+		"garbled.hpp": {hppfile.Magic + "\x01\x00garbage", "not gzip"},
+		"newer.hpp":   {hppfile.Magic + "\x07\x00", "format version 7.0 is newer than this hpp reads (1.x); use a newer hpp"},
+		"short.hpp":   {hppfile.Magic + "\x01", "truncated"},
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(c.data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, cmd := range []string{"stats", "convert"} {
+			code, _, errs := runHpp(t, cmd, "--to", "pprof", path)
+			if cmd == "stats" {
+				code, _, errs = runHpp(t, cmd, path)
+			}
+			if code != ExitBadInput || !strings.HasPrefix(errs, "hpp: "+path+": not a readable hpp profile: ") ||
+				!strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
+				t.Errorf("%s %s: exit %d, %q", cmd, name, code, errs)
+			}
+		}
+	}
+}
