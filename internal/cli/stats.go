@@ -72,7 +72,8 @@ func (sf *statsFlags) options() (report.Options, error) {
 func (sf *statsFlags) sampledOptions() (report.SampledOptions, error) {
 	var o report.SampledOptions
 	keys := []string(sf.sort)
-	if !(len(keys) == 1 && keys[0] == "none") {
+	o.Unsorted = len(keys) == 1 && keys[0] == "none"
+	if !o.Unsorted {
 		ord, err := report.ParseSampledOrder(keys)
 		if err != nil {
 			return o, Usagef("--sort: %v", err)

@@ -81,6 +81,11 @@ func TestStatsSampled(t *testing.T) {
 	if !regexp.MustCompile(`(?s)List reduced from 3 to 1.*m.py:5\(work\)`).MatchString(out) || strings.Contains(out, "(main)") {
 		t.Errorf("--sort own --limit 1:\n%s", out)
 	}
+	// --sort none: the profile's order (main, work, wait).
+	_, out, _ = runHpp(t, "stats", "--sort", "none", path)
+	if !regexp.MustCompile(`(?s)function order.*\(main\).*\(work\).*\(wait\)`).MatchString(out) {
+		t.Errorf("--sort none:\n%s", out)
+	}
 	// Calls are not samples.
 	if code, _, errs := runHpp(t, "stats", "--sort", "ncalls", path); code != ExitUsage || !strings.Contains(errs, "counts samples, not calls") {
 		t.Errorf("--sort ncalls: exit %d, %q", code, errs)

@@ -87,6 +87,7 @@ func sameKey(names []string) bool {
 // SampledOptions choose what a sampled report shows.
 type SampledOptions struct {
 	Order        []SampledKey  // default: total samples
+	Unsorted     bool          // keep the profile's function order (--sort none)
 	Restrictions []Restriction // applied in order, on file:line(name)
 }
 
@@ -128,6 +129,9 @@ func CountFuncs(s *profile.SampleSet, nfuncs int) ([]FuncSamples, int64) {
 }
 
 func (o SampledOptions) describe() string {
+	if o.Unsorted {
+		return "the profile's function order"
+	}
 	order := o.Order
 	if len(order) == 0 {
 		order = []SampledKey{ByTotal}
@@ -270,9 +274,11 @@ func Sampled(out io.Writer, p *profile.Profile, o SampledOptions) error {
 	rows, all := CountFuncs(s, len(p.Funcs))
 	sampledHeader(w, p, all)
 	rows = slices.DeleteFunc(rows, func(r FuncSamples) bool { return r.Total == 0 })
-	slices.SortFunc(rows, func(a, b FuncSamples) int {
-		return o.compare(p, a, b, int32(p.Funcs[a.Func].Line), int32(p.Funcs[b.Func].Line))
-	})
+	if !o.Unsorted {
+		slices.SortFunc(rows, func(a, b FuncSamples) int {
+			return o.compare(p, a, b, int32(p.Funcs[a.Func].Line), int32(p.Funcs[b.Func].Line))
+		})
+	}
 	var msg strings.Builder
 	kept := o.restrict(len(rows), func(i int) string { return p.Funcs[rows[i].Func].String() }, &msg)
 	fmt.Fprintf(w, "   Ordered by: %s\n", o.describe())
@@ -370,8 +376,8 @@ func Lines(out io.Writer, p *profile.Profile, o SampledOptions, source func(path
 	w := bufio.NewWriterSize(out, 1<<16)
 	rows, all := CountLines(p.Samples)
 	sampledHeader(w, p, all)
-	if len(o.Order) == 0 {
-		o.Order = []SampledKey{ByOwn, ByTotal}
+	if len(o.Order) == 0 || o.Unsorted {
+		o.Order, o.Unsorted = []SampledKey{ByOwn, ByTotal}, false
 	}
 	slices.SortFunc(rows, func(a, b LineSamples) int {
 		return o.compare(p, FuncSamples{Func: a.Func, Own: a.Own, Total: a.Total}, FuncSamples{Func: b.Func, Own: b.Own, Total: b.Total}, a.Line, b.Line)
