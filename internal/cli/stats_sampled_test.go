@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -222,5 +223,48 @@ func TestStatsBadHpp(t *testing.T) {
 				t.Errorf("%s %s: exit %d, %q", cmd, name, code, errs)
 			}
 		}
+	}
+}
+
+// TestStatsLinesChroot: a target in another root (Debian unstable's
+// Python in /var/cache/hpp/sid, as in a container): record embeds the
+// chroot's file, not the host's at the same path, and --lines shows it.
+func TestStatsLinesChroot(t *testing.T) {
+	const root = "/var/cache/hpp/sid"
+	if os.Getuid() != 0 {
+		t.Skip("chroot needs root")
+	}
+	if _, err := os.Stat(root + "/usr/bin/python3.14"); err != nil {
+		t.Skip("no python3.14 in " + root + ": run scripts/sid-chroot")
+	}
+	inRoot, err := os.MkdirTemp(root+"/tmp", "hpp-lines-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(inRoot) })
+	os.Chmod(inRoot, 0o755)
+	script := strings.TrimPrefix(inRoot, root) + "/hot.py"
+	src := "import time\n\ndef spin():\n    while True:\n        x = 1  # in the chroot\n\nprint('ready', flush=True)\nspin()\n"
+	if err := os.WriteFile(root+script, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("chroot", root, "python3.14", script)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	waitReady(stdout)
+	out := filepath.Join(t.TempDir(), "rec.hpp")
+	if code, _, errs := runHpp(t, "record", "-p", strconv.Itoa(cmd.Process.Pid), "-r", "100", "-d", "0.5", "-o", out); code != 0 {
+		t.Fatalf("record: exit %d: %s", code, errs)
+	}
+	_, rep, errs := runHpp(t, "stats", "--lines", out)
+	first := regexp.MustCompile(`(?m)^\s+\d.*$`).FindString(rep)
+	if !strings.Contains(first, script+":5 (spin)  x = 1  # in the chroot") {
+		t.Errorf("first line %q in\n%s%s", first, rep, errs)
 	}
 }
