@@ -44,7 +44,9 @@ func ReadFile(path string) (*profile.Profile, *Meta, error) {
 
 // Read reads an hpp profile file. Any input gives a profile or an error,
 // never a panic, and allocations stay proportional to the input's
-// unpacked size (bounded by MaxBody).
+// unpacked size (bounded by MaxBody). Samples with the same stack share
+// one Frame slice, as the file stores it once: treat stacks as read-only
+// (profile.Merge copies them before renumbering).
 func Read(r io.Reader) (*profile.Profile, *Meta, error) {
 	head := make([]byte, len(Magic)+2)
 	n, err := io.ReadFull(r, head)
