@@ -15,8 +15,9 @@ var convertCommand = &Command{
 	UsageLine:    "convert [--to FORMAT] [-o OUT] [flags] FILE...",
 	Short:        "export a profile to pprof, speedscope, callgrind, folded stacks, flame graph SVG, DOT",
 	Interspersed: true,
-	Long: `Convert reads pstats files (several are merged as pstats.add merges them)
-and writes the profile in another tool's format:
+	Long: `Convert reads pstats files and hpp's own files as hpp record writes them
+(several are merged as pstats.add merges them) and writes the profile in
+another tool's format:
 
   pprof       gzipped profile.proto for go tool pprof, Pyroscope, Parca (.pb.gz, .pprof)
   speedscope  speedscope's JSON file format (.speedscope.json)
@@ -26,12 +27,16 @@ and writes the profile in another tool's format:
   dot         a call graph for Graphviz in the manner of gprof2dot (.dot)
   pstats      a pstats file, as hpp stats -o writes (.prof, .pstats)
   json        hpp's JSON, as hpp stats --json writes (.json)
+  hpp         hpp's own profile file, as hpp record writes it (.hpp; docs/format.md)
 
 The format follows from --to, or else from OUT's name. Without -o the
 output goes to stdout (binary formats refuse a terminal). cProfile
 records a call graph, not stacks: the stacks that pprof, speedscope,
 collapsed and svg need are estimated as hpp's viewer estimates them
 (docs/tree.md), with the total kept equal to the profile's total.
+A sampled profile's stacks are exact, weighted by sample counts; its
+pstats, callgrind, DOT and JSON numbers are derived from the samples
+(tottime: own samples × the sampling period; no call counts).
 
 Examples:
   hpp convert -o prog.pb.gz prog.prof && go tool pprof -top prog.pb.gz
@@ -49,7 +54,7 @@ type convertOptions struct {
 }
 
 func (o *convertOptions) flags(fs *flag.FlagSet) {
-	fs.StringVar(&o.to, "to", "", "output `FORMAT`: pprof, speedscope, callgrind, collapsed, svg, dot, pstats or json (default: from -o's name)")
+	fs.StringVar(&o.to, "to", "", "output `FORMAT`: pprof, speedscope, callgrind, collapsed, svg, dot, pstats, json or hpp (default: from -o's name)")
 	fs.StringVar(&o.out, "o", "", "write to `FILE` instead of stdout")
 	fs.StringVar(&o.focus, "focus", "", "keep only what runs under, or calls into, functions whose file:line(name) matches `REGEX`")
 	fs.StringVar(&o.ignore, "ignore", "", "drop functions whose file:line(name) matches `REGEX`, with what runs under them in stack formats")
@@ -105,7 +110,7 @@ func convertFormat(to, out string) (export.Format, error) {
 		return f, nil
 	}
 	if out == "" {
-		return "", Usagef("convert: name the format with --to (pprof, speedscope, callgrind, collapsed, svg, dot, pstats, json) or an -o file such as out.pb.gz")
+		return "", Usagef("convert: name the format with --to (pprof, speedscope, callgrind, collapsed, svg, dot, pstats, json, hpp) or an -o file such as out.pb.gz")
 	}
 	f, ok := export.FormatFor(out)
 	if !ok {

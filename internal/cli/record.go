@@ -29,9 +29,11 @@ ends, the process exits, or Ctrl-C; then it writes the samples. Each
 sample keeps its thread, whether the thread held the GIL and whether it
 was running or idle.
 
-The format follows OUT's name (.pb.gz or .pprof: pprof, .folded:
-collapsed stacks with sample counts, .speedscope.json, .svg), or
---format. The default OUT is hpp-PID.pb.gz.
+The format follows OUT's name (.hpp: hpp's own profile file, which
+every hpp command reads and which keeps the hot source files for
+hpp stats --lines; .pb.gz or .pprof: pprof; .folded: collapsed stacks
+with sample counts; .speedscope.json; .svg; .prof: pstats, times are
+samples × period), or --format. The default OUT is hpp-PID.hpp.
 
 --mode chooses which samples are kept: wall (every sample, the
 default), cpu (only threads on a CPU: sleeping threads and threads
@@ -56,7 +58,7 @@ Examples:
 	Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 		pid := fs.Int("p", 0, "the `PID` of the Python process")
 		fs.IntVar(pid, "pid", 0, "the `PID` of the Python process (same as -p)")
-		out := fs.String("o", "", "write the profile to `OUT` (default hpp-PID.pb.gz)")
+		out := fs.String("o", "", "write the profile to `OUT` (default hpp-PID.hpp)")
 		format := fs.String("format", "", "the output `FORMAT` (default: from OUT's name)")
 		rate := fs.Float64("r", 100, "samples per second, per thread (`HZ`)")
 		fs.Float64Var(rate, "rate", 100, "same as -r")
@@ -80,7 +82,7 @@ Examples:
 			}
 			path := *out
 			if path == "" {
-				path = fmt.Sprintf("hpp-%d.pb.gz", *pid)
+				path = fmt.Sprintf("hpp-%d.hpp", *pid)
 			}
 			f, ok := export.FormatFor(path)
 			if *format != "" {
@@ -111,11 +113,14 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 			fmt.Fprintf(env.Stderr, "\r\033[Khpp record: %d samples, %.0f/s, %d torn, %d threads", s.Samples, s.Achieved, s.Torn, s.Threads)
 		}
 	}
+	rec := beginRecording(pid)
+	defer rec.close()
 	var (
-		p   *profile.Profile
-		st  sampler.RecordStats
-		gs  sampler.GroupStats
-		err error
+		p       *profile.Profile
+		st      sampler.RecordStats
+		gs      sampler.GroupStats
+		version string
+		err     error
 	)
 	if subprocesses {
 		p, gs, err = sampler.RecordGroup(ctx, pid, o)
@@ -125,6 +130,7 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 		if t, err = sampler.Attach(pid); err != nil {
 			return dumpError(pid, err)
 		}
+		version = t.Version
 		p, st, err = t.Record(ctx, o)
 	}
 	if o.Progress != nil {
@@ -140,9 +146,7 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 	}
 	split := timemode.Of(p.Samples)
 	p = timemode.Filter(p, mode, idle)
-	if err := writeFile(path, func(w io.Writer) error {
-		return export.Write(w, p, f, export.DefaultOptions())
-	}); err != nil {
+	if err := writeRecording(path, p, f, pid, version, o, st, rec, mode); err != nil {
 		return err
 	}
 	ended := ""

@@ -1,6 +1,6 @@
 // Package export writes profiles in the formats other tools read: pprof,
 // speedscope, callgrind, folded stacks, flame graph SVG, Graphviz DOT,
-// pstats and hpp's JSON.
+// pstats, hpp's JSON and hpp's own profile file.
 package export
 
 import (
@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"hpp/internal/hppfile"
 	"hpp/internal/profile"
 	"hpp/internal/pstats"
 	"hpp/internal/report"
@@ -30,10 +31,11 @@ const (
 	DOT        Format = "dot"
 	Pstats     Format = "pstats"
 	JSON       Format = "json"
+	Hpp        Format = "hpp" // hpp's own profile file (internal/hppfile)
 )
 
 // Formats lists every format in the order help text shows them.
-var Formats = []Format{Pprof, Speedscope, Callgrind, Collapsed, SVG, DOT, Pstats, JSON}
+var Formats = []Format{Pprof, Speedscope, Callgrind, Collapsed, SVG, DOT, Pstats, JSON, Hpp}
 
 // ParseFormat returns the format named s.
 func ParseFormat(s string) (Format, error) {
@@ -74,12 +76,14 @@ func FormatFor(path string) (Format, bool) {
 		return Pstats, true
 	case strings.HasSuffix(base, ".json"):
 		return JSON, true
+	case strings.HasSuffix(base, ".hpp"):
+		return Hpp, true
 	}
 	return "", false
 }
 
 // Binary reports whether f's output is not text (so not for a terminal).
-func (f Format) Binary() bool { return f == Pprof || f == Pstats }
+func (f Format) Binary() bool { return f == Pprof || f == Pstats || f == Hpp }
 
 // Options adjust what is written.
 type Options struct {
@@ -104,7 +108,7 @@ func DefaultOptions() Options {
 func Write(w io.Writer, p *profile.Profile, f Format, o Options) error {
 	switch f {
 	case Pstats, JSON, Callgrind, DOT:
-		p = filterGraph(p, o)
+		p = filterGraph(WithCallGraph(p), o)
 	}
 	switch f {
 	case Pprof:
@@ -123,6 +127,8 @@ func Write(w io.Writer, p *profile.Profile, f Format, o Options) error {
 		return pstats.Write(w, p)
 	case JSON:
 		return report.JSON(w, p, nil)
+	case Hpp:
+		return hppfile.Write(w, p, nil)
 	}
 	return fmt.Errorf("unknown format %q", f)
 }
