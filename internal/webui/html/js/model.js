@@ -33,7 +33,7 @@ hpp.Model = (data) => {
     pc: Float64Array.from(data.base.pc), nc: Float64Array.from(data.base.nc),
     tt: Float64Array.from(data.base.tt), ct: Float64Array.from(data.base.ct)
   } : null;
-  const total = data.total, sampled = data.tree || null;
+  const sampled = data.samples ? samplesOf(data.samples) : null;
   // Sampled trees count samples, or nanoseconds of them.
   const sampledNS = !!sampled && sampled.unit === 'nanoseconds';
   const countUnit = sampled && !sampledNS ? (sampled.unit || 'samples') : '';
@@ -258,7 +258,7 @@ hpp.Model = (data) => {
       const top = work[c] - entering[c];
       if (top > 1e-7 * work[c] && top > 0) { roots.push(node(head[c], top, root, head[c])); sum += top; }
     }
-    let t = total;
+    let t = data.total;
     if (sum > 0 && t > 0) {
       for (const r of roots) { r.value *= t / sum; r.self = r.value; }
     } else {
@@ -272,23 +272,7 @@ hpp.Model = (data) => {
     root.children = roots;
     return root;
   };
-  // sampledRoot rebuilds callgraph.FromSamples' exact tree, sent in
-  // preorder with depths.
-  const sampledRoot = () => {
-    const root = node(-1, sampled.total, null, -1), stack = [root];
-    root.children = [];
-    for (let j = 0; j < sampled.f.length; j++) {
-      const d = sampled.d[j];
-      stack.length = d;
-      const up = stack[d - 1], nd = node(sampled.f[j], sampled.v[j], up, sampled.f[j]);
-      nd.children = [];
-      up.children.push(nd);
-      up.self -= nd.value;
-      stack.push(nd);
-    }
-    return root;
-  };
-  const treeRoot = () => (sampled ? sampledRoot() : estimatedRoot());
+  const treeRoot = () => (sampled ? sampled.root() : estimatedRoot());
   const childrenOf = (nd) => {
     if (nd.children === null) (nd.inverted ? expandCallers : expandCallees)(nd);
     return nd.children;
@@ -301,6 +285,7 @@ hpp.Model = (data) => {
     return r;
   };
   const callersRoot = (f) => {
+    if (sampled) return sampled.callersRoot(f);
     const r = node(f, ct[f], null, f);
     r.inverted = true;
     return r;
@@ -329,11 +314,195 @@ hpp.Model = (data) => {
     return out;
   };
 
-  return {
-    n, listed, names, files, fileOf, lineOf, pc, nc, tt, ct, base, total, sampled, sampledNS, countUnit,
+  const model = {
+    n, listed, names, files, fileOf, lineOf, pc, nc, tt, ct, base, total: data.total, sampled, sampledNS, countUnit,
     title: data.title, sources: data.sources,
     callerOff, calleeOff, calleeEdge, edgeCaller, edgeCallee, edgePC, edgeNC, edgeTT, edgeCT, edgeCountOnly, weight,
     countOnly, disagree, shared, isCycleEntry, cycleOf, inCycle,
-    treeRoot, childrenOf, rootedAt, callersRoot, stacks
+    treeRoot, childrenOf, rootedAt, callersRoot, stacks, texts: textsOf(data.texts)
   };
+  if (sampled) sampled.keep(sampled.filter);
+  return model;
+
+  // samplesOf reads a sampled profile's samples (data.go's appendSamples)
+  // and returns what the page asks of them: which samples the filters
+  // keep, and from the kept ones the exact tree, every function's own
+  // and total samples (in tt and ct, the table's columns), each line's
+  // samples, and the split by thread state.
+  function samplesOf(sd) {
+    const sfunc = Int32Array.from(sd.sfunc), sline = Int32Array.from(sd.sline);
+    const sparent = Int32Array.from(sd.sparent), sframe = Int32Array.from(sd.sframe);
+    const stack = Int32Array.from(sd.stack), weight = Float64Array.from(sd.weight);
+    const thread = Int32Array.from(sd.thread), state = Uint8Array.from(sd.state);
+    const threads = { id: sd.threads.id, name: sd.threads.name, process: Int32Array.from(sd.threads.process) };
+    const processes = { pid: sd.processes.pid, parent: sd.processes.parent, command: sd.processes.command };
+    const nodes = sparent.length, states = sd.states.length;
+    // funcAt is the function of stack node j.
+    const funcAt = new Int32Array(nodes), lineAt = new Int32Array(nodes);
+    for (let j = 0; j < nodes; j++) { funcAt[j] = sfunc[sframe[j]]; lineAt[j] = sline[sframe[j]]; }
+    // Per stack node: the kept samples that end there (self), those at
+    // or below it (sub), and both by state.
+    const self = new Float64Array(nodes), sub = new Float64Array(nodes);
+    const subState = new Float64Array(nodes * states), selfState = new Float64Array(nodes * states);
+    const set = {
+      unit: sd.unit || 'samples', period: sd.period, mode: sd.mode, stateNames: sd.states,
+      threads, processes, count: stack.length,
+      filter: { thread: -1, process: -1, mode: 'wall', idle: false },
+      kept: 0, all: 0, stateTotals: new Float64Array(states),
+      ownStates: new Float64Array(n * states) // own kept samples of each function by state
+    };
+    if (['wall', 'cpu', 'gil'].includes(sd.mode)) set.filter.mode = sd.mode;
+    // keepState is timemode.KeepState: the states a mode counts.
+    const keepState = (mode, idle, st) => (mode === 'cpu' ? idle || st === 0 || st === 1 : mode === 'gil' ? st === 0 : true);
+    let root = null;
+    set.keep = (filter) => {
+      set.filter = filter;
+      self.fill(0); sub.fill(0); subState.fill(0); selfState.fill(0); set.stateTotals.fill(0);
+      let kept = 0, all = 0;
+      for (let i = 0; i < stack.length; i++) {
+        const w = weight[i], t = thread[i];
+        all += w;
+        if (filter.thread >= 0 && t !== filter.thread) continue;
+        if (filter.process >= 0 && (t < 0 || threads.process[t] !== filter.process)) continue;
+        if (!keepState(filter.mode, filter.idle, state[i])) continue;
+        kept += w;
+        set.stateTotals[state[i]] += w;
+        const j = stack[i];
+        if (j < 0) continue; // a sample of no known frame: in the total only
+        self[j] += w;
+        selfState[j * states + state[i]] += w;
+      }
+      for (let j = 0; j < nodes; j++) { sub[j] = self[j]; for (let k = 0; k < states; k++) subState[j * states + k] = selfState[j * states + k]; }
+      for (let j = nodes - 1; j >= 0; j--) {
+        const up = sparent[j];
+        if (up < 0) continue;
+        sub[up] += sub[j];
+        for (let k = 0; k < states; k++) subState[up * states + k] += subState[j * states + k];
+      }
+      set.kept = kept;
+      set.all = all;
+      model.total = kept;
+      root = build();
+      // Own samples and total samples (each sample once per function,
+      // however deep it recurses), as the table's tottime and cumtime.
+      tt.fill(0); ct.fill(0); set.ownStates.fill(0);
+      for (let j = 0; j < nodes; j++) {
+        tt[funcAt[j]] += self[j];
+        for (let k = 0; k < states; k++) set.ownStates[funcAt[j] * states + k] += selfState[j * states + k];
+      }
+      const onPath = new Int32Array(n);
+      const walk = (nd) => {
+        if (onPath[nd.func] === 0) ct[nd.func] += nd.value;
+        onPath[nd.func]++;
+        for (const k of nd.children) walk(k);
+        onPath[nd.func]--;
+      };
+      for (const k of root.children) walk(k);
+    };
+    // build maps stack nodes with kept samples to the nodes of the tree
+    // (stack nodes that differ only by a line are one box), in the order
+    // samples first reach them, as callgraph.FromSamples does, and sorts
+    // each node's children by value, stably.
+    const build = () => {
+      const top = node(-1, set.kept, null, -1);
+      top.children = [];
+      top.states = new Float64Array(set.stateTotals);
+      const boxOf = new Array(nodes);
+      const kids = new Map();
+      for (let j = 0; j < nodes; j++) {
+        if (sub[j] <= 0) continue;
+        const up = sparent[j] < 0 ? top : boxOf[sparent[j]], f = funcAt[j];
+        let index = kids.get(up);
+        if (!index) { index = new Map(); kids.set(up, index); }
+        let nd = index.get(f);
+        if (!nd) {
+          nd = node(f, 0, up, f);
+          nd.children = [];
+          nd.states = new Float64Array(states);
+          index.set(f, nd);
+          up.children.push(nd);
+        }
+        nd.value += sub[j];
+        for (let k = 0; k < states; k++) nd.states[k] += subState[j * states + k];
+        boxOf[j] = nd;
+      }
+      const finish = (nd) => {
+        let sum = 0;
+        for (const k of nd.children) { sum += k.value; finish(k); }
+        nd.self = Math.max(nd.value - sum, 0);
+        nd.children.sort(byValue);
+      };
+      finish(top);
+      return top;
+    };
+    set.root = () => root;
+    // callersRoot is the exact inverted tree of f: each kept sample in
+    // which f runs, under the chain of its callers from f's outermost
+    // frame up.
+    set.callersRoot = (f) => {
+      const top = node(f, ct[f], null, f);
+      top.inverted = true;
+      top.children = [];
+      const above = new Uint8Array(nodes), kids = new Map();
+      for (let j = 0; j < nodes; j++) {
+        const up = sparent[j];
+        above[j] = up >= 0 && (above[up] || funcAt[up] === f) ? 1 : 0;
+        if (funcAt[j] !== f || above[j] || sub[j] <= 0) continue;
+        let at = top;
+        for (let a = up; a >= 0; a = sparent[a]) {
+          let index = kids.get(at);
+          if (!index) { index = new Map(); kids.set(at, index); }
+          let nd = index.get(funcAt[a]);
+          if (!nd) {
+            nd = node(funcAt[a], 0, at, funcAt[a]);
+            nd.children = [];
+            index.set(funcAt[a], nd);
+            at.children.push(nd);
+          }
+          nd.value += sub[j];
+          at = nd;
+        }
+      }
+      const finish = (nd) => {
+        let sum = 0;
+        for (const k of nd.children) { sum += k.value; finish(k); }
+        nd.self = Math.max(nd.value - sum, 0);
+        nd.children.sort(byValue);
+      };
+      finish(top);
+      return top;
+    };
+    // lines returns f's kept samples by line: own (f running that line)
+    // and total (that line of f on the stack, once per sample), and f's
+    // own samples by state.
+    set.lines = (f) => {
+      const own = new Map(), total = new Map(), ownStates = new Float64Array(states);
+      const seen = [];
+      for (let j = 0; j < nodes; j++) {
+        const w = self[j];
+        if (w <= 0) continue;
+        if (funcAt[j] === f) {
+          own.set(lineAt[j], (own.get(lineAt[j]) || 0) + w);
+          for (let k = 0; k < states; k++) ownStates[k] += selfState[j * states + k];
+        }
+        seen.length = 0;
+        for (let a = j; a >= 0; a = sparent[a]) {
+          if (funcAt[a] !== f || seen.includes(lineAt[a])) continue;
+          seen.push(lineAt[a]);
+          total.set(lineAt[a], (total.get(lineAt[a]) || 0) + w);
+        }
+      }
+      return { own, total, ownStates };
+    };
+    return set;
+  }
+
+  // textsOf indexes the source texts by path.
+  function textsOf(td) {
+    const byPath = new Map();
+    if (!td) return byPath;
+    const disk = new Set(td.disk);
+    td.path.forEach((path, j) => byPath.set(path, { text: td.text[j], disk: disk.has(j) }));
+    return byPath;
+  }
 };
