@@ -83,6 +83,7 @@ const start = (data) => {
     return out;
   };
   hooks.disagree = model.disagree.slice();
+  hooks.model = { tt, ct };
 
   // ---- a sampled profile's filters: thread, process, time mode ----
   // The charts, the table and the panel recompute from the kept samples;
@@ -392,6 +393,7 @@ const start = (data) => {
     hooks.focus = state.focus ? state.focus.func : null;
     hooks.focusName = state.focus ? format.name(state.focus.func) : null;
     hooks.selected = state.selected;
+    hooks.rootValue = state.root.value;
     $('chart').setAttribute('aria-label', describe(top)[0] + ' Arrow keys move between boxes, Enter zooms in, Escape zooms out.');
     saveURL();
   });

@@ -63,7 +63,9 @@ hpp.Detail = (app) => {
     el.appendChild(h);
     const where = document.createElement('div');
     where.className = 'where';
-    where.textContent = format.where(f);
+    // The box cuts long paths on the left (direction: rtl); a left-to-
+    // right mark keeps a path's leading / at its start.
+    where.textContent = '\u200e' + format.where(f);
     where.title = format.stdName(f);
     el.appendChild(where);
     if (model.sampled) { showSampled(f); return; }

@@ -1,0 +1,99 @@
+package webui
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// srcSrc is a cProfile target whose source holds markup, to check that
+// the panel shows it as text.
+const srcSrc = `
+def work(n):
+    # </script><img src=x onerror=alert(1)> & <b>not bold</b>
+    s = 0
+    for i in range(n):
+        s += i * i
+    return s
+
+work(100000)
+`
+
+// TestBrowserSource checks the source panel of a cProfile profile: the
+// function's source read from disk, with the note that cProfile records
+// no lines, markup shown as text; and "not available" when the file is
+// gone, or the function is a built-in.
+func TestBrowserSource(t *testing.T) {
+	br := getBrowser(t)
+	dir := t.TempDir()
+	p := cprofileIn(t, dir, "w.prof", srcSrc)
+	script := filepath.Join(dir, "w.py")
+	work := -1
+	for i := range p.Funcs[:p.NumListed] {
+		if p.Funcs[i].Name == "work" {
+			work = i
+		}
+	}
+	if work < 0 {
+		t.Fatal("no work() in the profile")
+	}
+	srv := httptest.NewServer(Handler(p, Options{Title: "w.prof"}))
+	defer srv.Close()
+	// The file goes away after the page is made: what the page shows
+	// was read when it was made.
+	if err := os.Remove(script); err != nil {
+		t.Fatal(err)
+	}
+	tb := br.tab(t, srv.URL+"/")
+	tb.load(t, srv.URL+"/")
+	tb.clickBox(t, "work")
+	tb.wait(t, `window.hppTest.source && window.hppTest.source.func === `+strconv.Itoa(work))
+	rows := eval[[]sourceRow](t, tb, `window.hppTest.source.rows`)
+	lines := strings.Split(strings.TrimPrefix(srcSrc, "\n"), "\n")
+	if len(rows) != 6 {
+		t.Fatalf("rows %+v, want work()'s 6 lines", rows)
+	}
+	for i, r := range rows {
+		if r.Line != int32(2+i) || r.Text != lines[i] || r.Own != 0 || r.Total != 0 {
+			t.Errorf("row %d: %+v, want line %d %q and no samples", i, r, 2+i, lines[i])
+		}
+	}
+	note := eval[string](t, tb, `window.hppTest.source.note`)
+	if !strings.Contains(note, "cProfile records no lines") || !strings.Contains(note, "Read from disk") {
+		t.Errorf("note %q", note)
+	}
+	if n := eval[int](t, tb, `document.querySelectorAll('#detail img, #detail b, #detail script').length`); n != 0 {
+		t.Errorf("the source's markup made %d elements", n)
+	}
+	// A built-in has no source.
+	builtin := -1
+	for i := range p.Funcs[:p.NumListed] {
+		if p.Funcs[i].Builtin() {
+			builtin = i
+		}
+	}
+	eval[bool](t, tb, `(function(){var r = Array.from(document.querySelectorAll('#tbody .row')).find(function(r){return r.dataset.func === '`+strconv.Itoa(builtin)+`'}); if (r) r.click(); return !!r})()`)
+	tb.wait(t, `window.hppTest.source && window.hppTest.source.func === `+strconv.Itoa(builtin))
+	if note := eval[string](t, tb, `window.hppTest.source.note`); !strings.Contains(note, "no Python source") {
+		t.Errorf("built-in's note %q", note)
+	}
+	tb.check(t)
+
+	// Made after the file went: not available.
+	srv2 := httptest.NewServer(Handler(p, Options{Title: "w.prof"}))
+	defer srv2.Close()
+	tb2 := br.tab(t, srv2.URL+"/")
+	tb2.load(t, srv2.URL+"/")
+	tb2.clickBox(t, "work")
+	tb2.wait(t, `window.hppTest.source && window.hppTest.source.func === `+strconv.Itoa(work))
+	if note := eval[string](t, tb2, `window.hppTest.source.note`); !strings.Contains(note, "Source not available") || !strings.Contains(note, script) {
+		t.Errorf("note %q", note)
+	}
+	if n := eval[int](t, tb2, `window.hppTest.source.rows.length`); n != 0 {
+		t.Errorf("%d rows without a source", n)
+	}
+	tb2.check(t)
+}
