@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"hpp/internal/profile"
 )
 
 // srcSrc is a cProfile target whose source holds markup, to check that
@@ -96,4 +98,47 @@ func TestBrowserSource(t *testing.T) {
 		t.Errorf("%d rows without a source", n)
 	}
 	tb2.check(t)
+}
+
+// TestBrowserProcesses checks the process filter on a profile of two
+// processes (as --subprocesses records): the control appears, lists
+// both, and keeps exactly the samples of the threads of the one chosen.
+func TestBrowserProcesses(t *testing.T) {
+	br := getBrowser(t)
+	b := profile.NewBuilder(4)
+	m := b.Func(profile.Func{File: "/m.py", Line: 1, Name: "main"})
+	w := b.Func(profile.Func{File: "/m.py", Line: 5, Name: "worker"})
+	p := b.Profile()
+	p.Samples = &profile.SampleSet{Unit: "samples", Mode: "wall",
+		Threads: []profile.Thread{{ID: 10, Name: "python3", Process: 0}, {ID: 20, Name: "python3", Process: 1}, {ID: 21, Process: 1}},
+		Processes: []profile.Process{{PID: 10, Command: "python3 m.py"},
+			{PID: 20, Parent: 10, Command: "python3 -c from multiprocessing.spawn import spawn_main; spawn_main()"}},
+		Samples: []profile.Sample{
+			{Stack: []profile.Frame{{Func: m, Line: 2}}, Weight: 7, Thread: 0, Idle: true},
+			{Stack: []profile.Frame{{Func: w, Line: 6}, {Func: m, Line: 3}}, Weight: 30, Thread: 1, GIL: true},
+			{Stack: []profile.Frame{{Func: w, Line: 7}, {Func: m, Line: 3}}, Weight: 12, Thread: 2, GILWait: true, Idle: true},
+		}}
+	srv := httptest.NewServer(Handler(p, Options{Title: "two processes"}))
+	defer srv.Close()
+	tb := br.tab(t, srv.URL+"/")
+	tb.load(t, srv.URL+"/")
+	if hidden := eval[bool](t, tb, `document.getElementById('processctl').hidden`); hidden {
+		t.Error("the process control is hidden for a profile of two processes")
+	}
+	opts := eval[[]string](t, tb, `Array.from(document.querySelectorAll('#process option')).map(function(o){return o.textContent})`)
+	if len(opts) != 3 || !strings.HasPrefix(opts[1], "10 python3 m.py") || !strings.HasPrefix(opts[2], "20 python3 -c") {
+		t.Errorf("process choices %q", opts)
+	}
+	for _, tc := range []struct {
+		process, total int
+		mode           string
+	}{{-1, 49, "wall"}, {0, 7, "wall"}, {1, 42, "wall"}, {1, 30, "cpu"}, {0, 0, "cpu"}} {
+		eval[bool](t, tb, `(function(){document.getElementById('process').value = '`+strconv.Itoa(tc.process)+`';
+			document.getElementById('mode').value = '`+tc.mode+`';
+			document.getElementById('process').dispatchEvent(new Event('change')); return true})()`)
+		if got := eval[float64](t, tb, `window.hppTest.total`); got != float64(tc.total) {
+			t.Errorf("process %d, %s: %v samples kept, want %d", tc.process, tc.mode, got, tc.total)
+		}
+	}
+	tb.check(t)
 }

@@ -263,6 +263,27 @@ func TestBrowserSampled(t *testing.T) {
 		})
 	}
 
+	// The filters live in the URL: a reload keeps them.
+	eval[bool](t, tb, fmt.Sprintf(`(function(){
+		document.getElementById('thread').value = '%d';
+		document.getElementById('mode').value = 'cpu';
+		document.getElementById('idle').checked = false;
+		document.getElementById('thread').dispatchEvent(new Event('change'));
+		return true })()`, busiest))
+	before := eval[float64](t, tb, `window.hppTest.total`)
+	tb.reload(t)
+	if f := eval[map[string]any](t, tb, `window.hppTest.filter`); f["thread"] != float64(busiest) || f["mode"] != "cpu" || f["idle"] != false {
+		t.Errorf("after a reload the filter is %v", f)
+	}
+	if after := eval[float64](t, tb, `window.hppTest.total`); after != before {
+		t.Errorf("after a reload %v samples are kept, before %v", after, before)
+	}
+	if v := eval[string](t, tb, `document.getElementById('thread').value + ' ' + document.getElementById('mode').value`); v != fmt.Sprint(busiest, " cpu") {
+		t.Errorf("controls show %q after a reload", v)
+	}
+	eval[bool](t, tb, `(function(){document.getElementById('mode').value = 'wall'; document.getElementById('thread').value = '-1';
+		document.getElementById('mode').dispatchEvent(new Event('change')); return true})()`)
+
 	// The state colours: the legend names all four, and a spinning
 	// thread's hot box is split between holding and waiting for the GIL.
 	legend := eval[string](t, tb, `document.getElementById('legend').textContent`)

@@ -16,9 +16,9 @@ import (
 // profile's functions name and nothing else: the server never reads a
 // path a request names.
 const (
-	maxSourceFile  = 1 << 20 // bytes of one file read from disk
-	maxSourceFiles = 64      // files read from disk
-	maxSourceTotal = 8 << 20 // bytes read from disk in all
+	maxSourceFile  = 512 << 10 // bytes of one file read from disk
+	maxSourceFiles = 64        // files read from disk
+	maxSourceTotal = 4 << 20   // bytes read from disk in all
 )
 
 // sourceText is one file's text for the page and where it came from.
