@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -141,4 +142,17 @@ func TestBrowserProcesses(t *testing.T) {
 		}
 	}
 	tb.check(t)
+
+	// The Callers view of a sampled profile is exact: worker's samples
+	// under main, which calls it; main's own samples have no caller.
+	tb2 := br.tab(t, srv.URL+"/")
+	tb2.load(t, srv.URL+"/#view=callers&callers="+strconv.Itoa(int(w)))
+	var got []string
+	for _, bx := range tb2.boxes(t) {
+		got = append(got, fmt.Sprintf("%d %s %g", bx.Depth, bx.Name, bx.V))
+	}
+	if want := []string{"0 worker 42", "1 main 42"}; strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("callers of worker: %q, want %q", got, want)
+	}
+	tb2.check(t)
 }

@@ -296,6 +296,8 @@ func TestBrowserSampled(t *testing.T) {
 	if split.total == 0 {
 		t.Logf("no GIL wait recorded (a loaded machine?); the split is not checked")
 	}
+	// The whole tree in its state colours, nothing selected.
+	eval[bool](t, tb, `document.getElementById('reset').click() || true`)
 	tb.do(t, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 2, 2))
 	screenshot(t, tb, "view-sampled-states.png")
 	tb.check(t)

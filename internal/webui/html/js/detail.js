@@ -7,7 +7,8 @@ hpp.Detail = (app) => {
     el.textContent = '';
     const p = document.createElement('p');
     p.className = 'hint';
-    p.textContent = 'Click a box or a table row (or move to one with the arrow keys and press Enter) to see a function\u2019s callers and callees.';
+    p.textContent = 'Click a box or a table row (or move to one with the arrow keys and press Enter) to see a function\u2019s ' +
+      (model.sampled ? 'samples line by line in its source.' : 'callers and callees, and its source.');
     el.appendChild(p);
   };
   const edgeTable = (title, edges, other) => {
