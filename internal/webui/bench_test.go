@@ -192,3 +192,29 @@ func BenchmarkView(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEncodeData measures the server's work before it can answer:
+// the page's data (encodeData, source texts included) for the profiles
+// of HPP_BENCH_PROFILES, or a 30k-function generated one.
+func BenchmarkEncodeData(b *testing.B) {
+	var files []string
+	if s := os.Getenv("HPP_BENCH_PROFILES"); s != "" {
+		files = strings.Split(s, ",")
+	} else {
+		files = []string{genProfile(b, b.TempDir(), 30000)}
+	}
+	for _, path := range files {
+		p, err := pstats.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.TrimSuffix(filepath.Base(path), ".prof"), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if len(encodeData(p, nil, "t")) == 0 {
+					b.Fatal("no data")
+				}
+			}
+		})
+	}
+}

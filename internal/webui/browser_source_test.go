@@ -45,6 +45,15 @@ func TestBrowserSource(t *testing.T) {
 	}
 	srv := httptest.NewServer(Handler(p, Options{Title: "w.prof"}))
 	defer srv.Close()
+	static := filepath.Join(t.TempDir(), "w.html")
+	f, err := os.Create(static)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(f, p, Options{Title: "w.prof"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	// The file goes away after the page is made: what the page shows
 	// was read when it was made.
 	if err := os.Remove(script); err != nil {
@@ -52,18 +61,27 @@ func TestBrowserSource(t *testing.T) {
 	}
 	tb := br.tab(t, srv.URL+"/")
 	tb.load(t, srv.URL+"/")
-	tb.clickBox(t, "work")
-	tb.wait(t, `window.hppTest.source && window.hppTest.source.func === `+strconv.Itoa(work))
-	rows := eval[[]sourceRow](t, tb, `window.hppTest.source.rows`)
 	lines := strings.Split(strings.TrimPrefix(srcSrc, "\n"), "\n")
-	if len(rows) != 6 {
-		t.Fatalf("rows %+v, want work()'s 6 lines", rows)
-	}
-	for i, r := range rows {
-		if r.Line != int32(2+i) || r.Text != lines[i] || r.Own != 0 || r.Total != 0 {
-			t.Errorf("row %d: %+v, want line %d %q and no samples", i, r, 2+i, lines[i])
+	checkRows := func(tb *tab) {
+		t.Helper()
+		tb.clickBox(t, "work")
+		tb.wait(t, `window.hppTest.source && window.hppTest.source.func === `+strconv.Itoa(work))
+		rows := eval[[]sourceRow](t, tb, `window.hppTest.source.rows`)
+		if len(rows) != 6 {
+			t.Fatalf("rows %+v, want work()'s 6 lines", rows)
+		}
+		for i, r := range rows {
+			if r.Line != int32(2+i) || r.Text != lines[i] || r.Own != 0 || r.Total != 0 {
+				t.Errorf("row %d: %+v, want line %d %q and no samples", i, r, 2+i, lines[i])
+			}
 		}
 	}
+	checkRows(tb)
+	// The static file carries the same texts.
+	tbs := br.tab(t, "file://"+static)
+	tbs.load(t, "file://"+static)
+	checkRows(tbs)
+	tbs.check(t)
 	note := eval[string](t, tb, `window.hppTest.source.note`)
 	if !strings.Contains(note, "cProfile records no lines") || !strings.Contains(note, "Read from disk") {
 		t.Errorf("note %q", note)

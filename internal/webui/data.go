@@ -184,8 +184,6 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 	if p.Samples != nil && len(p.Samples.Samples) > 0 {
 		b = appendSamples(b, p.Samples, len(p.Funcs))
 	}
-	b = appendSources(b, sourceTexts(p))
-
 	if base != nil {
 		b = append(b, `,"base":{"total":`...)
 		b = jsonw.AppendFloat(b, base.TotalTT)
@@ -345,10 +343,14 @@ func appendSamples(b []byte, set *profile.SampleSet, nfuncs int) []byte {
 	return append(b, "}}"...)
 }
 
-// appendSources writes the source texts, with "disk" listing those read
+// encodeSources writes the source texts, with "disk" listing those read
 // from disk when the page was made rather than embedded in the profile.
-func appendSources(b []byte, texts []sourceText) []byte {
-	b = append(b, `,"texts":{"path":`...)
+// They travel apart from the data (/source.json, or a script element of
+// their own in the static file), read by the page when its source panel
+// first opens, so that the first chart does not wait for megabytes of
+// text.
+func encodeSources(texts []sourceText) []byte {
+	b := []byte(`{"path":`)
 	b = appendStrings(b, len(texts), func(i int) string { return texts[i].path })
 	b = append(b, `,"text":`...)
 	b = appendStrings(b, len(texts), func(i int) string { return string(texts[i].text) })

@@ -19,6 +19,7 @@ const (
 	maxSourceFile  = 512 << 10 // bytes of one file read from disk
 	maxSourceFiles = 64        // files read from disk
 	maxSourceTotal = 4 << 20   // bytes read from disk in all
+	maxSourceTries = 1024      // files looked for on disk
 )
 
 // sourceText is one file's text for the page and where it came from.
@@ -74,8 +75,10 @@ func sourceTexts(p *profile.Profile) []sourceText {
 		return paths[i] < paths[j]
 	})
 	total := 0
-	for _, path := range paths {
-		if len(out)-len(embedded) >= maxSourceFiles || total >= maxSourceTotal {
+	for tried, path := range paths {
+		// A profile from another machine names files that are not
+		// here: stop looking after a bounded number of tries.
+		if len(out)-len(embedded) >= maxSourceFiles || total >= maxSourceTotal || tried >= maxSourceTries {
 			break
 		}
 		text, ok := readSource(path, min(maxSourceFile, maxSourceTotal-total))

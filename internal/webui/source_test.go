@@ -14,7 +14,7 @@ import (
 	"hpp/internal/timemode"
 )
 
-// pageData is the part of data.json that carries samples and sources.
+// pageData is the part of data.json that carries samples.
 type pageData struct {
 	Samples *struct {
 		Unit    string   `json:"unit"`
@@ -39,11 +39,22 @@ type pageData struct {
 			Command []string `json:"command"`
 		} `json:"processes"`
 	} `json:"samples"`
-	Texts struct {
-		Path []string `json:"path"`
-		Text []string `json:"text"`
-		Disk []int    `json:"disk"`
-	} `json:"texts"`
+}
+
+// pageTexts is source.json.
+type pageTexts struct {
+	Path []string `json:"path"`
+	Text []string `json:"text"`
+	Disk []int    `json:"disk"`
+}
+
+func decodeTexts(t *testing.T, p *profile.Profile) pageTexts {
+	t.Helper()
+	var d pageTexts
+	if err := json.Unmarshal(encodeSources(sourceTexts(p)), &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func decodePage(t *testing.T, p *profile.Profile) pageData {
@@ -156,19 +167,28 @@ func TestSourceTexts(t *testing.T) {
 	}
 	p := b.Profile()
 	p.Files = []profile.SourceFile{{Path: embedded, Text: []byte("def g():\n    return 1\n")}, {Path: unnamed, Text: []byte("x")}}
-	d := decodePage(t, p)
+	d := decodeTexts(t, p)
 	got := map[string]string{}
-	for i, path := range d.Texts.Path {
-		got[path] = d.Texts.Text[i]
+	for i, path := range d.Path {
+		got[path] = d.Text[i]
 	}
 	want := map[string]string{onDisk: "def f():\n    pass\n", embedded: "def g():\n    return 1\n"}
 	if len(got) != len(want) || got[onDisk] != want[onDisk] || got[embedded] != want[embedded] {
 		t.Errorf("texts %q, want %q", got, want)
 	}
-	if len(d.Texts.Disk) != 1 || d.Texts.Path[d.Texts.Disk[0]] != onDisk {
-		t.Errorf("read from disk: %v of %q, want only %s", d.Texts.Disk, d.Texts.Path, onDisk)
+	if len(d.Disk) != 1 || d.Path[d.Disk[0]] != onDisk {
+		t.Errorf("read from disk: %v of %q, want only %s", d.Disk, d.Path, onDisk)
 	}
-	_ = unnamed
+	// The server sends the same texts, at one exact path.
+	w := get(t, Handler(p, Options{}), "/source.json")
+	if w.Code != 200 || w.Body.String() != string(encodeSources(sourceTexts(p))) {
+		t.Errorf("/source.json: %d %.200s", w.Code, w.Body.String())
+	}
+	for _, target := range []string{"/source.json?path=" + unnamed, "/source.json/" + unnamed, unnamed} {
+		if w := get(t, Handler(p, Options{}), target); strings.Contains(w.Body.String(), "no function names me") {
+			t.Errorf("%s served a file no function names", target)
+		}
+	}
 
 	// The count cap: the files with the most time come first.
 	b = profile.NewBuilder(maxSourceFiles + 10)
@@ -176,11 +196,11 @@ func TestSourceTexts(t *testing.T) {
 		id := b.Func(profile.Func{File: write(fmt.Sprintf("m%03d.py", i), "pass\n"), Line: 1, Name: "f"})
 		b.Entry(id, profile.Stats{PCalls: 1, NCalls: 1, CumTime: float64(i)}, nil)
 	}
-	d = decodePage(t, b.Profile())
-	if len(d.Texts.Path) != maxSourceFiles {
-		t.Fatalf("%d files read, want the cap %d", len(d.Texts.Path), maxSourceFiles)
+	d = decodeTexts(t, b.Profile())
+	if len(d.Path) != maxSourceFiles {
+		t.Fatalf("%d files read, want the cap %d", len(d.Path), maxSourceFiles)
 	}
-	if first := filepath.Base(d.Texts.Path[0]); first != fmt.Sprintf("m%03d.py", maxSourceFiles+9) {
+	if first := filepath.Base(d.Path[0]); first != fmt.Sprintf("m%03d.py", maxSourceFiles+9) {
 		t.Errorf("first file %s, want the one with the most time", first)
 	}
 }

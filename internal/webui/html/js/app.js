@@ -63,6 +63,25 @@ const start = (data) => {
     fn();
     hooks.lastOp[what] = performance.now() - t;
   };
+  // The source texts are read on the first look at a source: parsed
+  // from their own script element (the static file) or fetched.
+  let texts = null;
+  app.texts = () => {
+    if (!texts) {
+      const el = $('hpp-sources');
+      if (el.textContent.trim() !== '') {
+        const parsed = JSON.parse(el.textContent);
+        el.textContent = '';
+        texts = Promise.resolve(model.textsOf(parsed));
+      } else {
+        texts = fetch('source.json').then((r) => {
+          if (!r.ok) throw new Error('source.json: HTTP ' + r.status);
+          return r.json();
+        }).then(model.textsOf);
+      }
+    }
+    return texts;
+  };
   const live = $('announce');
   app.announce = (text) => { live.textContent = text; };
 

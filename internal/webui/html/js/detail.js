@@ -57,6 +57,7 @@ hpp.Detail = (app) => {
     el.textContent = '';
     el.classList.remove('wide');
     app.hooks.source = null;
+    shown++;
     if (f < 0) { hint(); return; }
     const h = document.createElement('h3');
     h.textContent = model.names[f];
@@ -157,21 +158,32 @@ hpp.Detail = (app) => {
   // source shows f's source: for a sampled profile with each line's own
   // and total samples as numbers and a heat bar, as pprof's source view;
   // for cProfile, which records no lines, the text alone.
+  let shown = 0; // which show() is current, so that a late text goes nowhere
   const source = (f, lines) => {
     const h = document.createElement('h4');
     h.textContent = 'Source';
     el.appendChild(h);
-    const path = format.file(f), entry = model.texts.get(path);
+    const box = document.createElement('div');
+    el.appendChild(box);
+    const now = shown;
+    app.texts().then((texts) => {
+      if (now === shown) sourceText(box, f, lines, texts.get(format.file(f)));
+    }).catch((e) => {
+      if (now === shown) box.textContent = 'Source not available: ' + e.message;
+    });
+  };
+  const sourceText = (el, f, lines, entry) => {
+    const path = format.file(f);
     const note = document.createElement('p');
     note.className = 'hint srcnote';
     el.appendChild(note);
     const out = { func: f, rows: [], note: '' };
-    app.hooks.source = out;
     const say = (text) => { note.textContent = text; out.note = text; };
-    el.classList.toggle('wide', !!entry);
+    app.$('detail').classList.toggle('wide', !!entry);
     if (!entry) {
       say(path === '~' ? 'A built-in (C) function: there is no Python source.'
         : 'Source not available: ' + path + ' is not embedded in the profile and could not be read when this page was made.');
+      app.hooks.source = out;
       return;
     }
     const text = entry.text.split('\n');
@@ -246,6 +258,7 @@ hpp.Detail = (app) => {
       out.rows.push({ line: l, own, total, text: cell.textContent });
     }
     el.appendChild(table);
+    app.hooks.source = out;
   };
   return { show };
 };

@@ -319,7 +319,7 @@ hpp.Model = (data) => {
     title: data.title, sources: data.sources,
     callerOff, calleeOff, calleeEdge, edgeCaller, edgeCallee, edgePC, edgeNC, edgeTT, edgeCT, edgeCountOnly, weight,
     countOnly, disagree, shared, isCycleEntry, cycleOf, inCycle,
-    treeRoot, childrenOf, rootedAt, callersRoot, stacks, texts: textsOf(data.texts)
+    treeRoot, childrenOf, rootedAt, callersRoot, stacks, textsOf
   };
   if (sampled) sampled.keep(sampled.filter);
   return model;
