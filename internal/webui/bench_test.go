@@ -211,7 +211,7 @@ func BenchmarkEncodeData(b *testing.B) {
 		b.Run(strings.TrimSuffix(filepath.Base(path), ".prof"), func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if len(encodeData(p, nil, "t")) == 0 {
+				if len(encodeData(p, nil, "t")) == 0 || len(encodeSources(sourceTexts(p))) == 0 {
 					b.Fatal("no data")
 				}
 			}
