@@ -82,6 +82,12 @@ func TestBrowserSource(t *testing.T) {
 	tbs.load(t, "file://"+static)
 	checkRows(tbs)
 	tbs.check(t)
+	// Opened at a selected function, the static page shows its source
+	// once the texts (after the page's script) are read.
+	tbs2 := br.tab(t, "file://"+static)
+	tbs2.load(t, "file://"+static+"#sel="+strconv.Itoa(work))
+	tbs2.wait(t, `window.hppTest.source && window.hppTest.source.func === `+strconv.Itoa(work)+` && window.hppTest.source.rows.length === 6`)
+	tbs2.check(t)
 	note := eval[string](t, tb, `window.hppTest.source.note`)
 	if !strings.Contains(note, "cProfile records no lines") || !strings.Contains(note, "Read from disk") {
 		t.Errorf("note %q", note)

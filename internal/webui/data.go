@@ -350,7 +350,12 @@ func appendSamples(b []byte, set *profile.SampleSet, nfuncs int) []byte {
 // first opens, so that the first chart does not wait for megabytes of
 // text.
 func encodeSources(texts []sourceText) []byte {
-	b := []byte(`{"path":`)
+	size := 64
+	for _, t := range texts {
+		size += len(t.path) + len(t.text) + len(t.text)/16 + 8 // room for escapes
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"path":`...)
 	b = appendStrings(b, len(texts), func(i int) string { return texts[i].path })
 	b = append(b, `,"text":`...)
 	b = appendStrings(b, len(texts), func(i int) string { return string(texts[i].text) })

@@ -116,9 +116,12 @@ func readSource(path string, limit int) ([]byte, bool) {
 	if err != nil || !st.Mode().IsRegular() || st.Size() > int64(limit) {
 		return nil, false
 	}
-	text, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
-	if err != nil || len(text) > limit {
+	// One buffer of the size stat gave, and a byte more to see a file
+	// that grew since.
+	text := make([]byte, st.Size()+1)
+	n, err := io.ReadFull(f, text)
+	if (err != io.ErrUnexpectedEOF && err != io.EOF) || n > limit {
 		return nil, false
 	}
-	return text, true
+	return text[:n], true
 }

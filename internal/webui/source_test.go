@@ -204,3 +204,26 @@ func TestSourceTexts(t *testing.T) {
 		t.Errorf("first file %s, want the one with the most time", first)
 	}
 }
+
+// TestReadSource checks the reader at the edges: an empty file, one of
+// exactly the limit, one a byte over.
+func TestReadSource(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		size, limit int
+		ok          bool
+	}{{0, 10, true}, {10, 10, true}, {11, 10, false}, {3, 10, true}} {
+		path := filepath.Join(dir, fmt.Sprint(tc.size, "-", tc.limit))
+		want := strings.Repeat("x", tc.size)
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := readSource(path, tc.limit)
+		if ok != tc.ok || (ok && string(got) != want) {
+			t.Errorf("size %d, limit %d: %q %v, want ok=%v", tc.size, tc.limit, got, ok, tc.ok)
+		}
+	}
+	if _, ok := readSource(dir, 1<<20); ok {
+		t.Error("a directory was read")
+	}
+}

@@ -64,21 +64,26 @@ const start = (data) => {
     hooks.lastOp[what] = performance.now() - t;
   };
   // The source texts are read on the first look at a source: parsed
-  // from their own script element (the static file) or fetched.
+  // from their own script element (the static file), which comes after
+  // the page's script so that the first chart does not wait for the
+  // browser to read past them, or fetched.
   let texts = null;
   app.texts = () => {
     if (!texts) {
-      const el = $('hpp-sources');
-      if (el.textContent.trim() !== '') {
-        const parsed = JSON.parse(el.textContent);
-        el.textContent = '';
-        texts = Promise.resolve(model.textsOf(parsed));
-      } else {
-        texts = fetch('source.json').then((r) => {
+      const parsed = document.readyState === 'loading'
+        ? new Promise((done) => document.addEventListener('DOMContentLoaded', done, { once: true })) : Promise.resolve();
+      texts = parsed.then(() => {
+        const el = $('hpp-sources');
+        if (el.textContent.trim() !== '') {
+          const data = JSON.parse(el.textContent);
+          el.textContent = '';
+          return model.textsOf(data);
+        }
+        return fetch('source.json').then((r) => {
           if (!r.ok) throw new Error('source.json: HTTP ' + r.status);
           return r.json();
         }).then(model.textsOf);
-      }
+      });
     }
     return texts;
   };
