@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -300,5 +301,28 @@ func TestBrowserSampled(t *testing.T) {
 	eval[bool](t, tb, `document.getElementById('reset').click() || true`)
 	tb.do(t, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 2, 2))
 	screenshot(t, tb, "view-sampled-states.png")
+
+	// Every view draws a sampled profile in the state colours: each box
+	// in its commonest state's colour (the icicle and the flame graph
+	// split it too).
+	stateColours := eval[[]string](t, tb, `['hsl(130,50%,55%)', 'hsl(205,75%,62%)', 'hsl(6,80%,62%)', 'hsl(40,8%,78%)']`)
+	for _, view := range []string{"sunburst", "flame", "icicle"} {
+		tb.do(t, chromedp.Click(chromedp.CSS(`#tabs button[data-view="`+view+`"]`)))
+		boxes := tb.boxes(t)
+		if len(boxes) < 5 {
+			t.Fatalf("%s: %d boxes", view, len(boxes))
+		}
+		for _, bx := range boxes[1:] {
+			if !slices.Contains(stateColours, bx.Color) {
+				t.Errorf("%s: box %s coloured %s, not a state's colour", view, bx.Name, bx.Color)
+				break
+			}
+		}
+	}
+	// Colour by kind of code is still there.
+	eval[bool](t, tb, `(function(){var c = document.getElementById('colourby'); c.value = 'kind'; c.dispatchEvent(new Event('change')); return true})()`)
+	if bx := tb.boxes(t)[1]; slices.Contains(stateColours, bx.Color) {
+		t.Errorf("coloured by kind, box %s is %s", bx.Name, bx.Color)
+	}
 	tb.check(t)
 }

@@ -103,8 +103,8 @@ hpp.Detail = (app) => {
   const showSampled = (f) => {
     const set = model.sampled, all = model.total, lines = set.lines(f);
     const p = document.createElement('p');
-    p.textContent = model.tt[f] + ' own samples (' + format.percent(model.tt[f], all) + ' of the ' + all + ' kept), ' +
-      model.ct[f] + ' with what it called (' + format.percent(model.ct[f], all) + ').';
+    p.textContent = format.duration(model.tt[f]) + ' running it (' + format.percent(model.tt[f], all) + ' of the ' + format.duration(all) + ' kept), ' +
+      format.duration(model.ct[f]) + ' with what it called (' + format.percent(model.ct[f], all) + ').';
     el.appendChild(p);
     if (model.tt[f] > 0) {
       const split = document.createElement('div');
@@ -115,7 +115,7 @@ hpp.Detail = (app) => {
         const part = document.createElement('span');
         part.style.width = (100 * w / model.tt[f]) + '%';
         part.style.background = app.colours.stateColours[k];
-        part.title = app.colours.stateLabels[k] + ': ' + w + ' samples (' + format.percent(w, model.tt[f]) + ')';
+        part.title = app.colours.stateLabels[k] + ': ' + format.duration(w) + ' (' + format.percent(w, model.tt[f]) + ')';
         split.appendChild(part);
       });
       el.appendChild(split);
@@ -210,7 +210,7 @@ hpp.Detail = (app) => {
     const parts = [];
     if (lines) {
       parts.push('Each line\u2019s samples: own (the line running) and total (the line on the stack, calling).');
-      if (lines.total.has(0)) parts.push(lines.total.get(0) + ' samples have no line number.');
+      if (lines.total.has(0)) parts.push(format.duration(lines.total.get(0)) + ' have no line number.');
     } else {
       parts.push('cProfile records no lines: this is the function\u2019s source without line numbers\u2019 samples.');
     }

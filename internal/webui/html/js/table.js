@@ -17,14 +17,17 @@ hpp.Table = (app) => {
   const calls = (f) => (nc[f] !== pc[f] ? nc[f] + '/' + pc[f] : String(nc[f]));
   const time = (x) => ({ text: format.duration(x), full: format.seconds(x) + ' s' });
   const share = (x) => ({ text: format.percent(x, total()), full: format.percent(x, total()) + ' of the total ' + format.duration(total()) });
+  // count is a sampled number: a count of samples as it is, sampled
+  // nanoseconds as a time.
+  const count = (x) => (model.sampledNS ? format.duration(x) : String(x));
   // gilShare is the share of f's own kept samples that held the GIL.
   const gilShare = (f) => (tt[f] > 0 ? sampled.ownStates[4 * f] / tt[f] : -1);
   const changePct = (f) => (base.ct[f] > 0 ? (ct[f] - base.ct[f]) / base.ct[f] : ct[f] > 0 ? Infinity : 0);
   const columns = sampled ? [
     { title: 'GIL', key: gilShare, cell: (f) => { const g = gilShare(f); return g < 0 ? { text: '', full: '' } : { text: format.percent(g, 1), full: format.percent(g, 1) + ' of its own samples held the GIL' }; }, help: 'share of own samples that held the GIL' },
-    { title: 'own', key: (f) => tt[f], cell: (f) => ({ text: String(tt[f]), full: tt[f] + ' samples with the function running (at the top of the stack)' }), help: 'own samples' },
+    { title: 'own', key: (f) => tt[f], cell: (f) => ({ text: count(tt[f]), full: format.duration(tt[f]) + ' with the function running (at the top of the stack)' }), help: 'own samples' },
     { title: '% own', key: (f) => tt[f], cell: (f) => share(tt[f]), help: 'own samples as % of the kept samples' },
-    { title: 'total', key: (f) => ct[f], cell: (f) => ({ text: String(ct[f]), full: ct[f] + ' samples with the function on the stack' }), help: 'total samples' },
+    { title: 'total', key: (f) => ct[f], cell: (f) => ({ text: count(ct[f]), full: format.duration(ct[f]) + ' with the function on the stack' }), help: 'total samples' },
     { title: '% total', key: (f) => ct[f], cell: (f) => share(ct[f]), help: 'total samples as % of the kept samples' },
     { title: 'filename:lineno(function)', name: true }
   ] : base ? [
