@@ -274,7 +274,7 @@ hpp.Model = (data) => {
   };
   const treeRoot = () => (sampled ? sampled.root() : estimatedRoot());
   const childrenOf = (nd) => {
-    if (nd.children === null) (nd.inverted ? expandCallers : expandCallees)(nd);
+    if (nd.children === null) (nd.boxes ? sampled.expand : nd.inverted ? expandCallers : expandCallees)(nd);
     return nd.children;
   };
   // rootedAt is a function as the root: its whole cumulative time, entered
@@ -310,7 +310,7 @@ hpp.Model = (data) => {
       if (!sampled) nd.children = null;
       path.pop();
     };
-    for (const r of root.children) if (r.value > 0) walk(r, 1);
+    for (const r of childrenOf(root)) if (r.value > 0) walk(r, 1);
     return out;
   };
 
@@ -330,11 +330,13 @@ hpp.Model = (data) => {
   // and total samples (in tt and ct, the table's columns), each line's
   // samples, and the split by thread state.
   function samplesOf(sd) {
-    const sfunc = Int32Array.from(sd.sfunc), sline = Int32Array.from(sd.sline);
-    const sparent = Int32Array.from(sd.sparent), sframe = Int32Array.from(sd.sframe);
-    const stack = Int32Array.from(sd.stack), weight = Float64Array.from(sd.weight);
-    const thread = Int32Array.from(sd.thread), state = Uint8Array.from(sd.state);
-    const threads = { id: sd.threads.id, name: sd.threads.name, process: Int32Array.from(sd.threads.process) };
+    // new Int32Array(array) copies a plain array many times faster than
+    // Int32Array.from, which goes through the iterator.
+    const sfunc = new Int32Array(sd.sfunc), sline = new Int32Array(sd.sline);
+    const sparent = new Int32Array(sd.sparent), sframe = new Int32Array(sd.sframe);
+    const stack = new Int32Array(sd.stack), weight = new Float64Array(sd.weight);
+    const thread = new Int32Array(sd.thread), state = new Uint8Array(sd.state);
+    const threads = { id: sd.threads.id, name: sd.threads.name, process: new Int32Array(sd.threads.process) };
     const processes = { pid: sd.processes.pid, parent: sd.processes.parent, command: sd.processes.command };
     const nodes = sparent.length, states = sd.states.length;
     // funcAt is the function of stack node j.
@@ -343,7 +345,7 @@ hpp.Model = (data) => {
     // Per stack node: the kept samples that end there (self), those at
     // or below it (sub), and both by state.
     const self = new Float64Array(nodes), sub = new Float64Array(nodes);
-    const subState = new Float64Array(nodes * states), selfState = new Float64Array(nodes * states);
+    const selfState = new Float64Array(nodes * states);
     const set = {
       unit: sd.unit || 'samples', period: sd.period, mode: sd.mode, stateNames: sd.states,
       threads, processes, count: stack.length,
@@ -354,10 +356,9 @@ hpp.Model = (data) => {
     if (['wall', 'cpu', 'gil'].includes(sd.mode)) set.filter.mode = sd.mode;
     // keepState is timemode.KeepState: the states a mode counts.
     const keepState = (mode, idle, st) => (mode === 'cpu' ? idle || st === 0 || st === 1 : mode === 'gil' ? st === 0 : true);
-    let root = null;
     set.keep = (filter) => {
       set.filter = filter;
-      self.fill(0); sub.fill(0); subState.fill(0); selfState.fill(0); set.stateTotals.fill(0);
+      self.fill(0); sub.fill(0); selfState.fill(0); set.stateTotals.fill(0);
       let kept = 0, all = 0;
       for (let i = 0; i < stack.length; i++) {
         const w = weight[i], t = thread[i];
@@ -372,17 +373,36 @@ hpp.Model = (data) => {
         self[j] += w;
         selfState[j * states + state[i]] += w;
       }
-      for (let j = 0; j < nodes; j++) { sub[j] = self[j]; for (let k = 0; k < states; k++) subState[j * states + k] = selfState[j * states + k]; }
+      sub.set(self);
       for (let j = nodes - 1; j >= 0; j--) {
         const up = sparent[j];
         if (up < 0) continue;
         sub[up] += sub[j];
-        for (let k = 0; k < states; k++) subState[up * states + k] += subState[j * states + k];
       }
       set.kept = kept;
       set.all = all;
       model.total = kept;
-      root = build();
+      // The boxes' numbers: their own samples, then each box's added to
+      // its parent's (parents come first).
+      const t = tree;
+      t.value.fill(0); t.self.fill(0); t.states.fill(0);
+      for (let j = 0; j < nodes; j++) {
+        const w = self[j];
+        if (w <= 0) continue;
+        const b = boxOf[j];
+        t.self[b] += w;
+        for (let k = 0; k < states; k++) t.states[b * states + k] += selfState[j * states + k];
+      }
+      t.value.set(t.self);
+      for (let b = t.count - 1; b > 0; b--) {
+        const up = t.parent[b];
+        t.value[up] += t.value[b];
+        for (let k = 0; k < states; k++) t.states[up * states + k] += t.states[b * states + k];
+      }
+      // Samples of no known frame count in the top box's value.
+      t.self[0] = Math.max(kept - t.value[0], 0);
+      t.value[0] = kept;
+      for (let k = 0; k < states; k++) t.states[k] = set.stateTotals[k];
       // Own samples and total samples (each sample once per function,
       // however deep it recurses), as the table's tottime and cumtime.
       tt.fill(0); ct.fill(0); set.ownStates.fill(0);
@@ -390,87 +410,116 @@ hpp.Model = (data) => {
         tt[funcAt[j]] += self[j];
         for (let k = 0; k < states; k++) set.ownStates[funcAt[j] * states + k] += selfState[j * states + k];
       }
-      const onPath = new Int32Array(n);
-      const walk = (nd) => {
-        if (onPath[nd.func] === 0) ct[nd.func] += nd.value;
-        onPath[nd.func]++;
-        for (const k of nd.children) walk(k);
-        onPath[nd.func]--;
-      };
-      for (const k of root.children) walk(k);
-    };
-    // build maps stack nodes with kept samples to the nodes of the tree
-    // (stack nodes that differ only by a line are one box), in the order
-    // samples first reach them, as callgraph.FromSamples does, and sorts
-    // each node's children by value, stably.
-    const build = () => {
-      const top = node(-1, set.kept, null, -1);
-      top.children = [];
-      top.states = new Float64Array(set.stateTotals);
-      const boxOf = new Array(nodes);
-      const kids = new Map();
-      for (let j = 0; j < nodes; j++) {
-        if (sub[j] <= 0) continue;
-        const up = sparent[j] < 0 ? top : boxOf[sparent[j]], f = funcAt[j];
-        let index = kids.get(up);
-        if (!index) { index = new Map(); kids.set(up, index); }
-        let nd = index.get(f);
-        if (!nd) {
-          nd = node(f, 0, up, f);
-          nd.children = [];
-          nd.states = new Float64Array(states);
-          index.set(f, nd);
-          up.children.push(nd);
-        }
-        nd.value += sub[j];
-        for (let k = 0; k < states; k++) nd.states[k] += subState[j * states + k];
-        boxOf[j] = nd;
+      const onPath = new Int32Array(n), todo = [];
+      for (let c = t.first[0]; c < t.first[1]; c++) if (t.value[t.kids[c]] > 0) todo.push(t.kids[c]);
+      while (todo.length) {
+        const b = todo.pop();
+        if (b < 0) { onPath[t.func[~b]]--; continue; }
+        const f = t.func[b];
+        if (onPath[f] === 0) ct[f] += t.value[b];
+        onPath[f]++;
+        todo.push(~b);
+        for (let c = t.first[b]; c < t.first[b + 1]; c++) if (t.value[t.kids[c]] > 0) todo.push(t.kids[c]);
       }
-      const finish = (nd) => {
-        let sum = 0;
-        for (const k of nd.children) { sum += k.value; finish(k); }
-        nd.self = Math.max(nd.value - sum, 0);
-        nd.children.sort(byValue);
-      };
-      finish(top);
-      return top;
     };
-    set.root = () => root;
+
+    // A tree of boxes in typed arrays: box 0 is the top; box b is
+    // function func[b] under box parent[b], with value, self and (for
+    // the forward tree) samples by state. Boxes are made in the order
+    // samples first reach them, so each box's children, kids[first[b]]
+    // to kids[first[b+1]], are in that order too; the page makes node
+    // objects only for the boxes it expands.
+    const boxTree = (size, withStates) => {
+      const t = {
+        count: 1, parent: new Int32Array(size), func: new Int32Array(size).fill(-1),
+        value: new Float64Array(size), self: new Float64Array(size),
+        states: withStates ? new Float64Array(size * states) : null, first: null, kids: null
+      };
+      // An open-addressing hash table from (parent box, function) to
+      // box, in typed arrays: a Map of millions of number keys is many
+      // times slower.
+      let mask = 1;
+      while (mask < 2 * size) mask *= 2;
+      const slot = new Int32Array(mask).fill(-1);
+      mask -= 1;
+      t.child = (up, f) => {
+        for (let h = (Math.imul(up, 0x9e3779b1) ^ Math.imul(f + 1, 0x85ebca77)) & mask; ; h = (h + 1) & mask) {
+          const b = slot[h];
+          if (b < 0) {
+            const made = t.count++;
+            slot[h] = made;
+            t.parent[made] = up;
+            t.func[made] = f;
+            return made;
+          }
+          if (t.parent[b] === up && t.func[b] === f) return b;
+        }
+      };
+      t.finish = () => {
+        const first = new Int32Array(t.count + 1), kids = new Int32Array(Math.max(t.count - 1, 0));
+        for (let b = 1; b < t.count; b++) first[t.parent[b] + 1]++;
+        for (let b = 0; b < t.count; b++) first[b + 1] += first[b];
+        const fill = first.slice(0, t.count);
+        for (let b = 1; b < t.count; b++) kids[fill[t.parent[b]]++] = b;
+        t.first = first;
+        t.kids = kids;
+        return t;
+      };
+      return t;
+    };
+    // The forward tree's boxes, made once from every sample: stack
+    // nodes that differ only by a line are one box, as in
+    // callgraph.FromSamples; the filters change only the boxes' numbers
+    // (boxes left with none are not drawn), so that ties keep the order
+    // in which all the samples first reached them.
+    const boxOf = new Int32Array(nodes);
+    const tree = boxTree(nodes + 1, true);
+    for (let j = 0; j < nodes; j++) boxOf[j] = tree.child(sparent[j] < 0 ? 0 : boxOf[sparent[j]], funcAt[j]);
+    tree.finish();
+    const boxNode = (t, b, up, inverted) => {
+      const nd = node(t.func[b], t.value[b], up, t.func[b]);
+      nd.self = t.self[b];
+      nd.boxes = t;
+      nd.box = b;
+      if (inverted) nd.inverted = true;
+      if (t.states) nd.states = Array.from(t.states.subarray(b * states, (b + 1) * states));
+      return nd;
+    };
+    // expand makes a box's children, largest first (stable: ties in the
+    // order samples first reached them).
+    set.expand = (nd) => {
+      const t = nd.boxes, out = [];
+      for (let c = t.first[nd.box]; c < t.first[nd.box + 1]; c++) if (t.value[t.kids[c]] > 0) out.push(boxNode(t, t.kids[c], nd, nd.inverted));
+      out.sort(byValue);
+      nd.children = out;
+    };
+    set.root = () => boxNode(tree, 0, null, false);
     // callersRoot is the exact inverted tree of f: each kept sample in
     // which f runs, under the chain of its callers from f's outermost
     // frame up.
     set.callersRoot = (f) => {
-      const top = node(f, ct[f], null, f);
-      top.inverted = true;
-      top.children = [];
-      const above = new Uint8Array(nodes), kids = new Map();
+      const above = new Uint8Array(nodes);
+      const outer = [];
+      let size = 1;
       for (let j = 0; j < nodes; j++) {
         const up = sparent[j];
         above[j] = up >= 0 && (above[up] || funcAt[up] === f) ? 1 : 0;
         if (funcAt[j] !== f || above[j] || sub[j] <= 0) continue;
-        let at = top;
-        for (let a = up; a >= 0; a = sparent[a]) {
-          let index = kids.get(at);
-          if (!index) { index = new Map(); kids.set(at, index); }
-          let nd = index.get(funcAt[a]);
-          if (!nd) {
-            nd = node(funcAt[a], 0, at, funcAt[a]);
-            nd.children = [];
-            index.set(funcAt[a], nd);
-            at.children.push(nd);
-          }
-          nd.value += sub[j];
-          at = nd;
-        }
+        outer.push(j);
+        for (let a = up; a >= 0; a = sparent[a]) size++;
       }
-      const finish = (nd) => {
-        let sum = 0;
-        for (const k of nd.children) { sum += k.value; finish(k); }
-        nd.self = Math.max(nd.value - sum, 0);
-        nd.children.sort(byValue);
-      };
-      finish(top);
-      return top;
+      const t = boxTree(size, false);
+      t.func[0] = f;
+      for (const j of outer) {
+        let b = 0;
+        for (let a = sparent[j]; a >= 0; a = sparent[a]) {
+          b = t.child(b, funcAt[a]);
+          t.value[b] += sub[j];
+        }
+        t.self[b] += sub[j]; // the top of the chain: no caller above
+      }
+      t.value[0] = ct[f];
+      return boxNode(t.finish(), 0, null, true);
     };
     // lines returns f's kept samples by line: own (f running that line)
     // and total (that line of f on the stack, once per sample), and f's
