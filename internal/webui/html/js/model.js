@@ -410,16 +410,19 @@ hpp.Model = (data) => {
         tt[funcAt[j]] += self[j];
         for (let k = 0; k < states; k++) set.ownStates[funcAt[j] * states + k] += selfState[j * states + k];
       }
-      const onPath = new Int32Array(n), todo = [];
-      for (let c = t.first[0]; c < t.first[1]; c++) if (t.value[t.kids[c]] > 0) todo.push(t.kids[c]);
-      while (todo.length) {
-        const b = todo.pop();
+      // A depth-first walk with a stack of boxes to enter (b) and to
+      // leave (~b).
+      const onPath = new Int32Array(n), todo = new Int32Array(2 * t.count + 2);
+      let top = 0;
+      for (let c = t.first[0]; c < t.first[1]; c++) if (t.value[t.kids[c]] > 0) todo[top++] = t.kids[c];
+      while (top > 0) {
+        const b = todo[--top];
         if (b < 0) { onPath[t.func[~b]]--; continue; }
         const f = t.func[b];
         if (onPath[f] === 0) ct[f] += t.value[b];
         onPath[f]++;
-        todo.push(~b);
-        for (let c = t.first[b]; c < t.first[b + 1]; c++) if (t.value[t.kids[c]] > 0) todo.push(t.kids[c]);
+        todo[top++] = ~b;
+        for (let c = t.first[b]; c < t.first[b + 1]; c++) if (t.value[t.kids[c]] > 0) todo[top++] = t.kids[c];
       }
     };
 
@@ -438,12 +441,13 @@ hpp.Model = (data) => {
       // An open-addressing hash table from (parent box, function) to
       // box, in typed arrays: a Map of millions of number keys is many
       // times slower.
-      let mask = 1;
-      while (mask < 2 * size) mask *= 2;
-      const slot = new Int32Array(mask).fill(-1);
-      mask -= 1;
+      // The hash is the top bits of a multiplicative hash, the bits
+      // that mix all of the key.
+      let bits = 1;
+      while ((1 << bits) < 2 * size) bits++;
+      const slot = new Int32Array(1 << bits).fill(-1), mask = (1 << bits) - 1;
       t.child = (up, f) => {
-        for (let h = (Math.imul(up, 0x9e3779b1) ^ Math.imul(f + 1, 0x85ebca77)) & mask; ; h = (h + 1) & mask) {
+        for (let h = Math.imul(Math.imul(up, 0x9e3779b1) ^ (f + 1), 0x85ebca77) >>> (32 - bits); ; h = (h + 1) & mask) {
           const b = slot[h];
           if (b < 0) {
             const made = t.count++;
