@@ -180,3 +180,36 @@ func TestBrowserProcesses(t *testing.T) {
 	}
 	tb2.check(t)
 }
+
+// TestBrowserLinesRecursion checks that a line counts a sample once
+// however often recursion puts it on the stack.
+func TestBrowserLinesRecursion(t *testing.T) {
+	br := getBrowser(t)
+	b := profile.NewBuilder(2)
+	m := b.Func(profile.Func{File: "/r.py", Line: 1, Name: "main"})
+	f := b.Func(profile.Func{File: "/r.py", Line: 4, Name: "f"})
+	p := b.Profile()
+	p.Files = []profile.SourceFile{{Path: "/r.py", Text: []byte("def main():\n    f(3)\n\ndef f(n):\n    if n: f(n - 1)\n    x = 1\n    return sum(range(10))\n")}}
+	p.Samples = &profile.SampleSet{Unit: "samples", Samples: []profile.Sample{
+		{Stack: []profile.Frame{{Func: f, Line: 7}, {Func: f, Line: 5}, {Func: f, Line: 5}, {Func: m, Line: 2}}, Weight: 3, Thread: -1},
+		{Stack: []profile.Frame{{Func: f, Line: 5}, {Func: f, Line: 5}, {Func: m, Line: 2}}, Weight: 2, Thread: -1},
+		{Stack: []profile.Frame{{Func: f, Line: 6}, {Func: m, Line: 2}}, Weight: 1, Thread: -1},
+	}}
+	srv := httptest.NewServer(Handler(p, Options{Title: "recursion"}))
+	defer srv.Close()
+	tb := br.tab(t, srv.URL+"/")
+	tb.load(t, srv.URL+"/#sel="+strconv.Itoa(int(f)))
+	tb.wait(t, `window.hppTest.source && window.hppTest.source.rows.length > 0`)
+	got := map[int32][2]int64{}
+	for _, r := range eval[[]sourceRow](t, tb, `window.hppTest.source.rows`) {
+		got[r.Line] = [2]int64{r.Own, r.Total}
+	}
+	want := map[int32][2]int64{4: {0, 0}, 5: {2, 5}, 6: {1, 1}, 7: {3, 3}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("lines (own, total) %v, want %v", got, want)
+	}
+	if total := eval[float64](t, tb, `window.hppTest.model.ct[`+strconv.Itoa(int(f))+`]`); total != 6 {
+		t.Errorf("f's total %v, want 6 (each sample once)", total)
+	}
+	tb.check(t)
+}

@@ -530,20 +530,18 @@ hpp.Model = (data) => {
     // own samples by state.
     set.lines = (f) => {
       const own = new Map(), total = new Map(), ownStates = new Float64Array(states);
-      const seen = [];
       for (let j = 0; j < nodes; j++) {
-        const w = self[j];
-        if (w <= 0) continue;
-        if (funcAt[j] === f) {
-          own.set(lineAt[j], (own.get(lineAt[j]) || 0) + w);
+        if (funcAt[j] !== f || sub[j] <= 0) continue;
+        const line = lineAt[j];
+        if (self[j] > 0) {
+          own.set(line, (own.get(line) || 0) + self[j]);
           for (let k = 0; k < states; k++) ownStates[k] += selfState[j * states + k];
         }
-        seen.length = 0;
-        for (let a = j; a >= 0; a = sparent[a]) {
-          if (funcAt[a] !== f || seen.includes(lineAt[a])) continue;
-          seen.push(lineAt[a]);
-          total.set(lineAt[a], (total.get(lineAt[a]) || 0) + w);
-        }
+        // A sample counts once per line: only at the outermost frame of
+        // f on that line (recursion repeats it below).
+        let outer = true;
+        for (let a = sparent[j]; a >= 0 && outer; a = sparent[a]) outer = funcAt[a] !== f || lineAt[a] !== line;
+        if (outer) total.set(line, (total.get(line) || 0) + sub[j]);
       }
       return { own, total, ownStates };
     };
