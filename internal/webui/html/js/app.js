@@ -179,7 +179,8 @@ const start = (data) => {
   $('title').title = model.sources.join('\n');
   document.title = 'hpp view: ' + model.title;
   if (sampled) {
-    $('notetext').textContent = 'This tree is exact: drawn from the sampled stacks, its boxes count samples (' + sampled.unit + '), not estimates.' +
+    $('notetext').textContent = 'This tree is exact: drawn from the sampled stacks, its boxes count samples' +
+      (sampled.unit === 'samples' ? '' : ' (in ' + sampled.unit + ')') + ', not estimates.' +
       (sampled.mode ? ' Recorded in ' + sampled.mode + ' mode' + (sampled.mode === 'wall' ? '.' : ': samples outside it were not kept.') : '');
     setupFilters();
   } else {
