@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"hpp/internal/profile"
 	"hpp/internal/pstats"
 )
 
@@ -191,4 +194,77 @@ func BenchmarkView(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// BenchmarkEncodeData measures the server's work before it can answer:
+// the page's data (encodeData, source texts included) for the profiles
+// of HPP_BENCH_PROFILES, or a 30k-function generated one.
+func BenchmarkEncodeData(b *testing.B) {
+	var files []string
+	if s := os.Getenv("HPP_BENCH_PROFILES"); s != "" {
+		files = strings.Split(s, ",")
+	} else {
+		files = []string{genProfile(b, b.TempDir(), 30000)}
+	}
+	for _, path := range files {
+		p, err := pstats.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.TrimSuffix(filepath.Base(path), ".prof"), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if len(encodeData(p, nil, "t")) == 0 || len(encodeSources(sourceTexts(p))) == 0 {
+					b.Fatal("no data")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkViewSampled loads a sampled profile at its worst for the page:
+// 100k samples of random stacks 10 to 60 deep over 3,000 functions with
+// random lines, so that hardly a stack node is shared (3.5M of them, 46
+// MB of data; a real recording shares most of its stacks), and measures
+// the first chart and a filter change (cpu mode and back to wall).
+func BenchmarkViewSampled(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	bld := profile.NewBuilder(3000)
+	var ids []profile.FuncID
+	for i := 0; i < 3000; i++ {
+		ids = append(ids, bld.Func(profile.Func{File: fmt.Sprintf("/src/m%d.py", i/50), Line: i % 50 * 20, Name: fmt.Sprint("f", i)}))
+	}
+	p := bld.Profile()
+	set := &profile.SampleSet{Unit: "samples"}
+	for th := 0; th < 8; th++ {
+		set.Threads = append(set.Threads, profile.Thread{ID: int64(100 + th), Name: fmt.Sprint("t", th)})
+	}
+	for i := 0; i < 100000; i++ {
+		depth := 10 + rng.Intn(50)
+		st := make([]profile.Frame, depth)
+		at := 0
+		for d := depth - 1; d >= 0; d-- {
+			at = (at*7 + rng.Intn(3) + d) % len(ids)
+			st[d] = profile.Frame{Func: ids[at], Line: int32(rng.Intn(20))}
+		}
+		set.Samples = append(set.Samples, profile.Sample{Stack: st, Weight: 1 + int64(rng.Intn(3)), Thread: int32(rng.Intn(8)),
+			GIL: rng.Intn(2) == 0, Idle: rng.Intn(4) == 0})
+	}
+	p.Samples = set
+	srv := httptest.NewServer(Handler(p, Options{}))
+	defer srv.Close()
+	br := getBrowser(b)
+	var first, filter []float64
+	for i := 0; i < b.N; i++ {
+		tb := br.tab(b, srv.URL+"/")
+		tb.load(b, srv.URL+"/")
+		first = append(first, eval[float64](b, tb, `window.hppTest.firstDraw`))
+		filter = append(filter, eval[float64](b, tb, `(function(){var m = document.getElementById('mode'), t = 0;
+			m.value = 'cpu'; m.dispatchEvent(new Event('change')); t += window.hppTest.lastOp.filter;
+			m.value = 'wall'; m.dispatchEvent(new Event('change')); return (t + window.hppTest.lastOp.filter) / 2})()`))
+		tb.check(b)
+	}
+	b.ReportMetric(median(first), "first-chart-ms")
+	b.ReportMetric(median(filter), "filter-ms")
+	b.ReportMetric(0, "ns/op")
 }

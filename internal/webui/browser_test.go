@@ -341,8 +341,8 @@ func TestBrowser(t *testing.T) {
 		if r := rowsText(t, tb); len(r) == 0 || !strings.Contains(r[0], `dir "quoted" 'single'/naïve_файл_日本.py`) {
 			t.Errorf("row for the quoted non-ASCII file: %q", r)
 		}
-		if n := eval[int](t, tb, `document.querySelectorAll('img, iframe, object, embed').length + document.scripts.length`); n != 2 {
-			t.Errorf("the page holds %d img/script elements, want just its 2 scripts", n)
+		if n := eval[int](t, tb, `document.querySelectorAll('img, iframe, object, embed').length + document.scripts.length`); n != 3 {
+			t.Errorf("the page holds %d img/script elements, want just its 3 scripts (data, source texts, code)", n)
 		}
 		if title := eval[string](t, tb, `document.getElementById('title').textContent`); title != `<b>"title"</b>` {
 			t.Errorf("title shows as %q", title)

@@ -6,6 +6,7 @@ import (
 	"hpp/internal/callgraph"
 	"hpp/internal/jsonw"
 	"hpp/internal/profile"
+	"hpp/internal/timemode"
 )
 
 // encodeData writes the page's data: the function table and the call
@@ -181,28 +182,8 @@ func encodeData(p, base *profile.Profile, title string) []byte {
 	}
 
 	if p.Samples != nil && len(p.Samples.Samples) > 0 {
-		// Real stacks: send the exact tree, in preorder with depths.
-		root := callgraph.FromSamples(p.Samples)
-		var fs, ds []int64
-		var vs []float64
-		callgraph.Walk(root, func(path []profile.FuncID, nd *callgraph.Node) {
-			fs = append(fs, int64(nd.Func))
-			ds = append(ds, int64(len(path)))
-			vs = append(vs, nd.Value)
-		})
-		b = append(b, `,"tree":{"unit":`...)
-		b = jsonw.AppendString(b, p.Samples.Unit)
-		b = append(b, `,"total":`...)
-		b = jsonw.AppendFloat(b, root.Value)
-		b = append(b, `,"f":`...)
-		b = appendInts(b, len(fs), func(i int) int64 { return fs[i] })
-		b = append(b, `,"d":`...)
-		b = appendInts(b, len(ds), func(i int) int64 { return ds[i] })
-		b = append(b, `,"v":`...)
-		b = appendFloats(b, len(vs), func(i int) float64 { return vs[i] })
-		b = append(b, '}')
+		b = appendSamples(b, p.Samples, len(p.Funcs))
 	}
-
 	if base != nil {
 		b = append(b, `,"base":{"total":`...)
 		b = jsonw.AppendFloat(b, base.TotalTT)
@@ -251,6 +232,151 @@ func appendFloats(b []byte, n int, v func(int) float64) []byte {
 			b = append(b, ',')
 		}
 		b = jsonw.AppendFloat(b, v(i))
+	}
+	return append(b, ']')
+}
+
+// appendSamples writes a sampled profile's samples, from which the page
+// builds the exact tree of the samples its filters keep (thread, process,
+// time mode) and each line's numbers. Stacks are interned as a trie:
+// frame k is (sfunc[k], sline[k]); stack node j is frame sframe[j]
+// called from stack node sparent[j] (-1: the top), every node after its
+// parent, in the order the samples first reach them. A sample is its
+// stack's leaf node, weight, thread and state (timemode.State).
+func appendSamples(b []byte, set *profile.SampleSet, nfuncs int) []byte {
+	type frameKey struct {
+		f    profile.FuncID
+		line int32
+	}
+	type nodeKey struct {
+		parent int32
+		frame  int32
+	}
+	frames := map[frameKey]int32{}
+	var ffunc, fline []int64
+	nodes := map[nodeKey]int32{}
+	var nparent, nframe []int64
+	sstack := make([]int64, 0, len(set.Samples))
+	for i := range set.Samples {
+		smp := &set.Samples[i]
+		at := int32(-1)
+		for k := len(smp.Stack) - 1; k >= 0; k-- {
+			fr := smp.Stack[k]
+			if fr.Func < 0 || int(fr.Func) >= nfuncs {
+				continue // not a function of the profile: leave the frame out
+			}
+			fk := frameKey{fr.Func, max(fr.Line, 0)}
+			fi, ok := frames[fk]
+			if !ok {
+				fi = int32(len(ffunc))
+				frames[fk] = fi
+				ffunc = append(ffunc, int64(fk.f))
+				fline = append(fline, int64(fk.line))
+			}
+			nk := nodeKey{at, fi}
+			ni, ok := nodes[nk]
+			if !ok {
+				ni = int32(len(nparent))
+				nodes[nk] = ni
+				nparent = append(nparent, int64(at))
+				nframe = append(nframe, int64(fi))
+			}
+			at = ni
+		}
+		sstack = append(sstack, int64(at))
+	}
+	ns := len(set.Samples)
+	b = append(b, `,"samples":{"unit":`...)
+	b = jsonw.AppendString(b, set.Unit)
+	b = append(b, `,"period":`...)
+	b = strconv.AppendInt(b, set.PeriodNS, 10)
+	b = append(b, `,"mode":`...)
+	b = jsonw.AppendString(b, set.Mode)
+	b = append(b, `,"states":[`...)
+	for st := timemode.State(0); st < timemode.NStates; st++ {
+		if st > 0 {
+			b = append(b, ',')
+		}
+		b = jsonw.AppendString(b, st.String())
+	}
+	b = append(b, `],"sfunc":`...)
+	b = appendInts(b, len(ffunc), func(i int) int64 { return ffunc[i] })
+	b = append(b, `,"sline":`...)
+	b = appendInts(b, len(fline), func(i int) int64 { return fline[i] })
+	b = append(b, `,"sparent":`...)
+	b = appendInts(b, len(nparent), func(i int) int64 { return nparent[i] })
+	b = append(b, `,"sframe":`...)
+	b = appendInts(b, len(nframe), func(i int) int64 { return nframe[i] })
+	b = append(b, `,"stack":`...)
+	b = appendInts(b, ns, func(i int) int64 { return sstack[i] })
+	b = append(b, `,"weight":`...)
+	b = appendInts(b, ns, func(i int) int64 { return set.Samples[i].Weight })
+	nthreads := len(set.Threads)
+	b = append(b, `,"thread":`...)
+	b = appendInts(b, ns, func(i int) int64 {
+		if t := set.Samples[i].Thread; t >= 0 && int(t) < nthreads {
+			return int64(t)
+		}
+		return -1
+	})
+	b = append(b, `,"state":`...)
+	b = appendInts(b, ns, func(i int) int64 { return int64(timemode.StateOf(&set.Samples[i])) })
+	nprocs := len(set.Processes)
+	b = append(b, `,"threads":{"id":`...)
+	b = appendInts(b, nthreads, func(i int) int64 { return set.Threads[i].ID })
+	b = append(b, `,"name":`...)
+	b = appendStrings(b, nthreads, func(i int) string { return set.Threads[i].Name })
+	b = append(b, `,"process":`...)
+	b = appendInts(b, nthreads, func(i int) int64 {
+		// A profile of one process may leave Process unset.
+		if pr := set.Threads[i].Process; nprocs > 0 && pr >= 0 && int(pr) < nprocs {
+			return int64(pr)
+		}
+		return -1
+	})
+	b = append(b, `},"processes":{"pid":`...)
+	b = appendInts(b, nprocs, func(i int) int64 { return set.Processes[i].PID })
+	b = append(b, `,"parent":`...)
+	b = appendInts(b, nprocs, func(i int) int64 { return set.Processes[i].Parent })
+	b = append(b, `,"command":`...)
+	b = appendStrings(b, nprocs, func(i int) string { return set.Processes[i].Command })
+	return append(b, "}}"...)
+}
+
+// encodeSources writes the source texts, with "disk" listing those read
+// from disk when the page was made rather than embedded in the profile.
+// They travel apart from the data (/source.json, or a script element of
+// their own in the static file), read by the page when its source panel
+// first opens, so that the first chart does not wait for megabytes of
+// text.
+func encodeSources(texts []sourceText) []byte {
+	size := 64
+	for _, t := range texts {
+		size += len(t.path) + len(t.text) + len(t.text)/16 + 8 // room for escapes
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"path":`...)
+	b = appendStrings(b, len(texts), func(i int) string { return texts[i].path })
+	b = append(b, `,"text":`...)
+	b = appendStrings(b, len(texts), func(i int) string { return string(texts[i].text) })
+	var disk []int
+	for i, t := range texts {
+		if t.disk {
+			disk = append(disk, i)
+		}
+	}
+	b = append(b, `,"disk":`...)
+	b = appendInts(b, len(disk), func(i int) int64 { return int64(disk[i]) })
+	return append(b, '}')
+}
+
+func appendStrings(b []byte, n int, v func(int) string) []byte {
+	b = append(b, '[')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jsonw.AppendString(b, v(i))
 	}
 	return append(b, ']')
 }

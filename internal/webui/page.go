@@ -45,12 +45,12 @@ var appJS = sync.OnceValue(func() []byte {
 })
 
 // assemble builds the viewer: the HTML with its style and script inline,
-// and data inline when given (the static file) or fetched from
-// /data.json when nil (the server). The Content-Security-Policy allows
+// and data and source texts inline when given (the static file) or
+// fetched from /data.json and /source.json when nil (the server). The Content-Security-Policy allows
 // exactly that script and style, by hash, and connections only to
 // connect (the server itself, or nothing), so that even a string that
 // escaped our escaping could not run or send anything anywhere.
-func assemble(data []byte, connect string) ([]byte, string) {
+func assemble(data, sources []byte, connect string) ([]byte, string) {
 	csp := "default-src 'none'; script-src '" + hash(appJS()) + "'; style-src '" + hash(styleCSS) +
 		"'; img-src data:; connect-src " + connect + "; base-uri 'none'; form-action 'none'"
 	r := strings.NewReplacer(
@@ -59,12 +59,15 @@ func assemble(data []byte, connect string) ([]byte, string) {
 		"{{SCRIPT}}", string(appJS()),
 	)
 	head, tail, _ := bytes.Cut(indexHTML, []byte("{{DATA}}"))
+	mid, tail, _ := bytes.Cut(tail, []byte("{{SOURCES}}"))
 	var b bytes.Buffer
-	b.Grow(len(indexHTML) + len(appJS()) + len(styleCSS) + len(data) + 256)
+	b.Grow(len(indexHTML) + len(appJS()) + len(styleCSS) + len(data) + len(sources) + 256)
 	b.WriteString(r.Replace(string(head)))
-	// data is JSON in which jsonw.AppendString has escaped every <, so
-	// it cannot close the script element that holds it.
+	// data and sources are JSON in which jsonw.AppendString has escaped
+	// every <, so they cannot close the script elements that hold them.
 	b.Write(data)
+	b.WriteString(r.Replace(string(mid)))
+	b.Write(sources)
 	b.WriteString(r.Replace(string(tail)))
 	return b.Bytes(), csp
 }

@@ -170,12 +170,15 @@ func Handler(p *profile.Profile, o Options) http.Handler {
 }
 
 type handler struct {
-	p      *profile.Profile
-	est    *callgraph.Estimator
-	page   []byte
-	data   []byte
-	csp    string
-	remote bool
+	p    *profile.Profile
+	est  *callgraph.Estimator
+	page []byte
+	data []byte
+	// sources are the source texts read when the handler was made: the
+	// files p's functions name, never a file a request names.
+	sources []byte
+	csp     string
+	remote  bool
 	// hosts are the names a Host header may carry besides localhost and
 	// the loopback addresses: those the server was started with.
 	hosts []string
@@ -189,7 +192,8 @@ func newHandler(p, base *profile.Profile, title string, remote bool, hosts ...st
 		}
 	}
 	h.data = encodeData(p, base, title)
-	h.page, h.csp = assemble(nil, "'self'")
+	h.sources = encodeSources(sourceTexts(p))
+	h.page, h.csp = assemble(nil, nil, "'self'")
 	if p.Samples == nil || len(p.Samples.Samples) == 0 {
 		h.est = callgraph.NewEstimator(p)
 	}
@@ -221,6 +225,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/data.json":
 		hd.Set("Content-Type", "application/json")
 		w.Write(h.data)
+	case "/source.json":
+		hd.Set("Content-Type", "application/json")
+		w.Write(h.sources)
 	case "/tree.json":
 		h.serveTree(w, r)
 	default:
@@ -335,7 +342,7 @@ func (h *handler) localHostHeader(hdr string) bool {
 // inside: it needs no server and makes no request.
 func WriteHTML(w io.Writer, p *profile.Profile, o Options) error {
 	data := encodeData(p, o.Base, o.Title)
-	b, _ := assemble(data, "'none'")
+	b, _ := assemble(data, encodeSources(sourceTexts(p)), "'none'")
 	_, err := w.Write(b)
 	return err
 }

@@ -364,11 +364,12 @@ func TestStaticHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := b.String()
-	if n := strings.Count(strings.ToLower(s), "</script"); n != 2 {
-		t.Errorf("%d </script in the file, want the 2 that close its scripts", n)
+	// Three scripts: the data, the source texts, the code.
+	if n := strings.Count(strings.ToLower(s), "</script"); n != 3 {
+		t.Errorf("%d </script in the file, want the 3 that close its scripts", n)
 	}
-	if n := strings.Count(strings.ToLower(s), "<script"); n != 2 {
-		t.Errorf("%d <script in the file, want 2", n)
+	if n := strings.Count(strings.ToLower(s), "<script"); n != 3 {
+		t.Errorf("%d <script in the file, want 3", n)
 	}
 	for _, bad := range []string{"http://", "https://", "<img", "\u2028", "\u2029"} {
 		if strings.Contains(s, bad) {

@@ -21,8 +21,11 @@ const start = (data) => {
   hooks.heapParsed = performance.memory ? performance.memory.usedJSHeapSize : 0;
   const format = hpp.Format(model);
   const { names, tt, ct, base, sampled } = model;
+  // A sampled profile is coloured by thread state unless asked otherwise.
+  const defaultColour = sampled ? 'state' : 'kind';
+  const defaultFilter = sampled ? Object.assign({}, sampled.filter) : null;
   const state = {
-    view: 'icicle', depth: 12, cutoff: 0.001, diffBy: 'ct', colourBy: 'kind',
+    view: 'icicle', depth: 12, cutoff: 0.001, diffBy: 'ct', colourBy: defaultColour,
     root: null, zoom: null,                 // the forward tree and the node at the chart's top
     callersRoot: null, callersZoom: null,   // the callers tree, when one was asked for
     selected: -1,                           // the function in the detail panel
@@ -60,6 +63,30 @@ const start = (data) => {
     fn();
     hooks.lastOp[what] = performance.now() - t;
   };
+  // The source texts are read on the first look at a source: parsed
+  // from their own script element (the static file), which comes after
+  // the page's script so that the first chart does not wait for the
+  // browser to read past them, or fetched.
+  let texts = null;
+  app.texts = () => {
+    if (!texts) {
+      const parsed = document.readyState === 'loading'
+        ? new Promise((done) => document.addEventListener('DOMContentLoaded', done, { once: true })) : Promise.resolve();
+      texts = parsed.then(() => {
+        const el = $('hpp-sources');
+        if (el.textContent.trim() !== '') {
+          const data = JSON.parse(el.textContent);
+          el.textContent = '';
+          return model.textsOf(data);
+        }
+        return fetch('source.json').then((r) => {
+          if (!r.ok) throw new Error('source.json: HTTP ' + r.status);
+          return r.json();
+        }).then(model.textsOf);
+      });
+    }
+    return texts;
+  };
   const live = $('announce');
   app.announce = (text) => { live.textContent = text; };
 
@@ -80,13 +107,82 @@ const start = (data) => {
     return out;
   };
   hooks.disagree = model.disagree.slice();
+  hooks.model = { tt, ct };
+
+  // ---- a sampled profile's filters: thread, process, time mode ----
+  // The charts, the table and the panel recompute from the kept samples;
+  // the zoom follows the same functions down the new tree.
+  function setupFilters() {
+    $('filters').hidden = false;
+    const colourBy = $('colourby'), o = document.createElement('option');
+    o.value = 'state';
+    o.textContent = 'thread state (GIL)';
+    colourBy.insertBefore(o, colourBy.firstChild);
+    const threads = sampled.threads, procs = sampled.processes;
+    const pidOf = (t) => (threads.process[t] >= 0 ? procs.pid[threads.process[t]] : 0);
+    threads.id.forEach((id, t) => {
+      const opt = document.createElement('option');
+      opt.value = String(t);
+      opt.textContent = (threads.name[t] || 'thread') + ' (' + id + ')' + (procs.pid.length > 1 && pidOf(t) ? ' in ' + pidOf(t) : '');
+      $('thread').appendChild(opt);
+    });
+    if (procs.pid.length > 0) {
+      $('processctl').hidden = procs.pid.length < 2;
+      procs.pid.forEach((pid, k) => {
+        const opt = document.createElement('option');
+        opt.value = String(k);
+        const cmd = procs.command[k] || '';
+        opt.textContent = pid + (cmd ? ' ' + (cmd.length > 40 ? cmd.slice(0, 39) + '\u2026' : cmd) : '');
+        opt.title = cmd;
+        $('process').appendChild(opt);
+      });
+    }
+    const changed = () => app.timed('filter', () => setFilter({
+      thread: Number($('thread').value), process: Number($('process').value), mode: $('mode').value, idle: $('idle').checked
+    }));
+    for (const id of ['thread', 'process', 'mode', 'idle']) $(id).addEventListener('change', changed);
+  }
+  function showFilter() {
+    if (!sampled) return;
+    const f = sampled.filter;
+    $('thread').value = String(f.thread);
+    $('process').value = String(f.process);
+    $('mode').value = f.mode;
+    $('idle').checked = f.idle;
+    $('idle').disabled = f.mode !== 'cpu';
+    hooks.filter = Object.assign({}, f);
+    hooks.total = model.total;
+    hooks.kept = sampled.kept;
+  }
+  function setFilter(filter) {
+    const zoomPath = [];
+    for (let a = state.zoom; a && a.parent; a = a.parent) zoomPath.push(a.func);
+    sampled.keep(filter);
+    state.root = model.treeRoot();
+    state.zoom = follow(state.root, zoomPath.reverse());
+    wholeTotal = state.root.value;
+    if (state.callersRoot) {
+      const cpath = [];
+      for (let a = state.callersZoom; a && a.parent; a = a.parent) cpath.push(a.func);
+      state.callersRoot = model.callersRoot(state.callersRoot.func);
+      state.callersZoom = follow(state.callersRoot, cpath.reverse());
+    }
+    state.focus = null;
+    showFilter();
+    detail.show(state.selected);
+    table.sorted();
+    draw();
+  }
 
   // ---- banner, headline and legend ----
   $('title').textContent = model.title;
   $('title').title = model.sources.join('\n');
   document.title = 'hpp view: ' + model.title;
   if (sampled) {
-    $('notetext').textContent = 'This tree is drawn exactly from the sampled stacks (' + sampled.unit + ').';
+    $('notetext').textContent = 'This tree is exact: drawn from the sampled stacks, its boxes count samples' +
+      (sampled.unit === 'samples' ? '' : ' (in ' + sampled.unit + ')') + ', not estimates.' +
+      (sampled.mode ? ' Recorded in ' + sampled.mode + ' mode' + (sampled.mode === 'wall' ? '.' : ': samples outside it were not kept.') : '');
+    setupFilters();
   } else {
     const notes = [];
     if (model.countOnly) notes.push('This file was written by the profile module, which records only call counts on its edges: inclusive times are apportioned by call counts.');
@@ -160,8 +256,13 @@ const start = (data) => {
     lines.push(here + '.');
     if (state.view !== 'callers') lines.push('Of which ' + format.duration(nd.self) + ' in ' + names[f] + ' itself, the rest in what it calls.');
     else if (parent) lines.push('This caller accounts for ' + format.duration(nd.value) + ' of ' + format.boxName(state.callersRoot.func) + '\u2019s time.');
-    lines.push('Over the whole run: ' + format.duration(tt[f]) + ' in itself, ' + format.duration(ct[f]) + ' cumulative with what it called; ' +
-      model.nc[f] + (model.nc[f] === 1 ? ' call.' : ' calls.'));
+    if (sampled) {
+      if (nd.states) lines.push('Thread states in this box: ' + Array.from(nd.states).map((w, k) => sampled.stateNames[k] + ' ' + format.percent(w, nd.value)).join(', ') + '.');
+      lines.push('All its kept samples: ' + format.duration(tt[f]) + ' running it, ' + format.duration(ct[f]) + ' with it on the stack.');
+    } else {
+      lines.push('Over the whole run: ' + format.duration(tt[f]) + ' in itself, ' + format.duration(ct[f]) + ' cumulative with what it called; ' +
+        model.nc[f] + (model.nc[f] === 1 ? ' call.' : ' calls.'));
+    }
     if (base) lines.push('In the base: ' + format.duration(base.tt[f]) + ' in itself, ' + format.duration(base.ct[f]) + ' cumulative (change ' +
       format.signed(ct[f] - base.ct[f]) + ').');
     if (model.isCycleEntry(nd)) lines.push('Recursive cycle of ' + model.cycleOf(f) + ' functions: times inside are estimated.');
@@ -207,7 +308,11 @@ const start = (data) => {
       sort: table.sortName() === (base ? 'dct' : 'tt') && !state.sortAscending ? '' : table.sortName() + (state.sortAscending ? '-asc' : ''),
       depth: state.depth === 12 ? '' : state.depth,
       cutoff: state.cutoff === 0.001 ? '' : state.cutoff,
-      colour: state.colourBy === 'kind' ? '' : state.colourBy,
+      colour: state.colourBy === defaultColour ? '' : state.colourBy,
+      thread: sampled && sampled.filter.thread >= 0 ? sampled.filter.thread : '',
+      proc: sampled && sampled.filter.process >= 0 ? sampled.filter.process : '',
+      mode: sampled && sampled.filter.mode !== defaultFilter.mode ? sampled.filter.mode : '',
+      idle: sampled && sampled.filter.idle ? 1 : '',
       diff: state.diffBy === 'ct' ? '' : state.diffBy,
       sel: state.selected >= 0 ? state.selected : ''
     });
@@ -223,7 +328,20 @@ const start = (data) => {
     if (depth > 0) state.depth = Math.min(depth, 200);
     const cutoff = parseFloat(u.cutoff);
     if (cutoff >= 0 && cutoff < 1) state.cutoff = cutoff;
-    if (u.colour === 'self') state.colourBy = 'self';
+    if (['self', 'kind'].includes(u.colour) || (u.colour === 'state' && sampled)) state.colourBy = u.colour;
+    if (sampled && (u.thread || u.proc || u.mode || u.idle)) {
+      const pick = (text, count) => { const k = Number(text); return text && Number.isInteger(k) && k >= 0 && k < count ? k : -1; };
+      const filter = Object.assign({}, defaultFilter);
+      filter.thread = pick(u.thread, sampled.threads.id.length);
+      filter.process = pick(u.proc, sampled.processes.pid.length);
+      if (['wall', 'cpu', 'gil'].includes(u.mode)) filter.mode = u.mode;
+      filter.idle = u.idle === '1';
+      sampled.keep(filter);
+      state.root = model.treeRoot();
+      state.zoom = state.root;
+      wholeTotal = state.root.value;
+    }
+    showFilter();
     if (u.diff === 'tt') state.diffBy = 'tt';
     if (u.sort) {
       table.sortBy(u.sort.replace(/-asc$/, ''));
@@ -300,6 +418,7 @@ const start = (data) => {
     hooks.focus = state.focus ? state.focus.func : null;
     hooks.focusName = state.focus ? format.name(state.focus.func) : null;
     hooks.selected = state.selected;
+    hooks.rootValue = state.root.value;
     $('chart').setAttribute('aria-label', describe(top)[0] + ' Arrow keys move between boxes, Enter zooms in, Escape zooms out.');
     saveURL();
   });
@@ -335,7 +454,7 @@ const start = (data) => {
   };
   const defaultFunc = () => {
     let best = -1;
-    for (let f = 0; f < model.listed; f++) if (best < 0 || tt[f] > tt[best]) best = f;
+    for (let f = 0; f < (sampled ? model.n : model.listed); f++) if (best < 0 || tt[f] > tt[best]) best = f;
     return best;
   };
   const callersOf = (f) => {
@@ -402,7 +521,8 @@ const start = (data) => {
     table.render();
   }));
   const sortBy = $('sortby');
-  for (const [value, label] of (base ? [['dct', 'change in cumulative time'], ['dtt', 'change in own time'], ['dpct', '% change'], ['tt', 'own time (tottime)'], ['ct', 'cumulative time'], ['calls', 'calls'], ['name', 'name']]
+  for (const [value, label] of (sampled ? [['tt', 'own samples: where the time goes'], ['ct', 'total samples'], ['gil', 'share of own samples holding the GIL'], ['name', 'name']]
+    : base ? [['dct', 'change in cumulative time'], ['dtt', 'change in own time'], ['dpct', '% change'], ['tt', 'own time (tottime)'], ['ct', 'cumulative time'], ['calls', 'calls'], ['name', 'name']]
     : [['tt', 'own time (tottime): where the time goes'], ['ct', 'cumulative time (cumtime)'], ['calls', 'calls'], ['name', 'name']])) {
     const o = document.createElement('option');
     o.value = value;
@@ -480,8 +600,9 @@ const start = (data) => {
   // place to go to: start from the defaults and apply it.
   window.addEventListener('hashchange', () => {
     if (location.hash === (urlState.written() || '')) return;
+    if (sampled) sampled.keep(Object.assign({}, defaultFilter));
     Object.assign(state, {
-      view: 'icicle', depth: 12, cutoff: 0.001, diffBy: 'ct', colourBy: 'kind',
+      view: 'icicle', depth: 12, cutoff: 0.001, diffBy: 'ct', colourBy: defaultColour,
       callersRoot: null, callersZoom: null, selected: -1, focus: null,
       sortColumn: base ? 4 : 1, sortAscending: false, baseOnly: false
     });

@@ -108,6 +108,19 @@ hpp.Chart = (app) => {
       ctx.globalAlpha = searching && !hit ? 0.35 : 1;
       ctx.fillStyle = colour;
       ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), rh - 1);
+      if (state.colourBy === 'state' && nd.states && nd.value > 0 && w >= 3) {
+        // The box split by thread state, left to right in the legend's
+        // order: how much of its time held the GIL, ran without it,
+        // waited for it, slept.
+        let at = x;
+        for (let k = 0; k < nd.states.length; k++) {
+          const part = (w - 0.5) * nd.states[k] / nd.value;
+          if (part <= 0) continue;
+          ctx.fillStyle = colours.stateColours[k];
+          ctx.fillRect(at, y, part, rh - 1);
+          at += part;
+        }
+      }
       const label = labelOf(nd);
       if (w >= 24) {
         ctx.fillStyle = '#111';

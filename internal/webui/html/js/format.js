@@ -112,10 +112,20 @@ hpp.Colours = (model, format, state) => {
     return r > 0 ? 'hsl(4,75%,' + l + '%)' : r < 0 ? 'hsl(215,70%,' + l + '%)' : 'hsl(0,0%,88%)';
   };
   const ofFunc = (f) => (model.base ? diffColour(change(f)) : null);
+  // A sampled box's thread states: holding the GIL, running without it,
+  // waiting for it, idle (timemode's order).
+  const stateColours = ['hsl(130,50%,55%)', 'hsl(205,75%,62%)', 'hsl(6,80%,62%)', 'hsl(40,8%,78%)'];
+  const stateLabels = ['running with the GIL', 'running without the GIL (native code that released it)', 'waiting for the GIL', 'idle (sleeping or blocked)'];
+  const dominant = (states) => {
+    let best = 0;
+    for (let k = 1; k < states.length; k++) if (states[k] > states[best]) best = k;
+    return best;
+  };
   const ofBox = (nd) => {
     const f = nd.func;
     if (f < 0) return '#c9ced8';
     if (model.base) return diffColour(change(f));
+    if (state.colourBy === 'state' && nd.states) return stateColours[dominant(nd.states)];
     const h = hashOf(f);
     if (state.colourBy === 'self') {
       // Share of this box that is the function's own time.
@@ -132,10 +142,14 @@ hpp.Colours = (model, format, state) => {
       return [[diffColour(1), 'slower (' + by + ' grew)'], [diffColour(0.3), 'a little slower'], [diffColour(0), 'no change'],
         [diffColour(-0.3), 'a little faster'], [diffColour(-1), 'faster']];
     }
+    if (state.colourBy === 'state' && model.sampled) {
+      const totals = model.sampled.stateTotals, all = totals.reduce((a, b) => a + b, 0);
+      return stateColours.map((c, k) => [c, stateLabels[k] + ' ' + format.percent(totals[k], all)]);
+    }
     if (state.colourBy === 'self') {
       return [['hsl(50,60%,86%)', 'time spent in callees'], ['hsl(25,75%,70%)', 'half own time'], ['hsl(0,90%,54%)', 'all own time (tottime)']];
     }
     return format.kindsPresent().map((k) => ['hsl(' + format.kindHue[k] + ',55%,72%)', format.kindLabels[k]]);
   };
-  return { ofBox, ofFunc, change, legend };
+  return { ofBox, ofFunc, change, legend, stateColours, stateLabels };
 };

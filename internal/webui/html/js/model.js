@@ -33,7 +33,7 @@ hpp.Model = (data) => {
     pc: Float64Array.from(data.base.pc), nc: Float64Array.from(data.base.nc),
     tt: Float64Array.from(data.base.tt), ct: Float64Array.from(data.base.ct)
   } : null;
-  const total = data.total, sampled = data.tree || null;
+  const sampled = data.samples ? samplesOf(data.samples) : null;
   // Sampled trees count samples, or nanoseconds of them.
   const sampledNS = !!sampled && sampled.unit === 'nanoseconds';
   const countUnit = sampled && !sampledNS ? (sampled.unit || 'samples') : '';
@@ -258,7 +258,7 @@ hpp.Model = (data) => {
       const top = work[c] - entering[c];
       if (top > 1e-7 * work[c] && top > 0) { roots.push(node(head[c], top, root, head[c])); sum += top; }
     }
-    let t = total;
+    let t = data.total;
     if (sum > 0 && t > 0) {
       for (const r of roots) { r.value *= t / sum; r.self = r.value; }
     } else {
@@ -272,25 +272,9 @@ hpp.Model = (data) => {
     root.children = roots;
     return root;
   };
-  // sampledRoot rebuilds callgraph.FromSamples' exact tree, sent in
-  // preorder with depths.
-  const sampledRoot = () => {
-    const root = node(-1, sampled.total, null, -1), stack = [root];
-    root.children = [];
-    for (let j = 0; j < sampled.f.length; j++) {
-      const d = sampled.d[j];
-      stack.length = d;
-      const up = stack[d - 1], nd = node(sampled.f[j], sampled.v[j], up, sampled.f[j]);
-      nd.children = [];
-      up.children.push(nd);
-      up.self -= nd.value;
-      stack.push(nd);
-    }
-    return root;
-  };
-  const treeRoot = () => (sampled ? sampledRoot() : estimatedRoot());
+  const treeRoot = () => (sampled ? sampled.root() : estimatedRoot());
   const childrenOf = (nd) => {
-    if (nd.children === null) (nd.inverted ? expandCallers : expandCallees)(nd);
+    if (nd.children === null) (nd.boxes ? sampled.expand : nd.inverted ? expandCallers : expandCallees)(nd);
     return nd.children;
   };
   // rootedAt is a function as the root: its whole cumulative time, entered
@@ -301,6 +285,7 @@ hpp.Model = (data) => {
     return r;
   };
   const callersRoot = (f) => {
+    if (sampled) return sampled.callersRoot(f);
     const r = node(f, ct[f], null, f);
     r.inverted = true;
     return r;
@@ -325,15 +310,250 @@ hpp.Model = (data) => {
       if (!sampled) nd.children = null;
       path.pop();
     };
-    for (const r of root.children) if (r.value > 0) walk(r, 1);
+    for (const r of childrenOf(root)) if (r.value > 0) walk(r, 1);
     return out;
   };
 
-  return {
-    n, listed, names, files, fileOf, lineOf, pc, nc, tt, ct, base, total, sampled, sampledNS, countUnit,
+  const model = {
+    n, listed, names, files, fileOf, lineOf, pc, nc, tt, ct, base, total: data.total, sampled, sampledNS, countUnit,
     title: data.title, sources: data.sources,
     callerOff, calleeOff, calleeEdge, edgeCaller, edgeCallee, edgePC, edgeNC, edgeTT, edgeCT, edgeCountOnly, weight,
     countOnly, disagree, shared, isCycleEntry, cycleOf, inCycle,
-    treeRoot, childrenOf, rootedAt, callersRoot, stacks
+    treeRoot, childrenOf, rootedAt, callersRoot, stacks, textsOf
   };
+  if (sampled) sampled.keep(sampled.filter);
+  return model;
+
+  // samplesOf reads a sampled profile's samples (data.go's appendSamples)
+  // and returns what the page asks of them: which samples the filters
+  // keep, and from the kept ones the exact tree, every function's own
+  // and total samples (in tt and ct, the table's columns), each line's
+  // samples, and the split by thread state.
+  function samplesOf(sd) {
+    // new Int32Array(array) copies a plain array many times faster than
+    // Int32Array.from, which goes through the iterator.
+    const sfunc = new Int32Array(sd.sfunc), sline = new Int32Array(sd.sline);
+    const sparent = new Int32Array(sd.sparent), sframe = new Int32Array(sd.sframe);
+    const stack = new Int32Array(sd.stack), weight = new Float64Array(sd.weight);
+    const thread = new Int32Array(sd.thread), state = new Uint8Array(sd.state);
+    const threads = { id: sd.threads.id, name: sd.threads.name, process: new Int32Array(sd.threads.process) };
+    const processes = { pid: sd.processes.pid, parent: sd.processes.parent, command: sd.processes.command };
+    const nodes = sparent.length, states = sd.states.length;
+    // funcAt is the function of stack node j.
+    const funcAt = new Int32Array(nodes), lineAt = new Int32Array(nodes);
+    for (let j = 0; j < nodes; j++) { funcAt[j] = sfunc[sframe[j]]; lineAt[j] = sline[sframe[j]]; }
+    // Per stack node: the kept samples that end there (self), those at
+    // or below it (sub), and both by state.
+    const self = new Float64Array(nodes), sub = new Float64Array(nodes);
+    const selfState = new Float64Array(nodes * states);
+    const set = {
+      unit: sd.unit || 'samples', period: sd.period, mode: sd.mode, stateNames: sd.states,
+      threads, processes, count: stack.length,
+      filter: { thread: -1, process: -1, mode: 'wall', idle: false },
+      kept: 0, all: 0, stateTotals: new Float64Array(states),
+      ownStates: new Float64Array(n * states) // own kept samples of each function by state
+    };
+    if (['wall', 'cpu', 'gil'].includes(sd.mode)) set.filter.mode = sd.mode;
+    // keepState is timemode.KeepState: the states a mode counts.
+    const keepState = (mode, idle, st) => (mode === 'cpu' ? idle || st === 0 || st === 1 : mode === 'gil' ? st === 0 : true);
+    set.keep = (filter) => {
+      set.filter = filter;
+      self.fill(0); sub.fill(0); selfState.fill(0); set.stateTotals.fill(0);
+      let kept = 0, all = 0;
+      for (let i = 0; i < stack.length; i++) {
+        const w = weight[i], t = thread[i];
+        all += w;
+        if (filter.thread >= 0 && t !== filter.thread) continue;
+        if (filter.process >= 0 && (t < 0 || threads.process[t] !== filter.process)) continue;
+        if (!keepState(filter.mode, filter.idle, state[i])) continue;
+        kept += w;
+        set.stateTotals[state[i]] += w;
+        const j = stack[i];
+        if (j < 0) continue; // a sample of no known frame: in the total only
+        self[j] += w;
+        selfState[j * states + state[i]] += w;
+      }
+      sub.set(self);
+      for (let j = nodes - 1; j >= 0; j--) {
+        const up = sparent[j];
+        if (up < 0) continue;
+        sub[up] += sub[j];
+      }
+      set.kept = kept;
+      set.all = all;
+      model.total = kept;
+      // The boxes' numbers: their own samples, then each box's added to
+      // its parent's (parents come first).
+      const t = tree;
+      t.value.fill(0); t.self.fill(0); t.states.fill(0);
+      for (let j = 0; j < nodes; j++) {
+        const w = self[j];
+        if (w <= 0) continue;
+        const b = boxOf[j];
+        t.self[b] += w;
+        for (let k = 0; k < states; k++) t.states[b * states + k] += selfState[j * states + k];
+      }
+      t.value.set(t.self);
+      for (let b = t.count - 1; b > 0; b--) {
+        const up = t.parent[b];
+        t.value[up] += t.value[b];
+        for (let k = 0; k < states; k++) t.states[up * states + k] += t.states[b * states + k];
+      }
+      // Samples of no known frame count in the top box's value.
+      t.self[0] = Math.max(kept - t.value[0], 0);
+      t.value[0] = kept;
+      for (let k = 0; k < states; k++) t.states[k] = set.stateTotals[k];
+      // Own samples and total samples (each sample once per function,
+      // however deep it recurses), as the table's tottime and cumtime.
+      tt.fill(0); ct.fill(0); set.ownStates.fill(0);
+      for (let j = 0; j < nodes; j++) {
+        tt[funcAt[j]] += self[j];
+        for (let k = 0; k < states; k++) set.ownStates[funcAt[j] * states + k] += selfState[j * states + k];
+      }
+      // A depth-first walk with a stack of boxes to enter (b) and to
+      // leave (~b).
+      const onPath = new Int32Array(n), todo = new Int32Array(2 * t.count + 2);
+      let top = 0;
+      for (let c = t.first[0]; c < t.first[1]; c++) if (t.value[t.kids[c]] > 0) todo[top++] = t.kids[c];
+      while (top > 0) {
+        const b = todo[--top];
+        if (b < 0) { onPath[t.func[~b]]--; continue; }
+        const f = t.func[b];
+        if (onPath[f] === 0) ct[f] += t.value[b];
+        onPath[f]++;
+        todo[top++] = ~b;
+        for (let c = t.first[b]; c < t.first[b + 1]; c++) if (t.value[t.kids[c]] > 0) todo[top++] = t.kids[c];
+      }
+    };
+
+    // A tree of boxes in typed arrays: box 0 is the top; box b is
+    // function func[b] under box parent[b], with value, self and (for
+    // the forward tree) samples by state. Boxes are made in the order
+    // samples first reach them, so each box's children, kids[first[b]]
+    // to kids[first[b+1]], are in that order too; the page makes node
+    // objects only for the boxes it expands.
+    const boxTree = (size, withStates) => {
+      const t = {
+        count: 1, parent: new Int32Array(size), func: new Int32Array(size).fill(-1),
+        value: new Float64Array(size), self: new Float64Array(size),
+        states: withStates ? new Float64Array(size * states) : null, first: null, kids: null
+      };
+      // An open-addressing hash table from (parent box, function) to
+      // box, in typed arrays: a Map of millions of number keys is many
+      // times slower.
+      // The hash is the top bits of a multiplicative hash, the bits
+      // that mix all of the key.
+      let bits = 1;
+      while ((1 << bits) < 2 * size) bits++;
+      const slot = new Int32Array(1 << bits).fill(-1), mask = (1 << bits) - 1;
+      t.child = (up, f) => {
+        for (let h = Math.imul(Math.imul(up, 0x9e3779b1) ^ (f + 1), 0x85ebca77) >>> (32 - bits); ; h = (h + 1) & mask) {
+          const b = slot[h];
+          if (b < 0) {
+            const made = t.count++;
+            slot[h] = made;
+            t.parent[made] = up;
+            t.func[made] = f;
+            return made;
+          }
+          if (t.parent[b] === up && t.func[b] === f) return b;
+        }
+      };
+      t.finish = () => {
+        const first = new Int32Array(t.count + 1), kids = new Int32Array(Math.max(t.count - 1, 0));
+        for (let b = 1; b < t.count; b++) first[t.parent[b] + 1]++;
+        for (let b = 0; b < t.count; b++) first[b + 1] += first[b];
+        const fill = first.slice(0, t.count);
+        for (let b = 1; b < t.count; b++) kids[fill[t.parent[b]]++] = b;
+        t.first = first;
+        t.kids = kids;
+        return t;
+      };
+      return t;
+    };
+    // The forward tree's boxes, made once from every sample: stack
+    // nodes that differ only by a line are one box, as in
+    // callgraph.FromSamples; the filters change only the boxes' numbers
+    // (boxes left with none are not drawn), so that ties keep the order
+    // in which all the samples first reached them.
+    const boxOf = new Int32Array(nodes);
+    const tree = boxTree(nodes + 1, true);
+    for (let j = 0; j < nodes; j++) boxOf[j] = tree.child(sparent[j] < 0 ? 0 : boxOf[sparent[j]], funcAt[j]);
+    tree.finish();
+    const boxNode = (t, b, up, inverted) => {
+      const nd = node(t.func[b], t.value[b], up, t.func[b]);
+      nd.self = t.self[b];
+      nd.boxes = t;
+      nd.box = b;
+      if (inverted) nd.inverted = true;
+      if (t.states) nd.states = Array.from(t.states.subarray(b * states, (b + 1) * states));
+      return nd;
+    };
+    // expand makes a box's children, largest first (stable: ties in the
+    // order samples first reached them).
+    set.expand = (nd) => {
+      const t = nd.boxes, out = [];
+      for (let c = t.first[nd.box]; c < t.first[nd.box + 1]; c++) if (t.value[t.kids[c]] > 0) out.push(boxNode(t, t.kids[c], nd, nd.inverted));
+      out.sort(byValue);
+      nd.children = out;
+    };
+    set.root = () => boxNode(tree, 0, null, false);
+    // callersRoot is the exact inverted tree of f: each kept sample in
+    // which f runs, under the chain of its callers from f's outermost
+    // frame up.
+    set.callersRoot = (f) => {
+      const above = new Uint8Array(nodes);
+      const outer = [];
+      let size = 1;
+      for (let j = 0; j < nodes; j++) {
+        const up = sparent[j];
+        above[j] = up >= 0 && (above[up] || funcAt[up] === f) ? 1 : 0;
+        if (funcAt[j] !== f || above[j] || sub[j] <= 0) continue;
+        outer.push(j);
+        for (let a = up; a >= 0; a = sparent[a]) size++;
+      }
+      const t = boxTree(size, false);
+      t.func[0] = f;
+      for (const j of outer) {
+        let b = 0;
+        for (let a = sparent[j]; a >= 0; a = sparent[a]) {
+          b = t.child(b, funcAt[a]);
+          t.value[b] += sub[j];
+        }
+        t.self[b] += sub[j]; // the top of the chain: no caller above
+      }
+      t.value[0] = ct[f];
+      return boxNode(t.finish(), 0, null, true);
+    };
+    // lines returns f's kept samples by line: own (f running that line)
+    // and total (that line of f on the stack, once per sample), and f's
+    // own samples by state.
+    set.lines = (f) => {
+      const own = new Map(), total = new Map(), ownStates = new Float64Array(states);
+      for (let j = 0; j < nodes; j++) {
+        if (funcAt[j] !== f || sub[j] <= 0) continue;
+        const line = lineAt[j];
+        if (self[j] > 0) {
+          own.set(line, (own.get(line) || 0) + self[j]);
+          for (let k = 0; k < states; k++) ownStates[k] += selfState[j * states + k];
+        }
+        // A sample counts once per line: only at the outermost frame of
+        // f on that line (recursion repeats it below).
+        let outer = true;
+        for (let a = sparent[j]; a >= 0 && outer; a = sparent[a]) outer = funcAt[a] !== f || lineAt[a] !== line;
+        if (outer) total.set(line, (total.get(line) || 0) + sub[j]);
+      }
+      return { own, total, ownStates };
+    };
+    return set;
+  }
+
+  // textsOf indexes the source texts by path.
+  function textsOf(td) {
+    const byPath = new Map();
+    if (!td) return byPath;
+    const disk = new Set(td.disk);
+    td.path.forEach((path, j) => byPath.set(path, { text: td.text[j], disk: disk.has(j) }));
+    return byPath;
+  }
 };

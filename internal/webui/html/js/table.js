@@ -4,8 +4,9 @@
 // keyboard moves between rows.
 hpp.Table = (app) => {
   const { model, format, colours, state } = app;
-  const { n, listed, nc, pc, tt, ct, base } = model;
-  const total = model.total;
+  const { n, listed, nc, pc, tt, ct, base, sampled } = model;
+  // The total changes with a sampled profile's filters.
+  const total = () => model.total;
   const rowHeight = 22, body = app.$('tbody'), spacer = app.$('spacer'), pool = [];
   const inTable = [];
   for (let f = 0; f < listed; f++) inTable.push(f);
@@ -15,9 +16,21 @@ hpp.Table = (app) => {
 
   const calls = (f) => (nc[f] !== pc[f] ? nc[f] + '/' + pc[f] : String(nc[f]));
   const time = (x) => ({ text: format.duration(x), full: format.seconds(x) + ' s' });
-  const share = (x) => ({ text: format.percent(x, total), full: format.percent(x, total) + ' of the total ' + format.duration(total) });
+  const share = (x) => ({ text: format.percent(x, total()), full: format.percent(x, total()) + ' of the total ' + format.duration(total()) });
+  // count is a sampled number: a count of samples as it is, sampled
+  // nanoseconds as a time.
+  const count = (x) => (model.sampledNS ? format.duration(x) : String(x));
+  // gilShare is the share of f's own kept samples that held the GIL.
+  const gilShare = (f) => (tt[f] > 0 ? sampled.ownStates[4 * f] / tt[f] : -1);
   const changePct = (f) => (base.ct[f] > 0 ? (ct[f] - base.ct[f]) / base.ct[f] : ct[f] > 0 ? Infinity : 0);
-  const columns = base ? [
+  const columns = sampled ? [
+    { title: 'GIL', key: gilShare, cell: (f) => { const g = gilShare(f); return g < 0 ? { text: '', full: '' } : { text: format.percent(g, 1), full: format.percent(g, 1) + ' of its own samples held the GIL' }; }, help: 'share of own samples that held the GIL' },
+    { title: 'own', key: (f) => tt[f], cell: (f) => ({ text: count(tt[f]), full: format.duration(tt[f]) + ' with the function running (at the top of the stack)' }), help: 'own samples' },
+    { title: '% own', key: (f) => tt[f], cell: (f) => share(tt[f]), help: 'own samples as % of the kept samples' },
+    { title: 'total', key: (f) => ct[f], cell: (f) => ({ text: count(ct[f]), full: format.duration(ct[f]) + ' with the function on the stack' }), help: 'total samples' },
+    { title: '% total', key: (f) => ct[f], cell: (f) => share(ct[f]), help: 'total samples as % of the kept samples' },
+    { title: 'filename:lineno(function)', name: true }
+  ] : base ? [
     { title: 'ncalls', key: (f) => nc[f], cell: (f) => ({ text: calls(f), full: calls(f) + ' calls (base: ' + base.nc[f] + ')' }), help: 'calls' },
     { title: 'tottime', key: (f) => tt[f], cell: (f) => time(tt[f]), help: 'own time (tottime)' },
     { title: '\u0394tottime', key: (f) => tt[f] - base.tt[f], cell: (f) => ({ text: format.signed(tt[f] - base.tt[f]), full: format.seconds(base.tt[f]) + ' s \u2192 ' + format.seconds(tt[f]) + ' s' }), change: 'tt', help: 'change in own time' },
@@ -37,7 +50,7 @@ hpp.Table = (app) => {
   ];
   const nameColumn = columns.length - 1;
   // The sort control's choices, by column.
-  const sorts = base ? { dct: 4, dtt: 2, dpct: 5, ct: 3, tt: 1, calls: 0, name: nameColumn }
+  const sorts = sampled ? { tt: 1, ct: 3, gil: 0, name: nameColumn } : base ? { dct: 4, dtt: 2, dpct: 5, ct: 3, tt: 1, calls: 0, name: nameColumn }
     : { tt: 1, ct: 4, calls: 0, name: nameColumn };
   const sortNames = Object.fromEntries(Object.entries(sorts).map(([k, v]) => [v, k]));
   let rows = null, shown = null, cursor = -1;
@@ -76,9 +89,15 @@ hpp.Table = (app) => {
   };
   app.hooks.sortByKey = sortByKey;
 
+  // A sampled profile's rows are the functions its kept samples reach.
+  const sampledRows = () => {
+    const out = [];
+    for (let f = 0; f < n; f++) if (ct[f] > 0) out.push(f);
+    return out;
+  };
   const sortRows = () => {
     const col = columns[state.sortColumn];
-    let ids = Int32Array.from(inTable);
+    let ids = Int32Array.from(sampled ? sampledRows() : inTable);
     if (col.name) {
       const names = app.stdNames();
       ids.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b));
@@ -105,7 +124,7 @@ hpp.Table = (app) => {
       for (let j = 0; j < rows.length; j++) if (lower[rows[j]].includes(q)) out[m++] = rows[j];
       shown = out.subarray(0, m);
     }
-    app.$('count').textContent = shown.length + ' of ' + inTable.length + ' functions' + (state.baseOnly ? ' (only in the base)' : '');
+    app.$('count').textContent = shown.length + ' of ' + (sampled ? rows.length : inTable.length) + ' functions' + (state.baseOnly ? ' (only in the base)' : '');
     app.hooks.tableCount = shown.length;
     app.hooks.query = app.query;
     spacer.style.height = (shown.length * rowHeight) + 'px';
