@@ -70,7 +70,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		st.Ticks++
 		if err != nil {
 			var gone *procmem.GoneError
-			if errors.As(err, &gone) || !alive(t.PID) {
+			if errors.As(err, &gone) || !alive(t.PID) || errors.Is(err, errUninitialised) {
 				st.Exited = true
 				break
 			}

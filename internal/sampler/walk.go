@@ -104,7 +104,7 @@ func (t *Target) interpreters() ([]uint64, error) {
 		return nil, err
 	}
 	if head == 0 {
-		return nil, errors.New("the interpreter is not initialised (starting up or shutting down)")
+		return nil, errUninitialised
 	}
 	var out []uint64
 	seen := map[uint64]bool{}
