@@ -12,6 +12,7 @@ import (
 
 	"hpp/internal/export"
 	"hpp/internal/profile"
+	"hpp/internal/pyrun"
 	"hpp/internal/report"
 	"hpp/internal/sampler"
 	"hpp/internal/timemode"
@@ -19,13 +20,29 @@ import (
 
 var recordCommand = &Command{
 	Name:      "record",
-	UsageLine: "record -p PID [-o OUT] [--format FMT] [-r HZ] [-d SECONDS] [--mode wall|cpu|gil] [--idle]",
-	Short:     "sample a running Python process's stacks from outside",
+	UsageLine: "record [-o OUT] [--format FMT] [-r HZ] [-d SECONDS] [--mode wall|cpu|gil] [--idle] [--nolineno] [--native-ids] [--blocking] (-p PID | [--python PY] SCRIPT ARGS... | [--python PY] -m MODULE ARGS...)",
+	Short:     "sample a Python program's stacks from outside",
+	StopAfter: []string{"m"}, // hpp record -m MODULE ARGS...: what follows belongs to the program
 	Long: `Record samples every thread's Python stack of a running process at a
 fixed rate, from outside (as hpp dump reads them), until the duration
 ends, the process exits, or Ctrl-C; then it writes the samples. Each
 sample keeps its thread, whether the thread held the GIL and whether it
 was running or idle.
+
+Given a SCRIPT (or -m MODULE) instead of -p, record starts it with
+--python (default python3 on PATH) and samples it from its start until
+it exits. Everything after the script name (or -m MODULE; "--" may come
+before SCRIPT) belongs to the program: its arguments, standard input,
+standard output, standard error and exit status pass through, as with
+hpp run; hpp exits with the program's status once OUT is written (its
+own exit codes, below, only when hpp itself fails). Ctrl-C and SIGTERM
+reach the program, and the recording goes on until it ends; a second
+one stops the recording at once, writes OUT and then ends the program
+(SIGINT, then SIGKILL after 2 s). A program that ends before its
+interpreter can be read still leaves OUT, with no samples, and a line
+that says so. The default OUT is then named after the script:
+hpp-SCRIPT.pb.gz (hpp-fib.pb.gz for fib.py), or hpp-MODULE.pb.gz, in
+the current directory.
 
 The format follows OUT's name (.pb.gz or .pprof: pprof, .folded:
 collapsed stacks with sample counts, .speedscope.json, .svg), or
@@ -43,11 +60,15 @@ without it (native code that released it), waiting for the GIL, idle.
 
 Examples:
   hpp record -p 1234 -d 10
-  hpp record -p 1234 -r 1000 -o out.folded`,
+  hpp record -p 1234 -r 1000 -o out.folded
+  hpp record -r 1000 -- fib.py 30
+  hpp record --python python3.12 -o out.svg -m http.server 8000`,
 	Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 		pid := fs.Int("p", 0, "the `PID` of the Python process")
 		fs.IntVar(pid, "pid", 0, "the `PID` of the Python process (same as -p)")
-		out := fs.String("o", "", "write the profile to `OUT` (default hpp-PID.pb.gz)")
+		out := fs.String("o", "", "write the profile to `OUT` (default hpp-PID.pb.gz, or hpp-SCRIPT.pb.gz for a program record starts)")
+		python := fs.String("python", "", "the interpreter `PY` that runs SCRIPT or -m MODULE (default python3)")
+		module := fs.String("m", "", "start library `MODULE` as python -m does, and sample it")
 		format := fs.String("format", "", "the output `FORMAT` (default: from OUT's name)")
 		rate := fs.Float64("r", 100, "samples per second, per thread (`HZ`)")
 		fs.Float64Var(rate, "rate", 100, "same as -r")
@@ -56,11 +77,23 @@ Examples:
 		mode := fs.String("mode", "wall", "keep `MODE`'s samples: wall, cpu or gil")
 		idle := fs.Bool("idle", false, "in cpu mode, keep idle threads and threads waiting for the GIL too")
 		return func(ctx context.Context, env *Env, args []string) error {
-			if len(args) > 0 {
-				return Usagef("record: unexpected argument %q (see: hpp help record)", args[0])
+			launch := *module != "" || len(args) > 0
+			if *pid > 0 && launch {
+				what := "-m " + *module
+				if *module == "" {
+					what = args[0]
+				}
+				return Usagef("record: give either -p PID or a program to start (%s), not both", what)
 			}
-			if *pid <= 0 {
-				return Usagef("record: name the process with -p PID (see: hpp help record)")
+			if *pid <= 0 && !launch {
+				return Usagef("record: name the process with -p PID, or a SCRIPT or -m MODULE to start (see: hpp help record)")
+			}
+			var target pyrun.Target
+			if launch {
+				var err error
+				if target, err = launchTarget("record", *module, args); err != nil {
+					return err
+				}
 			}
 			if *rate <= 0 || *rate > 1e6 {
 				return Usagef("record: -r %g: the rate must be above 0 and at most 1000000", *rate)
@@ -69,7 +102,9 @@ Examples:
 				return Usagef("record: -d %g: the duration cannot be negative", *dur)
 			}
 			path := *out
-			if path == "" {
+			if path == "" && launch {
+				path = fmt.Sprintf("hpp-%s.pb.gz", launchName(target))
+			} else if path == "" {
 				path = fmt.Sprintf("hpp-%d.pb.gz", *pid)
 			}
 			f, ok := export.FormatFor(path)
@@ -85,12 +120,16 @@ Examples:
 			if err != nil {
 				return Usagef("record: --mode: %v", err)
 			}
-			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return runRecord(ctx, env, *pid, path, f, sampler.RecordOptions{
+			o := sampler.RecordOptions{
 				Rate:     *rate,
 				Duration: time.Duration(*dur * float64(time.Second)),
-			}, m, *idle)
+			}
+			if launch {
+				return runRecordLaunch(ctx, env, *python, target, path, f, o, m, *idle)
+			}
+			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runRecord(ctx, env, *pid, path, f, o, m, *idle)
 		}
 	},
 }
@@ -100,6 +139,13 @@ func runRecord(ctx context.Context, env *Env, pid int, path string, f export.For
 	if err != nil {
 		return dumpError(pid, err)
 	}
+	return recordTarget(ctx, env, t, path, f, o, mode, idle)
+}
+
+// recordTarget samples t as o says, keeps mode's samples, and writes them
+// to path.
+func recordTarget(ctx context.Context, env *Env, t *sampler.Target, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle bool) error {
+	pid := t.PID
 	if isTerminal(env.Stderr) {
 		o.Progress = func(s sampler.RecordStats) {
 			fmt.Fprintf(env.Stderr, "\r\033[Khpp record: %d samples, %.0f/s, %d torn, %d threads", s.Samples, s.Achieved, s.Torn, s.Threads)

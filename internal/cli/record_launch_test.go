@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"hpp/internal/pstats/pstatstest"
+)
+
+// launchScript has known functions (a method calling a recursive one),
+// echoes its arguments and stdin, and leaves with the status it is told.
+const launchScript = `import sys, time
+def leaf(t):
+    while time.time() < t: pass
+def rec(n, t):
+    return leaf(t) if n == 0 else rec(n - 1, t)
+class Work:
+    def run(self, secs):
+        rec(20, time.time() + secs)
+sys.stdout.write("argv=%r stdin=%r\n" % (sys.argv[1:], sys.stdin.read()))
+Work().run(float(sys.argv[1]))
+sys.exit(int(sys.argv[2]))
+`
+
+// folded reads collapsed stacks into samples per function (a function
+// counts once per sample whose stack holds it).
+func folded(t *testing.T, path string) map[string]int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			continue
+		}
+		var n int
+		for _, c := range line[i+1:] {
+			n = n*10 + int(c-'0')
+		}
+		seen := map[string]bool{}
+		for _, fn := range strings.Split(line[:i], ";") {
+			if fn, _, _ = strings.Cut(fn, " "); !seen[fn] {
+				seen[fn] = true
+				counts[fn] += n
+			}
+		}
+	}
+	return counts
+}
+
+// TestRecordLaunch: hpp record SCRIPT ARGS starts the script on pyenv's
+// Pythons and Debian's python3, samples it until it exits, passes its
+// arguments, stdin, stdout and exit status through, and writes the
+// functions it ran.
+func TestRecordLaunch(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "work.py")
+	os.WriteFile(script, []byte(launchScript), 0o644)
+	for _, it := range pstatstest.Interpreters(t) {
+		if it.Path == "" || strings.HasPrefix(it.Label, "py2") {
+			continue
+		}
+		t.Run(it.Label, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.folded")
+			var so, se strings.Builder
+			code := Main(t.Context(), []string{"record", "--python", it.Path, "-r", "200", "-o", out, "--", script, "0.6", "7", "--its-flag"},
+				&Env{Stdin: strings.NewReader("some input"), Stdout: &so, Stderr: &se})
+			if code != 7 {
+				t.Errorf("exit %d, want the program's 7; stderr:\n%s", code, se.String())
+			}
+			if want := "argv=['0.6', '7', '--its-flag'] stdin='some input'\n"; so.String() != want {
+				t.Errorf("stdout %q, want %q", so.String(), want)
+			}
+			if !strings.Contains(se.String(), "the process exited") {
+				t.Errorf("summary does not say the program exited: %q", se.String())
+			}
+			c := folded(t, out)
+			if c["leaf"] < 10 || c["rec"] < c["leaf"] || c["<module>"] < c["leaf"] {
+				t.Errorf("samples per function %v: want leaf under rec under <module>", c)
+			}
+			if c["run"] < c["leaf"] && c["Work.run"] < c["leaf"] { // qualified names from 3.11
+				t.Errorf("no samples of the method Work.run: %v", c)
+			}
+		})
+	}
+}
+
+// TestRecordLaunchModule: -m MODULE runs the module with its own flags,
+// and the default OUT is named after it, in the current directory.
+func TestRecordLaunchModule(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "workmod.py"), []byte(launchScript), 0o644)
+	t.Chdir(dir)
+	var so, se strings.Builder
+	code := Main(t.Context(), []string{"record", "-r", "200", "--format", "collapsed", "-m", "workmod", "0.4", "0"},
+		&Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, se.String())
+	}
+	if c := folded(t, filepath.Join(dir, "hpp-workmod.pb.gz")); c["leaf"] == 0 {
+		t.Errorf("no samples of leaf in hpp-workmod.pb.gz: %v", c)
+	}
+}
+
+// TestRecordLaunchEarlyExit: a program that ends before it can be sampled
+// still leaves OUT, with no samples, a line that says so, and its exit
+// status.
+func TestRecordLaunchEarlyExit(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "quick.py")
+	os.WriteFile(script, []byte("import sys; sys.exit(4)\n"), 0o644)
+	t.Chdir(dir)
+	var so, se strings.Builder
+	code := Main(t.Context(), []string{"record", "--python", "/usr/bin/python3", "--format", "collapsed", script},
+		&Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se})
+	if code != 4 {
+		t.Errorf("exit %d, want 4: %s", code, se.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "hpp-quick.pb.gz")); err != nil {
+		t.Errorf("no OUT: %v", err)
+	}
+	if !strings.Contains(se.String(), "hpp record:") {
+		t.Errorf("no line about the run: %q", se.String())
+	}
+}
+
+// TestRecordLaunchErrors: a pid and a script together, a missing script,
+// and a --python that is not one.
+func TestRecordLaunchErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-p", "1", "x.py"}, ExitUsage, "either -p PID or a program"},
+		{[]string{"no-such-script.py"}, ExitNoInput, "no such script"},
+		{[]string{"--python", "/bin/true", "-m", "json.tool"}, ExitNoTool, "not a Python"},
+		{[]string{}, ExitUsage, "-p PID, or a SCRIPT"},
+	} {
+		var so, se strings.Builder
+		code := Main(t.Context(), append([]string{"record"}, tc.args...), &Env{Stdout: &so, Stderr: &se})
+		if code != tc.code || !strings.Contains(se.String(), tc.want) {
+			t.Errorf("record %q: exit %d %q, want %d and %q", tc.args, code, se.String(), tc.code, tc.want)
+		}
+	}
+}
+
+// TestRecordLaunchSignals: SIGINT and SIGTERM sent to hpp record reach the
+// program (hpp is not in a terminal's foreground here, so it passes them
+// on); the program's handler runs, the recording ends with it, OUT is
+// written, and the program's status is hpp's.
+func TestRecordLaunchSignals(t *testing.T) {
+	hpp := buildHPP(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "sig.py")
+	os.WriteFile(script, []byte(`import signal, sys, time
+def on_term(signum, frame):
+    raise KeyboardInterrupt
+signal.signal(signal.SIGTERM, on_term)
+def spin():
+    while True: pass
+try:
+    sys.stdout.write("spinning\n"); sys.stdout.flush()
+    spin()
+except KeyboardInterrupt:
+    sys.stdout.write("interrupted\n")
+    sys.exit(9)
+`), 0o644)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.folded")
+			cmd := exec.Command(hpp, "record", "--python", "/usr/bin/python3", "-r", "100", "-o", out, script)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no terminal: hpp passes signals on
+			stdout, _ := cmd.StdoutPipe()
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			r := bufio.NewReader(stdout)
+			if l, _ := r.ReadString('\n'); l != "spinning\n" {
+				t.Fatalf("program says %q; stderr %s", l, stderr.String())
+			}
+			time.Sleep(300 * time.Millisecond)
+			cmd.Process.Signal(sig)
+			rest, _ := r.ReadString(0)
+			cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != 9 || rest != "interrupted\n" {
+				t.Errorf("exit %d, stdout %q; want 9 and the program's handler; stderr %s", code, rest, stderr.String())
+			}
+			if c := folded(t, out); c["spin"] == 0 {
+				t.Errorf("no samples of spin: %v; stderr %s", c, stderr.String())
+			}
+		})
+	}
+}
