@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -202,5 +203,44 @@ except KeyboardInterrupt:
 				t.Errorf("no samples of spin: %v; stderr %s", c, stderr.String())
 			}
 		})
+	}
+}
+
+// TestRecordNoLineNo: with --nolineno, the pprof file's locations of
+// leaf() carry no line of their own (pprof falls back to the function's
+// first line, s=), so its samples merge into one location; without it,
+// they are at the lines of its loop. Read with go tool pprof -raw.
+func TestRecordNoLineNo(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool")
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "work.py")
+	os.WriteFile(script, []byte(launchScript), 0o644)
+	loc := regexp.MustCompile(` leaf \S*work\.py:(\d+):\d+ s=(\d+)`)
+	for _, flags := range [][]string{nil, {"--nolineno"}} {
+		out := filepath.Join(dir, "out.pb.gz")
+		var so, se strings.Builder
+		args := append(append([]string{"record", "--python", "/usr/bin/python3", "-r", "200", "-o", out}, flags...), script, "0.3", "0")
+		if code := Main(t.Context(), args, &Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se}); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, se.String())
+		}
+		raw, err := exec.Command(goBin, "tool", "pprof", "-raw", out).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms := loc.FindAllStringSubmatch(string(raw), -1)
+		if len(ms) == 0 {
+			t.Fatalf("%v: no location of leaf in:\n%s", flags, raw)
+		}
+		for _, m := range ms {
+			if own := m[1] != m[2]; own == (flags != nil) {
+				t.Errorf("%v: leaf's location %q", flags, m[0])
+			}
+		}
+		if flags != nil && len(ms) != 1 {
+			t.Errorf("--nolineno: leaf has %d locations, want 1", len(ms))
+		}
 	}
 }

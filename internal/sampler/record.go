@@ -19,6 +19,10 @@ type RecordOptions struct {
 	// wait for the GIL) carries across parts.
 	Flush      func(*profile.Profile, RecordStats)
 	FlushEvery time.Duration
+	// NoLineNo keeps no line numbers in frames (py-spy's --nolineno):
+	// samples of a function at different lines merge, and the walker
+	// skips decoding line tables, which makes each sample cheaper.
+	NoLineNo bool
 }
 
 // RecordStats count what a recording saw.

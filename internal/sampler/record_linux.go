@@ -33,6 +33,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		return nil, st, fmt.Errorf("sampling rate %g: must be above 0", opts.Rate)
 	}
 	period := time.Duration(float64(time.Second) / opts.Rate)
+	t.noLines = opts.NoLineNo
 	type fkey struct {
 		file, name string
 		first      int
