@@ -51,7 +51,7 @@ func launchName(t pyrun.Target) string {
 // runRecordLaunch is hpp record SCRIPT: start the program, sample it from
 // as soon as its interpreter can be read until it ends, write OUT, and
 // pass its exit status on.
-func runRecordLaunch(ctx context.Context, env *Env, python string, tg pyrun.Target, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle bool) error {
+func runRecordLaunch(ctx context.Context, env *Env, python string, tg pyrun.Target, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle, nativeIDs bool) error {
 	py, _, err := pyrun.Find(python)
 	if err != nil {
 		return &Error{Code: ExitNoTool, Err: fmt.Errorf("record: %v", err)}
@@ -103,7 +103,7 @@ func runRecordLaunch(ctx context.Context, env *Env, python string, tg pyrun.Targ
 		child.Stop(2 * time.Second)
 		return dumpError(pid, err)
 	}
-	err = recordTarget(ctx, env, t, path, f, o, mode, idle)
+	err = recordTarget(ctx, env, t, path, f, o, mode, idle, nativeIDs)
 	var exit pyrun.Exit
 	select {
 	case <-stopped:

@@ -57,6 +57,12 @@ holding the GIL).
 function at different lines merge into one, and the line tables are not
 decoded, which makes each sample a little cheaper.
 
+--native-ids shows each thread by its native id (the one the kernel
+and threading.get_native_id() know it by): threads are named "NAME (tid
+N)", and every stack gets that name as its root frame, so that formats
+with no notion of threads (collapsed stacks, SVG, speedscope) split the
+samples by thread too, as py-spy's --threads does.
+
 At the end, a line on stderr gives the samples, the rate achieved and
 the share of stacks dropped because they changed while being read; then
 one line per thread splits its samples: running with the GIL, running
@@ -80,6 +86,7 @@ Examples:
 		fs.Float64Var(dur, "duration", 0, "same as -d")
 		mode := fs.String("mode", "wall", "keep `MODE`'s samples: wall, cpu or gil")
 		idle := fs.Bool("idle", false, "in cpu mode, keep idle threads and threads waiting for the GIL too")
+		nativeIDs := fs.Bool("native-ids", false, "name each thread NAME (tid N) by its native id, and put it at the root of its stacks")
 		noLineNo := fs.Bool("nolineno", false, "keep no line numbers: a function's samples at different lines merge (and sampling is cheaper)")
 		return func(ctx context.Context, env *Env, args []string) error {
 			launch := *module != "" || len(args) > 0
@@ -131,26 +138,26 @@ Examples:
 				NoLineNo: *noLineNo,
 			}
 			if launch {
-				return runRecordLaunch(ctx, env, *python, target, path, f, o, m, *idle)
+				return runRecordLaunch(ctx, env, *python, target, path, f, o, m, *idle, *nativeIDs)
 			}
 			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runRecord(ctx, env, *pid, path, f, o, m, *idle)
+			return runRecord(ctx, env, *pid, path, f, o, m, *idle, *nativeIDs)
 		}
 	},
 }
 
-func runRecord(ctx context.Context, env *Env, pid int, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle bool) error {
+func runRecord(ctx context.Context, env *Env, pid int, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle, nativeIDs bool) error {
 	t, err := sampler.Attach(pid)
 	if err != nil {
 		return dumpError(pid, err)
 	}
-	return recordTarget(ctx, env, t, path, f, o, mode, idle)
+	return recordTarget(ctx, env, t, path, f, o, mode, idle, nativeIDs)
 }
 
 // recordTarget samples t as o says, keeps mode's samples, and writes them
-// to path.
-func recordTarget(ctx context.Context, env *Env, t *sampler.Target, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle bool) error {
+// to path (with nativeIDs, each thread shown by its native id).
+func recordTarget(ctx context.Context, env *Env, t *sampler.Target, path string, f export.Format, o sampler.RecordOptions, mode timemode.Mode, idle, nativeIDs bool) error {
 	pid := t.PID
 	if isTerminal(env.Stderr) {
 		o.Progress = func(s sampler.RecordStats) {
@@ -166,6 +173,10 @@ func recordTarget(ctx context.Context, env *Env, t *sampler.Target, path string,
 	}
 	split := timemode.Of(p.Samples)
 	p = timemode.Filter(p, mode, idle)
+	threads := p.Samples.Threads
+	if nativeIDs {
+		p = sampler.NativeIDs(p)
+	}
 	if err := writeFile(path, func(w io.Writer) error {
 		return export.Write(w, p, f, export.DefaultOptions())
 	}); err != nil {
@@ -180,7 +191,7 @@ func recordTarget(ctx context.Context, env *Env, t *sampler.Target, path string,
 	if mode != timemode.Wall {
 		fmt.Fprintf(env.Stderr, "hpp record: kept %d of %d samples in %s mode\n", sampleWeight(p.Samples), split.All.Total(), mode)
 	}
-	writeThreadSplit(env.Stderr, p.Samples.Threads, split)
+	writeThreadSplit(env.Stderr, threads, split)
 	return nil
 }
 

@@ -244,3 +244,43 @@ func TestRecordNoLineNo(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordNativeIDs: with --native-ids, each stack's root frame names
+// its thread by the native id the thread itself reports
+// (threading.get_native_id(), 3.8+), and the worker's samples sit under
+// the worker's id; without it there is no such frame.
+func TestRecordNativeIDs(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "threads.py")
+	ids := filepath.Join(dir, "ids")
+	os.WriteFile(script, []byte(`import sys, threading, time
+def worker(t):
+    open(sys.argv[1], "a").write("%s %d\n" % (threading.current_thread().name, threading.get_native_id()))
+    while time.time() < t: pass
+ths = [threading.Thread(target=worker, args=(time.time() + 0.5,), name="w%d" % i) for i in range(2)]
+for th in ths: th.start()
+for th in ths: th.join()
+`), 0o644)
+	for _, flags := range [][]string{nil, {"--native-ids"}} {
+		os.Remove(ids)
+		out := filepath.Join(dir, "out.folded")
+		var so, se strings.Builder
+		args := append(append([]string{"record", "--python", "/usr/bin/python3", "-r", "200", "-o", out}, flags...), script, ids)
+		if code := Main(t.Context(), args, &Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se}); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, se.String())
+		}
+		b, _ := os.ReadFile(out)
+		stacks := string(b)
+		idb, _ := os.ReadFile(ids)
+		for _, l := range strings.Split(strings.TrimSpace(string(idb)), "\n") {
+			_, tid, _ := strings.Cut(l, " ")
+			root := regexp.MustCompile(`(?m)^[^;\n]*\(tid ` + tid + `\);Thread\._bootstrap;.*worker \d+$`)
+			if got := root.MatchString(stacks); got != (flags != nil) {
+				t.Errorf("%v: worker under a root naming tid %s: %v; the stacks:\n%s", flags, tid, got, stacks)
+			}
+		}
+		if flags != nil && strings.Contains(stacks, "\n<module>") {
+			t.Errorf("--native-ids: a stack without its thread at the root:\n%s", stacks)
+		}
+	}
+}
