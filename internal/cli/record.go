@@ -57,6 +57,15 @@ holding the GIL).
 function at different lines merge into one, and the line tables are not
 decoded, which makes each sample a little cheaper.
 
+--blocking stops every thread of the target with ptrace for each
+sample (interrupt, read, go on; threads started meanwhile are seized as
+they appear), so that no stack changes while it is read and none tears;
+the target runs slower for it. Without it the target is never stopped.
+hpp detaches at the end, on Ctrl-C and on every error, and if hpp is
+killed the kernel detaches; the target runs on. It needs the right to
+ptrace the target (see kernel.yama.ptrace_scope; a program that record
+starts is its child, which scope 1 allows).
+
 --native-ids shows each thread by its native id (the one the kernel
 and threading.get_native_id() know it by): threads are named "NAME (tid
 N)", and every stack gets that name as its root frame, so that formats
@@ -87,6 +96,7 @@ Examples:
 		mode := fs.String("mode", "wall", "keep `MODE`'s samples: wall, cpu or gil")
 		idle := fs.Bool("idle", false, "in cpu mode, keep idle threads and threads waiting for the GIL too")
 		nativeIDs := fs.Bool("native-ids", false, "name each thread NAME (tid N) by its native id, and put it at the root of its stacks")
+		blocking := fs.Bool("blocking", false, "stop the target's threads with ptrace for each sample, so that no stack tears")
 		noLineNo := fs.Bool("nolineno", false, "keep no line numbers: a function's samples at different lines merge (and sampling is cheaper)")
 		return func(ctx context.Context, env *Env, args []string) error {
 			launch := *module != "" || len(args) > 0
@@ -136,6 +146,7 @@ Examples:
 				Rate:     *rate,
 				Duration: time.Duration(*dur * float64(time.Second)),
 				NoLineNo: *noLineNo,
+				Blocking: *blocking,
 			}
 			if launch {
 				return runRecordLaunch(ctx, env, *python, target, path, f, o, m, *idle, *nativeIDs)

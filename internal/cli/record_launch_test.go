@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -283,4 +285,71 @@ for th in ths: th.join()
 			t.Errorf("--native-ids: a stack without its thread at the root:\n%s", stacks)
 		}
 	}
+}
+
+// TestRecordBlockingKilled: hpp record --blocking killed with SIGKILL in
+// the middle of a recording leaves its target running and untraced (the
+// kernel detaches a dead tracer's tracees), and a launched program under
+// --blocking runs to its end with its status passed on.
+func TestRecordBlockingKilled(t *testing.T) {
+	hpp := buildHPP(t)
+	target, stdout := startPython(t, "-c", `import sys
+def spin():
+    while True: pass
+print("ready", flush=True)
+spin()
+`)
+	waitReady(stdout)
+	pid := target.Process.Pid
+	rec := exec.Command(hpp, "record", "--blocking", "-r", "1000", "-d", "30", "-p", strconv.Itoa(pid), "-o", filepath.Join(t.TempDir(), "x.folded"))
+	var se strings.Builder
+	rec.Stderr = &se
+	if err := rec.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	// The tracer is one of hpp's threads.
+	if tracer := tracerOf(pid); tracer <= 0 || !exists(fmt.Sprintf("/proc/%d/task/%d", rec.Process.Pid, tracer)) {
+		t.Errorf("tracer of the target during --blocking: %d, want a thread of hpp (%d); stderr %s", tracer, rec.Process.Pid, se.String())
+	}
+	rec.Process.Kill()
+	rec.Wait()
+	time.Sleep(200 * time.Millisecond)
+	if tracer := tracerOf(pid); tracer != 0 {
+		t.Errorf("after SIGKILL, still traced by %d", tracer)
+	}
+	if st := procState(pid); st != "R" && st != "S" {
+		t.Errorf("after SIGKILL, the target's state is %q, want running", st)
+	}
+
+	dir := t.TempDir()
+	script := filepath.Join(dir, "work.py")
+	os.WriteFile(script, []byte(launchScript), 0o644)
+	out := filepath.Join(dir, "out.folded")
+	var so, se2 strings.Builder
+	code := Main(t.Context(), []string{"record", "--blocking", "--python", "/usr/bin/python3", "-r", "500", "-o", out, script, "0.5", "6"},
+		&Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se2})
+	if code != 6 || !strings.Contains(se2.String(), "0.00% torn") {
+		t.Errorf("launched under --blocking: exit %d (want 6): %s", code, se2.String())
+	}
+	if c := folded(t, out); c["leaf"] == 0 {
+		t.Errorf("no samples of leaf: %v", c)
+	}
+}
+
+// tracerOf is the TracerPid of process pid's main thread.
+func tracerOf(pid int) int {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "TracerPid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return -1
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -162,6 +162,7 @@ func start(cmd *exec.Cmd, s Streams) (*Child, error) {
 	}
 	waited := make(chan struct{})
 	go func() {
+		untilExited(cmd.Process.Pid)
 		c.exit, c.err = exitOf(cmd.Wait())
 		close(waited)
 	}()
