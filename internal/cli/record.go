@@ -38,7 +38,8 @@ hpp run; hpp exits with the program's status once OUT is written (its
 own exit codes, below, only when hpp itself fails). Ctrl-C and SIGTERM
 reach the program, and the recording goes on until it ends; a second
 one stops the recording at once, writes OUT and then ends the program
-(SIGINT, then SIGKILL after 2 s). A program that ends before its
+(SIGINT, then SIGKILL after 2 s). With -d, the recording ends then;
+the program runs on and hpp waits for it. A program that ends before its
 interpreter can be read still leaves OUT, with no samples, and a line
 that says so. The default OUT is then named after the script:
 hpp-SCRIPT.pb.gz (hpp-fib.pb.gz for fib.py), or hpp-MODULE.pb.gz, in

@@ -75,12 +75,14 @@ func TestRecordLaunch(t *testing.T) {
 		t.Run(it.Label, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out.folded")
 			var so, se strings.Builder
-			code := Main(t.Context(), []string{"record", "--python", it.Path, "-r", "200", "-o", out, "--", script, "0.6", "7", "--its-flag"},
+			// 1.5 s of work: reading pyenv's libpython for 3.6-3.10 takes
+			// 0.1-0.2 s of CPU, over a second at a load of 20 on 2 cores.
+			code := Main(t.Context(), []string{"record", "--python", it.Path, "-r", "200", "-o", out, "--", script, "1.5", "7", "--its-flag"},
 				&Env{Stdin: strings.NewReader("some input"), Stdout: &so, Stderr: &se})
 			if code != 7 {
 				t.Errorf("exit %d, want the program's 7; stderr:\n%s", code, se.String())
 			}
-			if want := "argv=['0.6', '7', '--its-flag'] stdin='some input'\n"; so.String() != want {
+			if want := "argv=['1.5', '7', '--its-flag'] stdin='some input'\n"; so.String() != want {
 				t.Errorf("stdout %q, want %q", so.String(), want)
 			}
 			if !strings.Contains(se.String(), "the process exited") {
@@ -104,7 +106,7 @@ func TestRecordLaunchModule(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "workmod.py"), []byte(launchScript), 0o644)
 	t.Chdir(dir)
 	var so, se strings.Builder
-	code := Main(t.Context(), []string{"record", "-r", "200", "--format", "collapsed", "-m", "workmod", "0.4", "0"},
+	code := Main(t.Context(), []string{"record", "-r", "200", "--format", "collapsed", "-m", "workmod", "1.0", "0"},
 		&Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, se.String())
@@ -352,4 +354,33 @@ func tracerOf(pid int) int {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// TestRecordLaunchShort: a program of 0.3 s on pyenv's 3.10, whose
+// libpython takes hpp the longest to read (0.17 s here idle, over a
+// second under load), is sampled from its start: the program is held
+// still while hpp reads it. Before that, it ended unsampled whenever the
+// machine was busy.
+func TestRecordLaunchShort(t *testing.T) {
+	var py string
+	for _, it := range pstatstest.Interpreters(t) {
+		if strings.HasPrefix(it.Label, "py3.10") {
+			py = it.Path
+		}
+	}
+	if py == "" {
+		t.Skip("no pyenv 3.10")
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "work.py")
+	os.WriteFile(script, []byte(launchScript), 0o644)
+	for i := 0; i < 3; i++ {
+		out := filepath.Join(dir, "out.folded")
+		var so, se strings.Builder
+		code := Main(t.Context(), []string{"record", "--python", py, "-r", "200", "-o", out, script, "0.3", "0"},
+			&Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se})
+		if c := folded(t, out); code != 0 || c["leaf"] == 0 {
+			t.Errorf("run %d: exit %d, samples %v: %s", i, code, c, se.String())
+		}
+	}
 }
