@@ -87,8 +87,17 @@ func runRecordLaunch(ctx context.Context, env *Env, python string, tg pyrun.Targ
 	pid := child.PID()
 	t, err := sampler.AttachStarting(ctx, pid, attachWithin, child.Done())
 	switch {
-	case errors.Is(err, sampler.ErrExitedEarly):
-		exit, _ := child.Wait()
+	case errors.Is(err, sampler.ErrExitedEarly) || (err != nil && ctx.Err() != nil):
+		// Ended (or stopped by a second Ctrl-C) before it could be
+		// read: OUT still says what happened, with no samples.
+		var exit pyrun.Exit
+		why := "the program ended"
+		if ctx.Err() != nil {
+			exit = child.Stop(2 * time.Second)
+			why = "the recording was stopped"
+		} else {
+			exit, _ = child.Wait()
+		}
 		p := profile.NewBuilder(0).Profile()
 		p.Samples = &profile.SampleSet{Unit: "samples", PeriodNS: int64(float64(time.Second) / o.Rate), Mode: mode.String()}
 		if err := writeFile(path, func(w io.Writer) error {
@@ -96,8 +105,8 @@ func runRecordLaunch(ctx context.Context, env *Env, python string, tg pyrun.Targ
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "hpp record: the program ended %.0f ms after it started, before its interpreter could be read: no samples; wrote %s\n",
-			float64(time.Since(started).Microseconds())/1000, path)
+		fmt.Fprintf(env.Stderr, "hpp record: %s %.0f ms after the program started, before its interpreter could be read: no samples; wrote %s\n",
+			why, float64(time.Since(started).Microseconds())/1000, path)
 		return exitStatus(exit)
 	case err != nil:
 		child.Stop(2 * time.Second)

@@ -384,3 +384,47 @@ func TestRecordLaunchShort(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordLaunchStoppedEarly: a second Ctrl-C (SIGINT here) while hpp
+// still waits for the program's interpreter stops the program and still
+// writes OUT, with no samples and a line that says so. The interpreter
+// is a wrapper that sleeps before it starts Python (it answers hpp's
+// probe at once).
+func TestRecordLaunchStoppedEarly(t *testing.T) {
+	hpp := buildHPP(t)
+	dir := t.TempDir()
+	wrapper := filepath.Join(dir, "slowpython")
+	os.WriteFile(wrapper, []byte("#!/bin/sh\n[ \"$1\" = -c ] || sleep 30\nexec /usr/bin/python3 \"$@\"\n"), 0o755)
+	script := filepath.Join(dir, "work.py")
+	os.WriteFile(script, []byte(launchScript), 0o644)
+	out := filepath.Join(dir, "out.folded")
+	cmd := exec.Command(hpp, "record", "--python", wrapper, "-o", out, script, "1", "0")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// A file, not a pipe: the wrapper's sleep, orphaned, keeps its copy.
+	errFile, _ := os.Create(filepath.Join(dir, "stderr"))
+	cmd.Stderr = errFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// hpp leads a process group of its own (Setsid): the cleanup ends it
+	// with the wrapper's orphaned sleep.
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	se := func() string { b, _ := os.ReadFile(errFile.Name()); return string(b) }
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("hpp did not end after two SIGINTs; stderr %s", se())
+	}
+	if !strings.Contains(se(), "the recording was stopped") {
+		t.Errorf("stderr %q, want a line that the recording was stopped", se())
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no OUT: %v", err)
+	}
+}
