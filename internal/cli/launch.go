@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -24,19 +26,49 @@ import (
 // slow disk can make that seconds.
 const attachWithin = 10 * time.Second
 
-// launchTarget is the program hpp record or hpp top starts: -m MODULE, or
-// the script args name, which must exist.
-func launchTarget(cmd, module string, args []string) (pyrun.Target, error) {
+// pythonName matches an interpreter's name, for the command shape
+// py-spy users type: hpp record -- python3 script.py.
+var pythonName = regexp.MustCompile(`^python[0-9.]*$`)
+
+// launchCommand splits the program hpp record or hpp top is to start:
+// -m MODULE ARGS, SCRIPT ARGS, or either after an interpreter named first
+// (python3 script.py ARGS, python3 -m MODULE ARGS), which stands for
+// --python. It returns the interpreter to use (python, or the one named)
+// and the target; the script is not looked for yet (checkScript).
+func launchCommand(cmd, python, module string, args []string) (string, pyrun.Target, error) {
 	if module != "" {
-		return pyrun.Target{Module: module, Args: args}, nil
+		return python, pyrun.Target{Module: module, Args: args}, nil
 	}
-	t := pyrun.Target{Script: args[0], Args: args[1:]}
+	if pythonName.MatchString(filepath.Base(args[0])) {
+		if _, err := exec.LookPath(args[0]); err == nil {
+			if python != "" {
+				return "", pyrun.Target{}, Usagef("%s: --python %s and the interpreter %s in the command: name one", cmd, python, args[0])
+			}
+			python, args = args[0], args[1:]
+			switch {
+			case len(args) >= 2 && args[0] == "-m":
+				return python, pyrun.Target{Module: args[1], Args: args[2:]}, nil
+			case len(args) == 0 || args[0] == "-m":
+				return "", pyrun.Target{}, Usagef("%s: name the script (or -m MODULE) after %s", cmd, python)
+			case strings.HasPrefix(args[0], "-"):
+				return "", pyrun.Target{}, Usagef("%s: %s's own options (%s) are not passed on; name the script or -m MODULE right after %s", cmd, python, args[0], python)
+			}
+		}
+	}
+	return python, pyrun.Target{Script: args[0], Args: args[1:]}, nil
+}
+
+// checkScript says whether the script of t is there to run.
+func checkScript(cmd string, t pyrun.Target) error {
+	if t.Module != "" {
+		return nil
+	}
 	if fi, err := os.Stat(t.Script); err != nil {
-		return t, &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: %s: no such script (check the path; flags for %s go before it)", cmd, t.Script, cmd)}
+		return &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: %s: no such script (check the path; flags for %s go before it)", cmd, t.Script, cmd)}
 	} else if fi.IsDir() {
-		return t, &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: %s: is a directory; name a .py file", cmd, t.Script)}
+		return &Error{Code: ExitNoInput, Err: fmt.Errorf("%s: %s: is a directory; name a .py file", cmd, t.Script)}
 	}
-	return t, nil
+	return nil
 }
 
 // launchName is what a started program's output is named after: the

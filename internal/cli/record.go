@@ -31,7 +31,8 @@ was running or idle.
 
 Given a SCRIPT (or -m MODULE) instead of -p, record starts it with
 --python (default python3 on PATH) and samples it from its start until
-it exits. Everything after the script name (or -m MODULE; "--" may come
+it exits; "hpp record -- python3.12 SCRIPT" (or python3.12 -m MODULE),
+as with py-spy, names the interpreter in the command instead. Everything after the script name (or -m MODULE; "--" may come
 before SCRIPT) belongs to the program: its arguments, standard input,
 standard output, standard error and exit status pass through, as with
 hpp run; hpp exits with the program's status once OUT is written (its
@@ -82,6 +83,7 @@ Examples:
   hpp record -p 1234 -d 10
   hpp record -p 1234 -r 1000 -o out.folded
   hpp record -r 1000 -- fib.py 30
+  hpp record -o fib.svg -- python3 fib.py 30
   hpp record --python python3.12 -o out.svg -m http.server 8000`,
 	Setup: func(fs *flag.FlagSet) func(context.Context, *Env, []string) error {
 		pid := fs.Int("p", 0, "the `PID` of the Python process")
@@ -114,7 +116,10 @@ Examples:
 			var target pyrun.Target
 			if launch {
 				var err error
-				if target, err = launchTarget("record", *module, args); err != nil {
+				if *python, target, err = launchCommand("record", *python, *module, args); err != nil {
+					return err
+				}
+				if err := checkScript("record", target); err != nil {
 					return err
 				}
 			}

@@ -428,3 +428,43 @@ func TestRecordLaunchStoppedEarly(t *testing.T) {
 		t.Errorf("no OUT: %v", err)
 	}
 }
+
+// TestRecordLaunchInterpreterFirst: the shape py-spy users type, with the
+// interpreter in the command (hpp record -- python3 SCRIPT ARGS, or
+// python3 -m MODULE ARGS), runs that interpreter; its own options, a
+// missing script and a second interpreter are usage errors.
+func TestRecordLaunchInterpreterFirst(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "workmod.py"), []byte("import sys; sys.stdout.write(sys.executable + '\\n')\n"+launchScript), 0o644)
+	t.Chdir(dir)
+	for _, cmdline := range [][]string{
+		{"/usr/bin/python3", "workmod.py", "0.5", "0"},
+		{"/usr/bin/python3", "-m", "workmod", "0.5", "0"},
+	} {
+		var so, se strings.Builder
+		args := append([]string{"record", "-r", "200", "-o", "out.folded", "--"}, cmdline...)
+		if code := Main(t.Context(), args, &Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se}); code != 0 {
+			t.Fatalf("%v: exit %d: %s", cmdline, code, se.String())
+		}
+		if !strings.HasPrefix(so.String(), "/usr/bin/python3\n") {
+			t.Errorf("%v: the program ran under %q, want /usr/bin/python3", cmdline, so.String())
+		}
+		if c := folded(t, "out.folded"); c["leaf"] == 0 {
+			t.Errorf("%v: no samples of leaf: %v", cmdline, c)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--", "/usr/bin/python3", "-u", "workmod.py"}, "own options (-u)"},
+		{[]string{"--", "/usr/bin/python3"}, "name the script"},
+		{[]string{"--python", "python3", "--", "/usr/bin/python3", "workmod.py"}, "name one"},
+	} {
+		var so, se strings.Builder
+		code := Main(t.Context(), append([]string{"record"}, tc.args...), &Env{Stdout: &so, Stderr: &se})
+		if code != ExitUsage || !strings.Contains(se.String(), tc.want) {
+			t.Errorf("record %q: exit %d %q, want %d and %q", tc.args, code, se.String(), ExitUsage, tc.want)
+		}
+	}
+}

@@ -48,7 +48,8 @@ leaves a -p target running (a target that top started is stopped).
 
 Without a terminal on stdout, top prints the whole table every interval
 until the process exits or Ctrl-C. A program that top starts (SCRIPT or
--m MODULE, run by --python, default python3) shares top's stdin, stdout
+-m MODULE, run by --python, default python3, or by the interpreter
+named first: hpp top -- python3 SCRIPT) shares top's stdin, stdout
 and stderr then, and when it ends by itself top exits with its status.
 With the terminal view, its stdout and stderr go to a file,
 $TMPDIR/hpp-top-NAME-*.log, named in the status line (and on stderr when
@@ -192,12 +193,15 @@ func runTop(ctx context.Context, env *Env, o topOptions) error {
 // and its stdin is /dev/null, as the keys are top's; without one, its
 // streams are top's own.
 func startWatched(o topOptions, env *Env, interactive bool) (*pyrun.Child, string, error) {
-	py, _, err := pyrun.Find(o.python)
+	python, tg, err := launchCommand("top", o.python, o.module, o.args)
+	if err != nil {
+		return nil, "", err
+	}
+	py, _, err := pyrun.Find(python)
 	if err != nil {
 		return nil, "", &Error{Code: ExitNoTool, Err: fmt.Errorf("top: %v", err)}
 	}
-	tg, err := launchTarget("top", o.module, o.args)
-	if err != nil {
+	if err := checkScript("top", tg); err != nil {
 		return nil, "", err
 	}
 	streams := pyrun.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}
