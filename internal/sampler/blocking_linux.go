@@ -106,7 +106,7 @@ func (b *blocker) seizeNew() error {
 		case err == unix.ESRCH:
 			// ended since the listing
 		case err == unix.EPERM:
-			return fmt.Errorf("--blocking: ptrace of thread %d refused (%v): run as the target's user with kernel.yama.ptrace_scope at 0 or 1 (sysctl kernel.yama.ptrace_scope), as root, or with CAP_SYS_PTRACE (--cap-add SYS_PTRACE in a container)", tid, err)
+			return fmt.Errorf("--blocking: ptrace of thread %d refused (%v): a debugger or another hpp --blocking may be tracing it (see TracerPid in /proc/%d/status); otherwise run as the target's user with kernel.yama.ptrace_scope at 0 or 1 (sysctl kernel.yama.ptrace_scope), as root, or with CAP_SYS_PTRACE (--cap-add SYS_PTRACE in a container)", tid, err, b.pid)
 		default:
 			return fmt.Errorf("--blocking: ptrace of thread %d: %v", tid, err)
 		}

@@ -163,3 +163,27 @@ spin()
 		t.Errorf("after the recording: %v", tr)
 	}
 }
+
+// TestRecordBlockingTwice: a second blocking recording of a target that
+// one already traces is refused with a message that names the likely
+// cause, and the first goes on undisturbed.
+func TestRecordBlockingTwice(t *testing.T) {
+	cmd := startChurn(t, "/usr/bin/python3")
+	tg, err := Attach(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := startBlocking(cmd.Process.Pid, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.close()
+	tg2, _ := Attach(cmd.Process.Pid)
+	_, _, err = tg2.Record(context.Background(), RecordOptions{Rate: 100, Duration: 100 * time.Millisecond, Blocking: true})
+	if err == nil || !strings.Contains(err.Error(), "another hpp --blocking") {
+		t.Errorf("second tracer: %v", err)
+	}
+	if _, err := first.threads(tg); err != nil {
+		t.Errorf("the first tracer after the second was refused: %v", err)
+	}
+}
