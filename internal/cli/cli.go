@@ -27,7 +27,8 @@ const (
 )
 
 const exitCodesHelp = `Exit codes:
-  0  success (hpp run: the program's own exit status is passed through)
+  0  success (hpp run, and record or top given a SCRIPT: the program's
+     own exit status is passed through)
   1  failure while working (writing output, a server error)
   2  usage error: unknown command or flag, wrong arguments
   3  an input file is missing, unreadable, or a directory

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -17,6 +17,7 @@ import (
 
 	"hpp/internal/export"
 	"hpp/internal/profile"
+	"hpp/internal/pyrun"
 	"hpp/internal/report"
 	"hpp/internal/sampler"
 	"hpp/internal/timemode"
@@ -50,9 +51,14 @@ help record); each thread's line then shows its pid, and P steps
 through the processes, showing one process's functions at a time.
 
 Without a terminal on stdout, top prints the whole table every interval
-until the process exits or Ctrl-C. A target that top starts keeps
-stdin, stdout and stderr then; with the terminal view its output is
-discarded.
+until the process exits or Ctrl-C. A program that top starts (SCRIPT or
+-m MODULE, run by --python, default python3, or by the interpreter
+named first: hpp top -- python3 SCRIPT) shares top's stdin, stdout
+and stderr then, and when it ends by itself top exits with its status.
+With the terminal view, its stdout and stderr go to a file,
+$TMPDIR/hpp-top-NAME-*.log, named in the status line (and on stderr when
+top ends, unless it stayed empty: then it is removed), and its stdin is
+/dev/null.
 
 Examples:
   hpp top -p 1234
@@ -62,14 +68,14 @@ Examples:
 		pid := fs.Int("p", 0, "the `PID` of the Python process")
 		fs.IntVar(pid, "pid", 0, "the `PID` of the Python process (same as -p)")
 		module := fs.String("m", "", "start `MODULE` as python -m does")
-		python := fs.String("python", "python3", "the interpreter `PY` that runs SCRIPT or -m MODULE")
+		python := fs.String("python", "", "the interpreter `PY` that runs SCRIPT or -m MODULE (default python3)")
 		rate := fs.Float64("r", 100, "samples per second, per thread (`HZ`)")
 		fs.Float64Var(rate, "rate", 100, "same as -r")
 		interval := fs.Float64("interval", 1, "refresh every `SECONDS`")
 		mode := fs.String("mode", "wall", "count `MODE`'s samples: wall, cpu or gil")
 		idle := fs.Bool("idle", false, "in cpu mode, count idle threads and threads waiting for the GIL too")
 		lines := fs.Bool("lines", false, "start with a row per source line (the l key) rather than per function")
-		out := fs.String("o", "", "the r key writes the profile to `OUT` (default hpp-top-PID.pb.gz)")
+		out := fs.String("o", "", "the r key writes the profile to `OUT` (default hpp-top-PID.hpp)")
 		subs := fs.Bool("subprocesses", false, "sample the process's Python descendants too, as they start")
 		return func(ctx context.Context, env *Env, args []string) error {
 			if *rate <= 0 || *rate > 1e6 {
@@ -112,35 +118,49 @@ type topOptions struct {
 
 func runTop(ctx context.Context, env *Env, o topOptions) error {
 	interactive := isTerminal(env.Stdout)
+	var child *pyrun.Child
+	var note string
 	if o.pid == 0 {
-		child, err := startTarget(o, env, interactive)
-		if err != nil {
+		var err error
+		var logPath string
+		if child, logPath, err = startWatched(o, env, interactive); err != nil {
 			return err
 		}
-		o.pid = child.Process.Pid
-		defer func() {
-			child.Process.Signal(os.Interrupt)
-			done := make(chan struct{})
-			go func() { child.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(2 * time.Second):
-				child.Process.Kill()
-				<-done
-			}
-		}()
+		o.pid = child.PID()
+		if logPath != "" {
+			note = "; its output: " + report.Terminal(logPath)
+			defer func() {
+				if fi, err := os.Stat(logPath); err == nil && fi.Size() == 0 {
+					os.Remove(logPath)
+				} else {
+					fmt.Fprintf(env.Stderr, "hpp: top: the program's output is in %s\n", logPath)
+				}
+			}()
+		}
+		defer child.Stop(2 * time.Second)
 	}
-	t, err := attachSoon(ctx, o.pid, o.pid != 0 && o.module == "" && len(o.args) == 0)
+	var t *sampler.Target
+	var err error
+	if child != nil {
+		t, err = sampler.AttachStarting(ctx, o.pid, attachWithin, child.Done())
+		if errors.Is(err, sampler.ErrExitedEarly) {
+			exit, _ := child.Wait()
+			fmt.Fprintf(env.Stderr, "hpp: top: the program ended before its interpreter could be read (exit status %d)\n", exit.Code)
+			return exitStatus(exit)
+		}
+	} else {
+		t, err = sampler.Attach(o.pid)
+	}
 	if err != nil {
 		return dumpError(o.pid, err)
 	}
 	path := o.out
 	if path == "" {
-		path = fmt.Sprintf("hpp-top-%d.pb.gz", o.pid)
+		path = fmt.Sprintf("hpp-top-%d.hpp", o.pid)
 	}
 	c := &top.Config{
 		Target: t, Rate: o.rate, Interval: o.interval, View: o.view, NumCPU: runtime.NumCPU(), Subprocesses: o.subprocesses,
-		Escape: report.Terminal, Source: top.FileSource(o.pid),
+		Escape: report.Terminal, Source: top.FileSource(o.pid), Note: note,
 		Write: func(p *profile.Profile) (string, error) {
 			f, ok := export.FormatFor(path)
 			if !ok {
@@ -162,43 +182,48 @@ func runTop(ctx context.Context, env *Env, o topOptions) error {
 	if err != nil {
 		return &Error{Code: ExitFailure, Err: fmt.Errorf("top: process %d: %v", o.pid, err)}
 	}
+	if child != nil {
+		select {
+		case <-child.Done(): // it ended by itself: its status is top's
+			exit, _ := child.Wait()
+			return exitStatus(exit)
+		default: // q or Ctrl-C: top stops it (deferred above)
+		}
+	}
 	return nil
 }
 
-// startTarget starts the script or module that top is to watch.
-func startTarget(o topOptions, env *Env, interactive bool) (*exec.Cmd, error) {
-	py, err := exec.LookPath(o.python)
+// startWatched starts the script or module that top is to watch. With
+// the terminal view, the program's stdout and stderr go to a log file
+// (whose path it returns) so that they do not scribble over the screen,
+// and its stdin is /dev/null, as the keys are top's; without one, its
+// streams are top's own.
+func startWatched(o topOptions, env *Env, interactive bool) (*pyrun.Child, string, error) {
+	python, tg, err := launchCommand("top", o.python, o.module, o.args)
 	if err != nil {
-		return nil, &Error{Code: ExitNoTool, Err: fmt.Errorf("top: no Python interpreter: %s (name one with --python)", o.python)}
+		return nil, "", err
 	}
-	args := o.args
-	if o.module != "" {
-		args = append([]string{"-m", o.module}, args...)
+	py, _, err := pyrun.Find(python)
+	if err != nil {
+		return nil, "", &Error{Code: ExitNoTool, Err: fmt.Errorf("top: %v", err)}
 	}
-	cmd := exec.Command(py, args...)
-	if !interactive {
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.Stdout, env.Stderr
+	if err := checkScript("top", tg); err != nil {
+		return nil, "", err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, &Error{Code: ExitNoTool, Err: fmt.Errorf("top: starting %s: %v", py, err)}
-	}
-	return cmd, nil
-}
-
-// attachSoon attaches to pid; a process that top just started may not
-// have loaded its interpreter yet, so that is tried for two seconds.
-func attachSoon(ctx context.Context, pid int, once bool) (*sampler.Target, error) {
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		t, err := sampler.Attach(pid)
-		var np *sampler.NotPythonError
-		if err == nil || once || !errors.As(err, &np) || time.Now().After(deadline) {
-			return t, err
+	streams := pyrun.Streams{Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr}
+	var logPath string
+	if interactive {
+		log, err := os.CreateTemp("", "hpp-top-"+strings.ReplaceAll(launchName(tg), "/", "_")+"-*.log")
+		if err != nil {
+			return nil, "", &Error{Code: ExitFailure, Err: fmt.Errorf("top: a file for the program's output: %v", err)}
 		}
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-time.After(50 * time.Millisecond):
-		}
+		defer log.Close() // the child has its own copy
+		logPath = log.Name()
+		streams = pyrun.Streams{Stdout: log, Stderr: log}
 	}
+	child, err := pyrun.Start(py, tg, streams)
+	if err != nil {
+		return nil, "", &Error{Code: ExitNoTool, Err: fmt.Errorf("top: starting %s: %v", py, err)}
+	}
+	return child, logPath, nil
 }

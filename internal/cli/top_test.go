@@ -227,7 +227,8 @@ func TestTopErrors(t *testing.T) {
 		{[]string{"top", "-p", "1", "--interval", "0"}, ExitUsage, "at least 0.1"},
 		{[]string{"top", "-p", "999999999"}, 3, "does not exist"},
 		{[]string{"top", "-p", strconv.Itoa(sleeper.Process.Pid)}, 4, "not a CPython process"},
-		{[]string{"top", "--python", "no-such-python-here", "x.py"}, ExitNoTool, "no Python interpreter"},
+		{[]string{"top", "--python", "no-such-python-here", "x.py"}, ExitNoTool, "python interpreter not found"},
+		{[]string{"top", "no-such-script.py"}, ExitNoInput, "no such script"},
 	}
 	for _, tt := range tests {
 		var out, errb strings.Builder
@@ -333,5 +334,73 @@ func TestTopModule(t *testing.T) {
 	}
 	if o := out.String(); !strings.Contains(o, "loops, best of 2") || !strings.Contains(o, "inner (<timeit-src>") {
 		t.Errorf("no timeit result or no timeit's inner function in:\n%s", o)
+	}
+}
+
+// TestTopLaunchTmux: hpp top SCRIPT in a terminal starts the script, shows
+// its hot function, keeps the program's output off the screen (it goes to
+// the log file the status line names), and q stops the program.
+func TestTopLaunchTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("no tmux (apt-get install tmux)")
+	}
+	hpp := buildHPP(t)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "noisy.py")
+	pidFile := filepath.Join(dir, "pid")
+	os.WriteFile(script, []byte(`import os, sys, time
+open(sys.argv[1], "w").write(str(os.getpid()))
+def noisy_hot():
+    n = 0
+    t = time.time()
+    while True:
+        n += 1
+        if time.time() - t > 0.2:
+            print("SCRIBBLE", n, flush=True)
+            t = time.time()
+noisy_hot()
+`), 0o644)
+	session := fmt.Sprintf("hpptopl%d", os.Getpid())
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		t.Helper()
+		b, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v: %s", args, err, b)
+		}
+		return string(b)
+	}
+	tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "30", "env", "TMPDIR="+dir, hpp, "top", "--python", "/usr/bin/python3", script, pidFile)
+	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
+	var s string
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if s = tmux("capture-pane", "-p", "-t", session); strings.Contains(s, "noisy_hot") && strings.Contains(s, "its output: ") {
+			break
+		}
+	}
+	if !strings.Contains(s, "noisy_hot") || !strings.Contains(s, "its output: "+dir+"/hpp-top-noisy-") {
+		t.Fatalf("no hot function, or no note of where the output goes:\n%s", s)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if s = tmux("capture-pane", "-p", "-t", session); strings.Contains(s, "SCRIBBLE") {
+		t.Errorf("the program's output is on the screen:\n%s", s)
+	}
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(string(b))
+	tmux("send-keys", "-t", session, "q")
+	for end := time.Now().Add(5 * time.Second); exec.Command("tmux", "-S", sock, "has-session", "-t", session).Run() == nil; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("q did not quit")
+		}
+	}
+	if pid == 0 || syscall.Kill(pid, 0) == nil {
+		t.Errorf("the program (pid %d) still runs after q", pid)
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, "hpp-top-noisy-*.log"))
+	if len(logs) != 1 {
+		t.Fatalf("log files %v", logs)
+	}
+	if b, _ := os.ReadFile(logs[0]); !strings.Contains(string(b), "SCRIBBLE") {
+		t.Errorf("the log holds %q, want the program's output", b)
 	}
 }

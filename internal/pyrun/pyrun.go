@@ -1,5 +1,6 @@
-// Package pyrun runs a Python program under cProfile with a chosen
-// interpreter, passing its arguments, streams, signals and exit status
+// Package pyrun runs a Python program with a chosen interpreter, under
+// cProfile (Run) or on its own for a sampler that reads it from outside
+// (Start), passing its arguments, streams, signals and exit status
 // through.
 package pyrun
 
@@ -119,32 +120,102 @@ type Exit struct {
 // program handles it, on SIGTERM. The error is only for a program that
 // could not be started.
 func Run(python, out string, t Target, s Streams) (Exit, error) {
-	cmd := Command(python, out, t)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, s.Stdout, s.Stderr
-	sigs := make(chan os.Signal, 4)
-	// Caught (not ignored) signals are reset in the child by exec, so
-	// Python still installs its own SIGINT handler.
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
+	c, err := start(Command(python, out, t), s)
+	if err != nil {
 		return Exit{}, err
 	}
-	done := make(chan struct{})
+	return c.Wait()
+}
+
+// Child is a Python program started by Start, running on its own: hpp
+// record and hpp top read it from outside.
+type Child struct {
+	cmd  *exec.Cmd
+	sigs chan os.Signal
+	done chan struct{}
+	exit Exit
+	err  error
+}
+
+// Start starts t with python as python itself would run it (python
+// SCRIPT ARGS, python -m MODULE ARGS), with the program's streams, and
+// returns at once. SIGINT, SIGTERM and SIGHUP sent to this process are
+// passed on to the program while it runs, as Run does. The error is only
+// for a program that could not be started.
+func Start(python string, t Target, s Streams) (*Child, error) {
+	args := append([]string{t.Script}, t.Args...)
+	if t.Module != "" {
+		args = append([]string{"-m", t.Module}, t.Args...)
+	}
+	return start(exec.Command(python, args...), s)
+}
+
+func start(cmd *exec.Cmd, s Streams) (*Child, error) {
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = s.Stdin, s.Stdout, s.Stderr
+	c := &Child{cmd: cmd, sigs: make(chan os.Signal, 4), done: make(chan struct{})}
+	// Caught (not ignored) signals are reset in the child by exec, so
+	// Python still installs its own SIGINT handler.
+	signal.Notify(c.sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	if err := cmd.Start(); err != nil {
+		signal.Stop(c.sigs)
+		return nil, err
+	}
+	waited := make(chan struct{})
 	go func() {
+		untilExited(cmd.Process.Pid)
+		c.exit, c.err = exitOf(cmd.Wait())
+		close(waited)
+	}()
+	go func() {
+		defer close(c.done)
+		defer signal.Stop(c.sigs)
 		for {
 			select {
-			case sig := <-sigs:
+			case sig := <-c.sigs:
 				if sig == os.Interrupt && inForeground() {
 					continue // Ctrl-C: the terminal sent it to the program too
 				}
 				cmd.Process.Signal(sig)
-			case <-done:
+			case <-waited:
 				return
 			}
 		}
 	}()
-	err := cmd.Wait()
-	close(done)
+	return c, nil
+}
+
+// PID is the program's process id.
+func (c *Child) PID() int { return c.cmd.Process.Pid }
+
+// Done is closed once the program has ended and been reaped.
+func (c *Child) Done() <-chan struct{} { return c.done }
+
+// Wait waits for the program to end and returns how it ended.
+func (c *Child) Wait() (Exit, error) {
+	<-c.done
+	return c.exit, c.err
+}
+
+// Stop ends the program: SIGINT, so that it can clean up, then SIGKILL
+// if it has not ended within grace. It returns how the program ended.
+func (c *Child) Stop(grace time.Duration) Exit {
+	select {
+	case <-c.done:
+		return c.exit
+	default:
+	}
+	c.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-c.done:
+	case <-time.After(grace):
+		c.cmd.Process.Kill()
+		<-c.done
+	}
+	return c.exit
+}
+
+// exitOf turns what exec.Cmd.Wait returned into how the program ended.
+func exitOf(err error) (Exit, error) {
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

@@ -19,6 +19,14 @@ type RecordOptions struct {
 	// wait for the GIL) carries across parts.
 	Flush      func(*profile.Profile, RecordStats)
 	FlushEvery time.Duration
+	// NoLineNo keeps no line numbers in frames (py-spy's --nolineno):
+	// samples of a function at different lines merge, and the walker
+	// skips decoding line tables, which makes each sample cheaper.
+	NoLineNo bool
+	// Blocking stops every thread of the target with ptrace for each
+	// sample (seized once, interrupted and waited for, read, let go;
+	// detached at the end), so that no stack changes while it is read.
+	Blocking bool
 }
 
 // RecordStats count what a recording saw.

@@ -33,6 +33,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		return nil, st, fmt.Errorf("sampling rate %g: must be above 0", opts.Rate)
 	}
 	period := time.Duration(float64(time.Second) / opts.Rate)
+	t.noLines = opts.NoLineNo
 	type fkey struct {
 		file, name string
 		first      int
@@ -55,6 +56,11 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	var stackKey strings.Builder
 	stats := newTaskStats(t.PID)
 	defer stats.close()
+	bl, err := startBlocking(t.PID, opts.Blocking)
+	if err != nil {
+		return nil, st, err
+	}
+	defer bl.close()
 	natives := map[uint64]int{} // thread ident → native id, before 3.11
 	host := taskIDs(t.PID)      // native id → id in /proc here
 
@@ -66,11 +72,11 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		if ctx.Err() != nil || (opts.Duration > 0 && time.Since(start) >= opts.Duration) {
 			break
 		}
-		threads, err := t.Threads()
+		threads, err := bl.threads(t)
 		st.Ticks++
 		if err != nil {
 			var gone *procmem.GoneError
-			if errors.As(err, &gone) || !alive(t.PID) {
+			if errors.As(err, &gone) || !alive(t.PID) || errors.Is(err, errUninitialised) {
 				st.Exited = true
 				break
 			}
@@ -121,7 +127,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				host = taskIDs(t.PID) // a thread started since
 				tid, ok = host[th.NativeID]
 			}
-			idle := ok && !stats.running(tid)
+			idle := ok && !bl.isRunning(stats, tid)
 			wait := stats.waiting(th, tid, idle)
 			stackKey.Reset()
 			stack := make([]profile.Frame, len(th.Frames))

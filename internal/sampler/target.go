@@ -38,6 +38,8 @@ type Target struct {
 
 	symbols map[string]uint64 // run-time addresses, kept for snapshots
 	codes   map[uint64]*code
+
+	noLines bool // frames keep no line (RecordOptions.NoLineNo): line tables are not decoded
 }
 
 // UnsupportedError says the target is a Python hpp cannot read.

@@ -104,7 +104,7 @@ func (t *Target) interpreters() ([]uint64, error) {
 		return nil, err
 	}
 	if head == 0 {
-		return nil, errors.New("the interpreter is not initialised (starting up or shutting down)")
+		return nil, errUninitialised
 	}
 	var out []uint64
 	seen := map[uint64]bool{}
@@ -341,9 +341,11 @@ func (t *Target) frameObjects(f uint64) ([]Frame, error) {
 			return nil, tornf("%#x is not a code object", r.code)
 		}
 		var line int
-		if t.Minor == 10 {
+		switch {
+		case t.noLines:
+		case t.Minor == 10:
 			line = cpython.Line310(c.table, c.first, int(r.instr))
-		} else {
+		default:
 			line = cpython.LineLnotab(c.table, c.first, int(r.instr))
 		}
 		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
@@ -421,7 +423,10 @@ func (t *Target) interpreterFrames(f uint64, chunks []chunk) ([]Frame, error) {
 			// such incomplete frames too.
 			continue
 		}
-		line := cpython.LineLocations(c.table, c.first, int(addr))
+		line := 0
+		if !t.noLines {
+			line = cpython.LineLocations(c.table, c.first, int(addr))
+		}
 		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
 	}
 	return out, nil

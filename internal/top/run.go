@@ -26,6 +26,8 @@ type Config struct {
 	Subprocesses bool
 	// Write saves what was sampled so far (the r key) and says where.
 	Write func(*profile.Profile) (string, error)
+	// Note ends the status line (where a started program's output goes).
+	Note string
 }
 
 type chunk struct {
@@ -159,7 +161,7 @@ func Interactive(ctx context.Context, c *Config, s tcell.Screen) error {
 		for y, l := range lines {
 			put(s, 0, y, l, tcell.StyleDefault)
 		}
-		put(s, 0, h-1, status, tcell.StyleDefault.Reverse(true))
+		put(s, 0, h-1, status+c.Note, tcell.StyleDefault.Reverse(true))
 		s.Show()
 	}
 	draw()
