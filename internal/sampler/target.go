@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"hpp/internal/cpython"
+	"hpp/internal/procmem"
 )
 
 // Memory is the target's address space. procmem.Process is one; a
@@ -38,6 +39,11 @@ type Target struct {
 
 	symbols map[string]uint64 // run-time addresses, kept for snapshots
 	codes   map[uint64]*code
+
+	// What the last walk found, and buffers it keeps (walk.go).
+	shape     *shape
+	reads     []procmem.Read
+	chunkBufs [][]byte
 }
 
 // UnsupportedError says the target is a Python hpp cannot read.

@@ -17,6 +17,7 @@ type Frame struct {
 	File      string `json:"file"`
 	Line      int    `json:"line"`       // 0 when the instruction has no line
 	FirstLine int    `json:"first_line"` // the function's first line (co_firstlineno)
+	code      *code  // where the names came from, for Record
 }
 
 // Thread is one Python thread and its stack, innermost frame first.
@@ -130,120 +131,358 @@ func (t *Target) interpreters() ([]uint64, error) {
 // switch_cond and switch_mutex (48 + 40 + 48 + 40 bytes).
 const gilStructSize = 208
 
-// gilHolder returns the thread state holding the GIL of interp, or 0,
-// and the address range of the GIL's struct, where a thread waiting to
-// take the GIL blocks (on its condition variable or mutex). Up to 3.11
-// the GIL lives inside _PyRuntime, whose only embedded pthread objects
-// are the GIL's, so the range is all of _PyRuntime; from 3.12 the
-// interpreter points at its own.
-func (t *Target) gilHolder(interp uint64) (holder, lo, hi uint64) {
+// gilRead is where the GIL's holder is read from, for one interpreter:
+// up to 3.11 a thread-state pointer (addr, n = 8); from 3.12 the
+// interpreter's own GIL struct (its locked and last_holder fields).
+func (t *Target) gilRead(gil uint64) (addr uint64, n int64) {
 	l := t.layout
 	switch {
 	case t.Minor == 6:
-		p, _ := t.ptr(t.tstateCurrent)
-		return p, 0, 0
+		return t.tstateCurrent, 8
 	case t.Minor <= 11:
-		p, _ := t.ptr(t.runtime + uint64(l.RuntimeTstateCurrent))
-		if t.runtimeSize == 0 {
-			return p, 0, 0
-		}
-		return p, t.runtime, t.runtime + t.runtimeSize
+		return t.runtime + uint64(l.RuntimeTstateCurrent), 8
 	}
-	gil, err := t.ptr(interp + uint64(l.InterpCevalGIL))
-	if err != nil || !plausible(gil) {
+	if !plausible(gil) {
+		return 0, 0
+	}
+	return gil, blockSize(l.GILLocked, l.GILLastHolder)
+}
+
+// gilHolder returns the thread state holding the GIL, or 0, and the
+// address range of the GIL's struct, where a thread waiting to take the
+// GIL blocks (on its condition variable or mutex), from what gilRead
+// said to read (b). Up to 3.11 the GIL lives inside _PyRuntime, whose only
+// embedded pthread objects are the GIL's, so the range is all of
+// _PyRuntime; from 3.12 the interpreter points at its own.
+func (t *Target) gilHolder(gil uint64, b []byte) (holder, lo, hi uint64) {
+	l := t.layout
+	switch {
+	case b == nil:
 		return 0, 0, 0
+	case t.Minor == 6:
+		return u64(b, 0), 0, 0
+	case t.Minor <= 11:
+		if t.runtimeSize == 0 {
+			return u64(b, 0), 0, 0
+		}
+		return u64(b, 0), t.runtime, t.runtime + t.runtimeSize
 	}
 	lo, hi = gil, gil+gilStructSize
-	b, err := t.read(gil, blockSize(l.GILLocked, l.GILLastHolder))
-	if err != nil || i32(b, l.GILLocked) == 0 {
+	if i32(b, l.GILLocked) == 0 {
 		return 0, lo, hi
 	}
 	return u64(b, l.GILLastHolder), lo, hi
 }
 
+// shape is the interpreters and thread states the last walk found, each
+// list in its own order (newest first), so that the next walk reads them
+// all with one batched read and only checks that they still link up the
+// same way; when they do not, it walks the lists again.
+type shape struct {
+	interps []interpShape
+}
+
+type interpShape struct {
+	addr    uint64
+	gil     uint64 // the GIL's struct (3.12+)
+	tstates []uint64
+}
+
+// tstateSize is the bytes of a thread state the walker reads.
+func (t *Target) tstateSize() int64 {
+	l := t.layout
+	return blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk)
+}
+
 // Threads reads every thread of every interpreter with its stack. A
 // thread whose stack tore while being read has Err set and no frames.
 func (t *Target) Threads() ([]Thread, error) {
-	interps, err := t.interpreters()
-	if err != nil {
-		return nil, err
-	}
-	l := t.layout
-	var out []Thread
-	for _, interp := range interps {
-		holder, gilLo, gilHi := t.gilHolder(interp)
-		p, err := t.ptr(interp + uint64(l.InterpThreadsHead))
-		if err != nil {
+	threads, blocks, ok := t.threadsKnown()
+	if !ok {
+		var err error
+		if threads, blocks, err = t.threadList(); err != nil {
 			return nil, err
 		}
+	}
+	t.stacks(threads, blocks)
+	// Thread states are listed newest first; show the oldest (main) first.
+	for i, j := 0, len(threads)-1; i < j; i, j = i+1, j-1 {
+		threads[i], threads[j] = threads[j], threads[i]
+	}
+	return threads, nil
+}
+
+// newThread makes the Thread of the thread state read into b.
+func (t *Target) newThread(p uint64, b []byte, holder, gilLo, gilHi uint64) Thread {
+	l := t.layout
+	th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p, gilLo: gilLo, gilHi: gilHi, gilTaken: holder != 0}
+	if l.TstateNativeThreadID != cpython.Absent {
+		th.NativeID = int(u64(b, l.TstateNativeThreadID))
+	}
+	return th
+}
+
+// threadList walks the interpreters' thread lists, and remembers their
+// shape for threadsKnown.
+func (t *Target) threadList() ([]Thread, [][]byte, error) {
+	t.shape = nil
+	interps, err := t.interpreters()
+	if err != nil {
+		return nil, nil, err
+	}
+	l := t.layout
+	var (
+		out    []Thread
+		blocks [][]byte
+		sh     = &shape{}
+	)
+	size := t.tstateSize()
+	// interpreters() put the main interpreter first; the list runs the
+	// other way.
+	for k := len(interps) - 1; k >= 0; k-- {
+		interp := interps[k]
+		var gil uint64
+		if t.Minor >= 12 {
+			gil, _ = t.ptr(interp + uint64(l.InterpCevalGIL))
+		}
+		var gb []byte
+		if addr, n := t.gilRead(gil); n > 0 {
+			gb, _ = t.read(addr, n)
+		}
+		holder, gilLo, gilHi := t.gilHolder(gil, gb)
+		is := interpShape{addr: interp, gil: gil}
+		p, err := t.ptr(interp + uint64(l.InterpThreadsHead))
+		if err != nil {
+			return nil, nil, err
+		}
 		seen := map[uint64]bool{}
-		size := blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk)
 		for p != 0 && len(out) < maxThreads {
 			if !plausible(p) || seen[p] {
-				return nil, tornf("thread list at %#x", p)
+				return nil, nil, tornf("thread list at %#x", p)
 			}
 			seen[p] = true
 			b, err := t.read(p, size)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if u64(b, l.TstateInterp) != interp {
-				return nil, tornf("thread state %#x names another interpreter", p)
+				return nil, nil, tornf("thread state %#x names another interpreter", p)
 			}
-			th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p, gilLo: gilLo, gilHi: gilHi, gilTaken: holder != 0}
-			if l.TstateNativeThreadID != cpython.Absent {
-				th.NativeID = int(u64(b, l.TstateNativeThreadID))
-			}
-			frames, err := t.stack(b)
-			if err != nil {
-				th.Err = err.Error()
-			} else {
-				th.Frames = frames
-			}
-			out = append(out, th)
+			out = append(out, t.newThread(p, b, holder, gilLo, gilHi))
+			blocks = append(blocks, b)
+			is.tstates = append(is.tstates, p)
 			p = u64(b, l.TstateNext)
 		}
+		if p != 0 {
+			sh = nil // more threads than are read: no shape to check against
+		}
+		if sh != nil {
+			sh.interps = append(sh.interps, is)
+		}
 	}
-	// Thread states are listed newest first; show the oldest (main) first.
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+	t.shape = sh
+	// Newest first, as the lists run: Threads turns it around, so that
+	// the main interpreter's main thread comes first.
+	return out, blocks, nil
 }
 
-// stack walks the frames of the thread state read into ts.
-func (t *Target) stack(ts []byte) ([]Frame, error) {
-	l := t.layout
-	if t.Minor <= 10 {
-		return t.frameObjects(u64(ts, l.TstateFrame))
+// threadsKnown reads the thread states of the shape the last walk found,
+// with one batched read, and says whether the lists still link up that
+// way: the same interpreters and thread states, each pointing at the next.
+func (t *Target) threadsKnown() ([]Thread, [][]byte, bool) {
+	sh := t.shape
+	if sh == nil || len(sh.interps) == 0 {
+		return nil, nil, false
 	}
-	var f uint64
-	if t.Minor <= 12 {
-		cframe := u64(ts, l.TstateCFrame)
-		if cframe == 0 {
-			return nil, nil
+	l := t.layout
+	size := t.tstateSize()
+	if l.TstateDatastackChunk != cpython.Absent {
+		size = max(size, l.TstateDatastackChunk+16) // and datastack_top
+	}
+	reads := t.reads[:0]
+	var need int64
+	add := func(addr uint64, n int64) {
+		reads = append(reads, procmem.Read{Addr: addr, Buf: make([]byte, 0, n)})
+		need += n
+	}
+	if t.Minor == 6 {
+		add(t.interpHead, 8)
+	} else {
+		add(t.runtime+uint64(l.RuntimeInterpretersHead), 8)
+	}
+	for _, is := range sh.interps {
+		add(is.addr+uint64(l.InterpNext), 8)
+		add(is.addr+uint64(l.InterpThreadsHead), 8)
+		addr, n := t.gilRead(is.gil)
+		if n == 0 {
+			return nil, nil, false
 		}
-		var err error
-		if f, err = t.ptr(cframe + uint64(l.CFrameCurrentFrame)); err != nil {
-			return nil, err
+		add(addr, n)
+		for _, p := range is.tstates {
+			add(p, size)
+		}
+	}
+	// One buffer for all of it.
+	buf := make([]byte, need)
+	for i := range reads {
+		n := cap(reads[i].Buf)
+		reads[i].Buf, buf = buf[:n:n], buf[n:]
+	}
+	t.reads = reads
+	if err := t.readMany(reads); err != nil {
+		return nil, nil, false
+	}
+	for _, r := range reads {
+		if r.N != len(r.Buf) {
+			return nil, nil, false
+		}
+	}
+	if u64(reads[0].Buf, 0) != sh.interps[0].addr {
+		return nil, nil, false
+	}
+	var (
+		out    []Thread
+		blocks [][]byte
+	)
+	k := 1
+	for i, is := range sh.interps {
+		next, head, gb := u64(reads[k].Buf, 0), u64(reads[k+1].Buf, 0), reads[k+2].Buf
+		k += 3
+		want := uint64(0)
+		if i+1 < len(sh.interps) {
+			want = sh.interps[i+1].addr
+		}
+		first := uint64(0)
+		if len(is.tstates) > 0 {
+			first = is.tstates[0]
+		}
+		if next != want || head != first {
+			return nil, nil, false
+		}
+		holder, gilLo, gilHi := t.gilHolder(is.gil, gb)
+		for j, p := range is.tstates {
+			b := reads[k].Buf
+			k++
+			want := uint64(0)
+			if j+1 < len(is.tstates) {
+				want = is.tstates[j+1]
+			}
+			if u64(b, l.TstateInterp) != is.addr || u64(b, l.TstateNext) != want {
+				return nil, nil, false
+			}
+			out = append(out, t.newThread(p, b, holder, gilLo, gilHi))
+			blocks = append(blocks, b)
+		}
+	}
+	return out, blocks, true
+}
+
+// readMany reads many ranges, in one system call when the memory can.
+// Each range's N says how much of it was read.
+func (t *Target) readMany(reads []procmem.Read) error {
+	if br, ok := t.mem.(batchReader); ok {
+		return br.ReadBatch(reads)
+	}
+	for i := range reads {
+		reads[i].N = 0
+		if k, err := t.mem.ReadAt(reads[i].Buf, int64(reads[i].Addr)); err == nil {
+			reads[i].N = k
+		}
+	}
+	return nil
+}
+
+// stacks walks the stack of each thread whose state was read into
+// blocks. The reads of all threads are batched: their current frames
+// (3.11–3.12), the newest part of their data stacks (3.11+), and the
+// check of their cached code objects.
+func (t *Target) stacks(threads []Thread, blocks [][]byte) {
+	l := t.layout
+	raws := make([][]rawFrame, len(threads))
+	errs := make([]error, len(threads))
+	if t.Minor <= 10 {
+		for i := range threads {
+			raws[i], errs[i] = t.frameObjects(u64(blocks[i], l.TstateFrame))
 		}
 	} else {
-		f = u64(ts, l.TstateFrame)
+		frames := make([]uint64, len(threads))
+		if t.Minor <= 12 {
+			// The current frame hangs off tstate->cframe.
+			reads := make([]procmem.Read, 0, len(threads))
+			idx := make([]int, 0, len(threads))
+			buf := make([]byte, 8*len(threads))
+			for i := range threads {
+				if cf := u64(blocks[i], l.TstateCFrame); cf != 0 {
+					reads = append(reads, procmem.Read{Addr: cf + uint64(l.CFrameCurrentFrame), Buf: buf[8*i : 8*i+8]})
+					idx = append(idx, i)
+				}
+			}
+			if err := t.readMany(reads); err != nil {
+				for _, i := range idx {
+					errs[i] = err
+				}
+			}
+			for j, r := range reads {
+				if r.N != 8 {
+					errs[idx[j]] = &procmem.FaultError{Addr: r.Addr, Len: 8}
+				} else {
+					frames[idx[j]] = u64(r.Buf, 0)
+				}
+			}
+		} else {
+			for i := range threads {
+				frames[i] = u64(blocks[i], l.TstateFrame)
+			}
+		}
+		chunks := t.newestChunks(blocks, frames)
+		for i := range threads {
+			if errs[i] == nil && frames[i] != 0 {
+				raws[i], errs[i] = t.interpreterFrames(frames[i], &chunks[i])
+			}
+		}
 	}
-	var chunks []chunk
-	if l.TstateDatastackChunk != cpython.Absent {
-		chunks = t.readChunks(u64(ts, l.TstateDatastackChunk))
+	var all []rawFrame
+	for i := range raws {
+		if errs[i] == nil {
+			all = append(all, raws[i]...)
+		}
 	}
-	return t.interpreterFrames(f, chunks)
+	codes, err := t.codesOf(all)
+	for i := range threads {
+		if errs[i] != nil {
+			threads[i].Err = errs[i].Error()
+			continue
+		}
+		n := len(raws[i])
+		if err != nil {
+			threads[i].Err = err.Error()
+			continue
+		}
+		frames, ferr := t.resolve(raws[i], codes[:n])
+		codes = codes[n:]
+		if ferr != nil {
+			threads[i].Err = ferr.Error()
+		} else {
+			threads[i].Frames = frames
+		}
+	}
 }
 
-// chunk is a copy of one chunk of a thread's data stack (3.11+), where
-// the frames of its running functions live: a read per chunk gives them
-// all, instead of a read per frame. Frames elsewhere (generators) are
-// read one by one.
+// chunk is a copy of (part of) one chunk of a thread's data stack
+// (3.11+), where the frames of its running functions live: a read per
+// chunk gives them all, instead of a read per frame. Frames elsewhere
+// (generators) are read one by one.
 type chunk struct {
 	addr uint64
 	data []byte
+}
+
+// chunks are the copies of a thread's data stack taken so far: the
+// newest chunk up to the current frame, then, when a frame is not in
+// it, the older chunks from prev on (read once).
+type chunks struct {
+	list []chunk
+	prev uint64 // the chunk to read next; 0 once read
 }
 
 // Bounds on the chunks read: CPython's chunks are at least 16 KiB
@@ -254,9 +493,83 @@ const (
 	chunkRead  = 16 << 10
 	maxChunks  = 16
 	maxChunked = 2 << 20
+	// chunkHeader is _PyStackChunk's {previous, size, top}.
+	chunkHeader = 24
 )
 
-// readChunks copies the newest chunks of a data stack, following each
+// newestChunks reads, for every thread at once, the used part of its
+// newest data stack chunk: from its start to the thread state's
+// datastack_top (or, when that does not check out, to the end of the
+// current frame), and the current frame itself when it lies outside (a
+// generator's). Frames found nowhere in these are read when looked for.
+func (t *Target) newestChunks(blocks [][]byte, frames []uint64) []chunks {
+	l := t.layout
+	out := make([]chunks, len(blocks))
+	if l.TstateDatastackChunk == cpython.Absent {
+		return out
+	}
+	size := uint64(blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner))
+	if len(t.chunkBufs) < len(blocks) {
+		t.chunkBufs = append(t.chunkBufs, make([][]byte, len(blocks)-len(t.chunkBufs))...)
+	}
+	reads := make([]procmem.Read, 0, len(blocks))
+	idx := make([]int, 0, len(blocks))
+	for i, b := range blocks {
+		c, f := u64(b, l.TstateDatastackChunk), frames[i]
+		out[i].prev = c
+		if !plausible(c) {
+			continue
+		}
+		// datastack_top follows datastack_chunk in every PyThreadState
+		// from 3.11 to 3.15; it is only a hint, checked against the chunk.
+		var end uint64
+		if off := l.TstateDatastackChunk + 8; int64(len(b)) >= off+8 {
+			if top := u64(b, off); top&7 == 0 && top > c+chunkHeader && top-c <= maxChunked {
+				end = top
+			}
+		}
+		inChunk := f >= c+chunkHeader && f-c+size <= maxChunked
+		if inChunk && f+size > end {
+			end = f + size
+		}
+		if end != 0 {
+			n := int(end - c)
+			if cap(t.chunkBufs[i]) < n {
+				t.chunkBufs[i] = make([]byte, n+n/4)
+			}
+			reads = append(reads, procmem.Read{Addr: c, Buf: t.chunkBufs[i][:n]})
+			idx = append(idx, i)
+		}
+		if (end == 0 || f < c || f+size > end) && plausible(f) {
+			reads = append(reads, procmem.Read{Addr: f, Buf: make([]byte, size)})
+			idx = append(idx, -1-i) // a frame, not a chunk
+		}
+	}
+	if len(reads) == 0 || t.readMany(reads) != nil {
+		return out
+	}
+	for j, r := range reads {
+		if r.N != len(r.Buf) {
+			continue
+		}
+		i := idx[j]
+		if i < 0 {
+			i = -1 - i
+			out[i].list = append(out[i].list, chunk{addr: r.Addr, data: r.Buf})
+			continue
+		}
+		// The chunk must hold the bytes read; anything else is a stack
+		// that moved on, and the frames are read one by one.
+		if u64(r.Buf, 8) < uint64(len(r.Buf)) || u64(r.Buf, 8) > maxChunked {
+			continue
+		}
+		out[i].list = append(out[i].list, chunk{addr: r.Addr, data: r.Buf})
+		out[i].prev = u64(r.Buf, 0)
+	}
+	return out
+}
+
+// readChunks copies the chunks of a data stack from p on, following each
 // _PyStackChunk {previous, size, top, data[]} to the one before; on any
 // doubt it stops, and the frames not covered are read one by one.
 func (t *Target) readChunks(p uint64) []chunk {
@@ -272,7 +585,7 @@ func (t *Target) readChunks(p uint64) []chunk {
 		}
 		size := u64(b, 8)
 		switch {
-		case size < 24 || size > maxChunked:
+		case size < chunkHeader || size > maxChunked:
 			return out
 		case size <= chunkRead:
 			b = b[:size]
@@ -290,13 +603,19 @@ func (t *Target) readChunks(p uint64) []chunk {
 
 // frameBytes returns n bytes of the frame at f, from a chunk when one
 // holds them.
-func (t *Target) frameBytes(f uint64, n int64, chunks []chunk) ([]byte, error) {
-	for _, ch := range chunks {
-		if f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
-			return ch.data[f-ch.addr:][:n], nil
+func (t *Target) frameBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
+	for {
+		for _, ch := range cs.list {
+			if f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
+				return ch.data[f-ch.addr:][:n], nil
+			}
 		}
+		if cs.prev == 0 {
+			return t.read(f, n)
+		}
+		cs.list = append(cs.list, t.readChunks(cs.prev)...)
+		cs.prev = 0
 	}
-	return t.read(f, n)
 }
 
 // rawFrame is a frame as found on the chain, before its code object is
@@ -308,7 +627,7 @@ type rawFrame struct {
 }
 
 // frameObjects walks the PyFrameObject chain of 3.6–3.10.
-func (t *Target) frameObjects(f uint64) ([]Frame, error) {
+func (t *Target) frameObjects(f uint64) ([]rawFrame, error) {
 	l := t.layout
 	size := blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti)
 	var raw []rawFrame
@@ -330,23 +649,37 @@ func (t *Target) frameObjects(f uint64) ([]Frame, error) {
 		raw = append(raw, rawFrame{code: u64(b, l.FrameCode), instr: lasti})
 		f = u64(b, l.FrameBack)
 	}
-	codes, err := t.codesOf(raw)
-	if err != nil {
-		return nil, err
-	}
+	return raw, nil
+}
+
+// resolve names the frames of a stack from their code objects.
+func (t *Target) resolve(raw []rawFrame, codes []*code) ([]Frame, error) {
+	l := t.layout
 	out := make([]Frame, 0, len(raw))
 	for i, r := range raw {
 		c := codes[i]
 		if c == nil {
+			if t.Minor >= 13 {
+				continue // f_executable of a frame that runs no Python code
+			}
 			return nil, tornf("%#x is not a code object", r.code)
 		}
 		var line int
-		if t.Minor == 10 {
-			line = cpython.Line310(c.table, c.first, int(r.instr))
-		} else {
+		switch {
+		case t.Minor <= 9:
 			line = cpython.LineLnotab(c.table, c.first, int(r.instr))
+		case t.Minor == 10:
+			line = cpython.Line310(c.table, c.first, int(r.instr))
+		default:
+			addr := r.instr - int64(r.code+uint64(l.CodeCodeAdaptive))
+			if addr < 0 {
+				// Pushed but not started yet: CPython's own views skip
+				// such incomplete frames too.
+				continue
+			}
+			line = cpython.LineLocations(c.table, c.first, int(addr))
 		}
-		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
+		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first, code: c})
 	}
 	return out, nil
 }
@@ -375,7 +708,7 @@ func (t *Target) shimFrame(owner byte) bool {
 }
 
 // interpreterFrames walks the _PyInterpreterFrame chain of 3.11 and later.
-func (t *Target) interpreterFrames(f uint64, chunks []chunk) ([]Frame, error) {
+func (t *Target) interpreterFrames(f uint64, cs *chunks) ([]rawFrame, error) {
 	l := t.layout
 	size := blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
 	var raw []rawFrame
@@ -383,7 +716,7 @@ func (t *Target) interpreterFrames(f uint64, chunks []chunk) ([]Frame, error) {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
 		}
-		b, err := t.frameBytes(f, size, chunks)
+		b, err := t.frameBytes(f, size, cs)
 		if err != nil {
 			return nil, err
 		}
@@ -402,29 +735,7 @@ func (t *Target) interpreterFrames(f uint64, chunks []chunk) ([]Frame, error) {
 		}
 		f = prev
 	}
-	codes, err := t.codesOf(raw)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Frame, 0, len(raw))
-	for i, r := range raw {
-		c := codes[i]
-		if c == nil {
-			if t.Minor >= 13 {
-				continue // f_executable of a frame that runs no Python code
-			}
-			return nil, tornf("%#x is not a code object", r.code)
-		}
-		addr := r.instr - int64(r.code+uint64(l.CodeCodeAdaptive))
-		if addr < 0 {
-			// Pushed but not started yet: CPython's own views skip
-			// such incomplete frames too.
-			continue
-		}
-		line := cpython.LineLocations(c.table, c.first, int(addr))
-		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
-	}
-	return out, nil
+	return raw, nil
 }
 
 // code is what the walker keeps of a code object. Code objects are
@@ -470,16 +781,8 @@ func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
 		for i, a := range addrs {
 			reads[i] = procmem.Read{Addr: a + uint64(checkFrom), Buf: buf[int64(i)*n : int64(i+1)*n]}
 		}
-		if br, ok := t.mem.(batchReader); ok {
-			if err := br.ReadBatch(reads); err != nil {
-				return nil, err
-			}
-		} else {
-			for i := range reads {
-				if k, err := t.mem.ReadAt(reads[i].Buf, int64(reads[i].Addr)); err == nil {
-					reads[i].N = k
-				}
-			}
+		if err := t.readMany(reads); err != nil {
+			return nil, err
 		}
 		for i, r := range reads {
 			c := t.codes[addrs[i]]
