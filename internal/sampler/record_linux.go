@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -14,14 +15,6 @@ import (
 	"hpp/internal/procmem"
 	"hpp/internal/profile"
 )
-
-type sampleKey struct {
-	stack  string
-	thread int32
-	gil    bool
-	idle   bool
-	wait   bool
-}
 
 // Record samples every thread at opts.Rate until the duration ends, the
 // process exits or ctx is done, and returns the stacks as a sampled
@@ -40,19 +33,23 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	var (
 		b           *profile.Builder
 		funcs       map[fkey]profile.FuncID
+		codeFuncs   map[*code]profile.FuncID
 		set         *profile.SampleSet
 		threadIndex map[uint64]int32
-		samples     map[sampleKey]int // index into set.Samples
+		// index into set.Samples by sample key: the stack's functions
+		// and lines, then the thread and its state (appendSampleKey)
+		samples map[string]int
 	)
 	reset := func() {
 		b = profile.NewBuilder(256)
 		funcs = map[fkey]profile.FuncID{}
+		codeFuncs = map[*code]profile.FuncID{}
 		set = &profile.SampleSet{Unit: "samples", PeriodNS: int64(period)}
 		threadIndex = map[uint64]int32{}
-		samples = map[sampleKey]int{}
+		samples = map[string]int{}
 	}
 	reset()
-	var stackKey strings.Builder
+	var stackKey []byte
 	stats := newTaskStats(t.PID)
 	defer stats.close()
 	natives := map[uint64]int{} // thread ident → native id, before 3.11
@@ -66,6 +63,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		if ctx.Err() != nil || (opts.Duration > 0 && time.Since(start) >= opts.Duration) {
 			break
 		}
+		stats.round(monotonic())
 		threads, err := t.Threads()
 		st.Ticks++
 		if err != nil {
@@ -123,23 +121,35 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 			}
 			idle := ok && !stats.running(tid)
 			wait := stats.waiting(th, tid, idle)
-			stackKey.Reset()
-			stack := make([]profile.Frame, len(th.Frames))
-			for i, f := range th.Frames {
-				k := fkey{f.File, f.Name, f.FirstLine}
-				id, ok := funcs[k]
-				if !ok {
-					id = b.New(profile.Func{File: f.File, Line: f.FirstLine, Name: f.Name})
-					funcs[k] = id
+			// The stack's key is its functions and lines, as bytes; a
+			// stack seen before costs no allocation.
+			stackKey = stackKey[:0]
+			for _, f := range th.Frames {
+				id, ok := codeFuncs[f.code]
+				if !ok || f.code == nil {
+					k := fkey{f.File, f.Name, f.FirstLine}
+					if id, ok = funcs[k]; !ok {
+						id = b.New(profile.Func{File: f.File, Line: f.FirstLine, Name: f.Name})
+						funcs[k] = id
+					}
+					if f.code != nil {
+						codeFuncs[f.code] = id
+					}
 				}
-				stack[i] = profile.Frame{Func: id, Line: int32(f.Line)}
-				fmt.Fprintf(&stackKey, "%d:%d;", id, f.Line)
+				stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(id))
+				stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(f.Line))
 			}
-			key := sampleKey{stackKey.String(), ti, th.GIL, idle, wait}
-			if i, ok := samples[key]; ok {
+			n := len(stackKey)
+			stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(ti))
+			stackKey = append(stackKey, bit(th.GIL)|bit(idle)<<1|bit(wait)<<2)
+			if i, ok := samples[string(stackKey)]; ok { // no copy for a lookup
 				set.Samples[i].Weight++
 			} else {
-				samples[key] = len(set.Samples)
+				stack := make([]profile.Frame, len(th.Frames))
+				for i, f := range th.Frames {
+					stack[i] = profile.Frame{Func: profile.FuncID(binary.LittleEndian.Uint32(stackKey[8*i : n])), Line: int32(f.Line)}
+				}
+				samples[string(stackKey)] = len(set.Samples)
 				set.Samples = append(set.Samples, profile.Sample{Stack: stack, Weight: 1, Thread: ti, GIL: th.GIL, Idle: idle, GILWait: wait})
 			}
 			st.Samples++
@@ -180,6 +190,13 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	p := b.Profile()
 	p.Samples = set
 	return p, st, nil
+}
+
+func bit(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // monotonic reads CLOCK_MONOTONIC in nanoseconds.
@@ -243,6 +260,9 @@ type taskStats struct {
 	cpu   map[int]cpuMark // where woken threads were first seen runnable
 
 	schedstats map[int]*os.File
+
+	now   int64 // the round's monotonic time
+	marks map[int]*stateMark
 }
 
 // waiting says whether a thread that does not hold the GIL waits to take
@@ -340,11 +360,24 @@ type cpuMark struct {
 }
 
 func newTaskStats(pid int) *taskStats {
-	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]int{}, cpu: map[int]cpuMark{}, schedstats: map[int]*os.File{}, buf: make([]byte, 512)}
+	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]int{}, cpu: map[int]cpuMark{}, schedstats: map[int]*os.File{}, buf: make([]byte, 512), marks: map[int]*stateMark{}}
 }
 
-// syscall reads the thread's /proc syscall file (see readSyscall).
+// syscall reads the thread's /proc syscall file (see readSyscall), at
+// most once per stateEvery.
 func (s *taskStats) syscall(tid int) string {
+	m := s.marks[tid]
+	if m == nil {
+		m = &stateMark{at: -stateEvery, syscallAt: -stateEvery}
+		s.marks[tid] = m
+	}
+	if s.now-m.syscallAt >= stateEvery {
+		m.syscallAt, m.syscall = s.now, s.readSyscall(tid)
+	}
+	return m.syscall
+}
+
+func (s *taskStats) readSyscall(tid int) string {
 	f, ok := s.syscalls[tid]
 	if !ok {
 		f, _ = os.Open(fmt.Sprintf("/proc/%d/task/%d/syscall", s.pid, tid))
@@ -356,7 +389,36 @@ func (s *taskStats) syscall(tid int) string {
 	return readSyscall(s.pid, tid, f)
 }
 
+// stateEvery is how long a thread's scheduler state (and the system
+// call it blocks in) read from /proc stands for it: reading them costs
+// more than the rest of a sample, so at rates above 1 kHz a thread's
+// state is read once a millisecond, not once a sample.
+const stateEvery = int64(time.Millisecond)
+
+// stateMark is what was last read of a thread's state, and when.
+type stateMark struct {
+	at, syscallAt int64
+	running       bool
+	syscall       string
+}
+
+// round starts a sampling round at the monotonic time now.
+func (s *taskStats) round(now int64) { s.now = now }
+
 func (s *taskStats) running(tid int) bool {
+	m := s.marks[tid]
+	if m != nil && s.now-m.at < stateEvery {
+		return m.running
+	}
+	if m == nil {
+		m = &stateMark{syscallAt: -stateEvery}
+		s.marks[tid] = m
+	}
+	m.at, m.running = s.now, s.readRunning(tid)
+	return m.running
+}
+
+func (s *taskStats) readRunning(tid int) bool {
 	f, ok := s.files[tid]
 	if !ok {
 		var err error
