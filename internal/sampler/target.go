@@ -44,6 +44,11 @@ type Target struct {
 	shape     *shape
 	reads     []procmem.Read
 	chunkBufs [][]byte
+	memo      map[uint64]*threadMemo // by thread state
+	arena     []byte                 // see alloc
+
+	chunkReads []procmem.Read
+	chunkIdx   []int
 }
 
 // UnsupportedError says the target is a Python hpp cannot read.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -197,6 +198,7 @@ func (t *Target) tstateSize() int64 {
 // Threads reads every thread of every interpreter with its stack. A
 // thread whose stack tore while being read has Err set and no frames.
 func (t *Target) Threads() ([]Thread, error) {
+	t.arena = t.arena[:0]
 	threads, blocks, ok := t.threadsKnown()
 	if !ok {
 		var err error
@@ -225,7 +227,7 @@ func (t *Target) newThread(p uint64, b []byte, holder, gilLo, gilHi uint64) Thre
 // threadList walks the interpreters' thread lists, and remembers their
 // shape for threadsKnown.
 func (t *Target) threadList() ([]Thread, [][]byte, error) {
-	t.shape = nil
+	t.shape, t.memo = nil, nil
 	interps, err := t.interpreters()
 	if err != nil {
 		return nil, nil, err
@@ -302,7 +304,7 @@ func (t *Target) threadsKnown() ([]Thread, [][]byte, bool) {
 	reads := t.reads[:0]
 	var need int64
 	add := func(addr uint64, n int64) {
-		reads = append(reads, procmem.Read{Addr: addr, Buf: make([]byte, 0, n)})
+		reads = append(reads, procmem.Read{Addr: addr, N: int(n)}) // N: the size, until read
 		need += n
 	}
 	if t.Minor == 6 {
@@ -323,9 +325,9 @@ func (t *Target) threadsKnown() ([]Thread, [][]byte, bool) {
 		}
 	}
 	// One buffer for all of it.
-	buf := make([]byte, need)
+	buf := t.alloc(int(need))
 	for i := range reads {
-		n := cap(reads[i].Buf)
+		n := reads[i].N
 		reads[i].Buf, buf = buf[:n:n], buf[n:]
 	}
 	t.reads = reads
@@ -377,6 +379,20 @@ func (t *Target) threadsKnown() ([]Thread, [][]byte, bool) {
 	return out, blocks, true
 }
 
+// alloc hands out n bytes of the round's arena, which the next walk
+// (Threads) takes back: what a round reads is used
+// within the round. A full arena is replaced, not overwritten, so bytes
+// handed out earlier in the round stay as they were.
+func (t *Target) alloc(n int) []byte {
+	if len(t.arena)+n > cap(t.arena) {
+		t.arena = make([]byte, 0, max(2*cap(t.arena), n, 4096))
+	}
+	b := t.arena[len(t.arena) : len(t.arena)+n : len(t.arena)+n]
+	t.arena = t.arena[:len(t.arena)+n]
+	clear(b)
+	return b
+}
+
 // readMany reads many ranges, in one system call when the memory can.
 // Each range's N says how much of it was read.
 func (t *Target) readMany(reads []procmem.Read) error {
@@ -400,6 +416,8 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 	l := t.layout
 	raws := make([][]rawFrame, len(threads))
 	errs := make([]error, len(threads))
+	// Code objects checked in this round's batch: true when still there.
+	checked := map[uint64]bool{}
 	if t.Minor <= 10 {
 		for i := range threads {
 			raws[i], errs[i] = t.frameObjects(u64(blocks[i], l.TstateFrame))
@@ -434,10 +452,32 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 				frames[i] = u64(blocks[i], l.TstateFrame)
 			}
 		}
-		chunks := t.newestChunks(blocks, frames)
+		chunks := t.newestChunks(threads, blocks, frames, checked)
 		for i := range threads {
 			if errs[i] == nil && frames[i] != 0 {
 				raws[i], errs[i] = t.interpreterFrames(frames[i], &chunks[i])
+			}
+		}
+		// Remember, for the next round, what lay outside the chunks and
+		// which code objects the stack ran.
+		if t.memo == nil {
+			t.memo = map[uint64]*threadMemo{}
+		}
+		for i := range threads {
+			m := t.memo[threads[i].tstate]
+			if m == nil {
+				m = &threadMemo{}
+				t.memo[threads[i].tstate] = m
+			}
+			m.outside = append(m.outside[:0], chunks[i].outside...)
+			m.codes = m.codes[:0]
+			for _, r := range raws[i] {
+				if len(m.codes) == maxMemoCode {
+					break
+				}
+				if !slices.Contains(m.codes[max(0, len(m.codes)-8):], r.code) {
+					m.codes = append(m.codes, r.code)
+				}
 			}
 		}
 	}
@@ -447,7 +487,7 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 			all = append(all, raws[i]...)
 		}
 	}
-	codes, err := t.codesOf(all)
+	codes, err := t.codesOf(all, checked)
 	for i := range threads {
 		if errs[i] != nil {
 			threads[i].Err = errs[i].Error()
@@ -468,13 +508,29 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 	}
 }
 
+// threadMemo is what the last round learned of a thread, to read with
+// the next round's batch: the frames it found outside its data stack's
+// chunks (generators', and the entry frames that 3.12+ keeps on the C
+// stack), and its code objects, whose check then costs no read of its own.
+type threadMemo struct {
+	outside []uint64
+	codes   []uint64
+}
+
+// Bounds on what a memo keeps.
+const (
+	maxOutside  = 32
+	maxMemoCode = 256
+)
+
 // chunk is a copy of (part of) one chunk of a thread's data stack
 // (3.11+), where the frames of its running functions live: a read per
 // chunk gives them all, instead of a read per frame. Frames elsewhere
 // (generators) are read one by one.
 type chunk struct {
-	addr uint64
-	data []byte
+	addr   uint64
+	data   []byte
+	single bool // one frame's bytes, outside the data stack's chunks
 }
 
 // chunks are the copies of a thread's data stack taken so far: the
@@ -483,6 +539,8 @@ type chunk struct {
 type chunks struct {
 	list []chunk
 	prev uint64 // the chunk to read next; 0 once read
+	// outside lists the frames found outside the chunks.
+	outside []uint64
 }
 
 // Bounds on the chunks read: CPython's chunks are at least 16 KiB
@@ -497,23 +555,27 @@ const (
 	chunkHeader = 24
 )
 
+// codeRead marks a code object's check among newestChunks' reads.
+const codeRead = -1 << 31
+
 // newestChunks reads, for every thread at once, the used part of its
 // newest data stack chunk: from its start to the thread state's
 // datastack_top (or, when that does not check out, to the end of the
 // current frame), and the current frame itself when it lies outside (a
 // generator's). Frames found nowhere in these are read when looked for.
-func (t *Target) newestChunks(blocks [][]byte, frames []uint64) []chunks {
+func (t *Target) newestChunks(threads []Thread, blocks [][]byte, frames []uint64, checked map[uint64]bool) []chunks {
 	l := t.layout
 	out := make([]chunks, len(blocks))
 	if l.TstateDatastackChunk == cpython.Absent {
 		return out
 	}
+	checkFrom, checkTo := t.codeCheck()
 	size := uint64(blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner))
 	if len(t.chunkBufs) < len(blocks) {
 		t.chunkBufs = append(t.chunkBufs, make([][]byte, len(blocks)-len(t.chunkBufs))...)
 	}
-	reads := make([]procmem.Read, 0, len(blocks))
-	idx := make([]int, 0, len(blocks))
+	reads, idx := t.chunkReads[:0], t.chunkIdx[:0]
+	defer func() { t.chunkReads, t.chunkIdx = reads[:0], idx[:0] }()
 	for i, b := range blocks {
 		c, f := u64(b, l.TstateDatastackChunk), frames[i]
 		out[i].prev = c
@@ -541,21 +603,44 @@ func (t *Target) newestChunks(blocks [][]byte, frames []uint64) []chunks {
 			idx = append(idx, i)
 		}
 		if (end == 0 || f < c || f+size > end) && plausible(f) {
-			reads = append(reads, procmem.Read{Addr: f, Buf: make([]byte, size)})
+			reads = append(reads, procmem.Read{Addr: f, Buf: t.alloc(int(size))})
 			idx = append(idx, -1-i) // a frame, not a chunk
+		}
+		// What the last round found of this thread, read again now.
+		memo := t.memo[threads[i].tstate]
+		if memo == nil {
+			continue
+		}
+		for _, o := range memo.outside {
+			if o != f && (o < c || o+size > end) {
+				reads = append(reads, procmem.Read{Addr: o, Buf: t.alloc(int(size))})
+				idx = append(idx, -1-i)
+			}
+		}
+		for _, a := range memo.codes {
+			if _, seen := checked[a]; !seen {
+				checked[a] = false
+				reads = append(reads, procmem.Read{Addr: a + uint64(checkFrom), Buf: t.alloc(int(checkTo - checkFrom))})
+				idx = append(idx, codeRead)
+			}
 		}
 	}
 	if len(reads) == 0 || t.readMany(reads) != nil {
 		return out
 	}
 	for j, r := range reads {
+		i := idx[j]
+		if i == codeRead {
+			a := r.Addr - uint64(checkFrom)
+			checked[a] = t.codeStill(a, r)
+			continue
+		}
 		if r.N != len(r.Buf) {
 			continue
 		}
-		i := idx[j]
 		if i < 0 {
 			i = -1 - i
-			out[i].list = append(out[i].list, chunk{addr: r.Addr, data: r.Buf})
+			out[i].list = append(out[i].list, chunk{addr: r.Addr, data: r.Buf, single: true})
 			continue
 		}
 		// The chunk must hold the bytes read; anything else is a stack
@@ -607,10 +692,16 @@ func (t *Target) frameBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
 	for {
 		for _, ch := range cs.list {
 			if f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
+				if ch.single && len(cs.outside) < maxOutside {
+					cs.outside = append(cs.outside, f)
+				}
 				return ch.data[f-ch.addr:][:n], nil
 			}
 		}
 		if cs.prev == 0 {
+			if len(cs.outside) < maxOutside {
+				cs.outside = append(cs.outside, f)
+			}
 			return t.read(f, n)
 		}
 		cs.list = append(cs.list, t.readChunks(cs.prev)...)
@@ -758,14 +849,16 @@ type batchReader interface {
 // codesOf resolves the code object of every frame; an address that holds
 // no code object gets nil. Cached code objects are checked with one
 // batched read for all of them.
-func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
-	l := t.layout
+func (t *Target) codesOf(raw []rawFrame, checked map[uint64]bool) ([]*code, error) {
 	out := make([]*code, len(raw))
-	checkFrom, checkTo := min(l.ObjectType, l.CodeName), max(l.ObjectType, l.CodeName)+8
-	// The distinct cached addresses, each checked once.
+	checkFrom, checkTo := t.codeCheck()
+	// The distinct cached addresses not checked yet, each checked once.
 	var addrs []uint64
 	idx := map[uint64]int{}
 	for _, r := range raw {
+		if _, done := checked[r.code]; done {
+			continue
+		}
 		if _, ok := t.codes[r.code]; ok {
 			if _, seen := idx[r.code]; !seen {
 				idx[r.code] = len(addrs)
@@ -785,13 +878,14 @@ func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
 			return nil, err
 		}
 		for i, r := range reads {
-			c := t.codes[addrs[i]]
-			valid[i] = r.N == len(r.Buf) &&
-				u64(r.Buf, l.ObjectType-checkFrom) == t.codeType &&
-				u64(r.Buf, l.CodeName-checkFrom) == c.nameRef
+			valid[i] = t.codeStill(addrs[i], r)
 		}
 	}
 	for i, r := range raw {
+		if ok := checked[r.code]; ok {
+			out[i] = t.codes[r.code]
+			continue
+		}
 		if j, ok := idx[r.code]; ok && valid[j] {
 			out[i] = t.codes[r.code]
 			continue
@@ -805,8 +899,27 @@ func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
 			return nil, err
 		}
 		out[i] = c
+		checked[r.code] = true // just read: good for the other frames of this round
 	}
 	return out, nil
+}
+
+// codeCheck is the range of a code object read to check that a cached
+// one is still there: its type and name pointer.
+func (t *Target) codeCheck() (from, to int64) {
+	l := t.layout
+	return min(l.ObjectType, l.CodeName), max(l.ObjectType, l.CodeName) + 8
+}
+
+// codeStill says whether the check read r (of codeCheck's range) finds
+// the cached code object at addr still there.
+func (t *Target) codeStill(addr uint64, r procmem.Read) bool {
+	l := t.layout
+	c, ok := t.codes[addr]
+	from, _ := t.codeCheck()
+	return ok && r.N == len(r.Buf) &&
+		u64(r.Buf, l.ObjectType-from) == t.codeType &&
+		u64(r.Buf, l.CodeName-from) == c.nameRef
 }
 
 var errNotCode = errors.New("not a code object")
