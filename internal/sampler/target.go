@@ -43,12 +43,15 @@ type Target struct {
 	// What the last walk found, and buffers it keeps (walk.go).
 	shape     *shape
 	reads     []procmem.Read
-	chunkBufs [][]byte
+	chunkBufs map[uint64][]byte      // by thread state
 	memo      map[uint64]*threadMemo // by thread state
 	arena     []byte                 // see alloc
 
 	chunkReads []procmem.Read
 	chunkIdx   []int
+	round      int             // walks through known thread lists
+	codeAt     []int           // code checks among t.reads
+	checked    map[uint64]bool // code objects checked this walk: still there?
 }
 
 // UnsupportedError says the target is a Python hpp cannot read.

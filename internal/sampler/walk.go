@@ -199,6 +199,10 @@ func (t *Target) tstateSize() int64 {
 // thread whose stack tore while being read has Err set and no frames.
 func (t *Target) Threads() ([]Thread, error) {
 	t.arena = t.arena[:0]
+	if t.checked == nil {
+		t.checked = map[uint64]bool{}
+	}
+	clear(t.checked)
 	threads, blocks, ok := t.threadsKnown()
 	if !ok {
 		var err error
@@ -227,7 +231,7 @@ func (t *Target) newThread(p uint64, b []byte, holder, gilLo, gilHi uint64) Thre
 // threadList walks the interpreters' thread lists, and remembers their
 // shape for threadsKnown.
 func (t *Target) threadList() ([]Thread, [][]byte, error) {
-	t.shape, t.memo = nil, nil
+	t.shape, t.memo, t.chunkBufs = nil, nil, nil
 	interps, err := t.interpreters()
 	if err != nil {
 		return nil, nil, err
@@ -330,15 +334,26 @@ func (t *Target) threadsKnown() ([]Thread, [][]byte, bool) {
 		n := reads[i].N
 		reads[i].Buf, buf = buf[:n:n], buf[n:]
 	}
+	structure := len(reads)
+	// With them, what the threads' stacks needed last round: most rounds
+	// then take one system call.
+	t.round++
+	t.codeAt = t.codeAt[:0]
+	for _, is := range sh.interps {
+		for _, p := range is.tstates {
+			reads = t.early(reads, p)
+		}
+	}
 	t.reads = reads
 	if err := t.readMany(reads); err != nil {
 		return nil, nil, false
 	}
-	for _, r := range reads {
+	for _, r := range reads[:structure] {
 		if r.N != len(r.Buf) {
 			return nil, nil, false
 		}
 	}
+	t.earlyDone()
 	if u64(reads[0].Buf, 0) != sh.interps[0].addr {
 		return nil, nil, false
 	}
@@ -393,6 +408,83 @@ func (t *Target) alloc(n int) []byte {
 	return b
 }
 
+// early adds to reads what the last round found the thread at p
+// needed: its newest chunk's bytes, its current frame's pointer
+// (3.11–3.12), frames outside the chunks and its code objects' checks.
+// Each is used only when this round's thread state says it is still what
+// is needed (see earlyChunk).
+func (t *Target) early(reads []procmem.Read, p uint64) []procmem.Read {
+	m := t.memo[p]
+	if m == nil {
+		return reads
+	}
+	l := t.layout
+	m.round = t.round
+	m.chunkAt, m.cframeAt, m.outsideAt = -1, -1, m.outsideAt[:0]
+	if m.chunk != 0 && m.chunkLen > 0 {
+		m.chunkAt = len(reads)
+		reads = append(reads, procmem.Read{Addr: m.chunk, Buf: t.chunkBuf(p, m.chunkLen)})
+	}
+	if m.cframe != 0 {
+		m.cframeAt = len(reads)
+		reads = append(reads, procmem.Read{Addr: m.cframe + uint64(l.CFrameCurrentFrame), Buf: t.alloc(8)})
+	}
+	size := int(blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner))
+	for _, o := range m.outside {
+		m.outsideAt = append(m.outsideAt, len(reads))
+		reads = append(reads, procmem.Read{Addr: o, Buf: t.alloc(size)})
+	}
+	from, to := t.codeCheck()
+	for _, a := range m.codes {
+		if _, seen := t.checked[a]; !seen {
+			t.checked[a] = false
+			t.codeAt = append(t.codeAt, len(reads))
+			reads = append(reads, procmem.Read{Addr: a + uint64(from), Buf: t.alloc(int(to - from))})
+		}
+	}
+	return reads
+}
+
+// earlyDone checks the code objects that early's reads looked at.
+func (t *Target) earlyDone() {
+	from, _ := t.codeCheck()
+	for _, i := range t.codeAt {
+		r := t.reads[i]
+		a := r.Addr - uint64(from)
+		t.checked[a] = t.codeStill(a, r)
+	}
+}
+
+// earlyChunk is the chunk read early made this round for m, if any.
+func (t *Target) earlyChunk(m *threadMemo) (procmem.Read, bool) {
+	if m == nil {
+		return procmem.Read{}, false
+	}
+	return t.earlyRead(m, m.chunkAt)
+}
+
+// earlyRead is the read early made at i this round for m, if any.
+func (t *Target) earlyRead(m *threadMemo, i int) (procmem.Read, bool) {
+	if m == nil || m.round != t.round || i < 0 || i >= len(t.reads) {
+		return procmem.Read{}, false
+	}
+	r := t.reads[i]
+	return r, r.N == len(r.Buf)
+}
+
+// chunkBuf is the buffer kept for reading the chunk of thread state p.
+func (t *Target) chunkBuf(p uint64, n int) []byte {
+	if t.chunkBufs == nil {
+		t.chunkBufs = map[uint64][]byte{}
+	}
+	b := t.chunkBufs[p]
+	if cap(b) < n {
+		b = make([]byte, n+n/4)
+		t.chunkBufs[p] = b
+	}
+	return b[:n]
+}
+
 // readMany reads many ranges, in one system call when the memory can.
 // Each range's N says how much of it was read.
 func (t *Target) readMany(reads []procmem.Read) error {
@@ -416,8 +508,6 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 	l := t.layout
 	raws := make([][]rawFrame, len(threads))
 	errs := make([]error, len(threads))
-	// Code objects checked in this round's batch: true when still there.
-	checked := map[uint64]bool{}
 	if t.Minor <= 10 {
 		for i := range threads {
 			raws[i], errs[i] = t.frameObjects(u64(blocks[i], l.TstateFrame))
@@ -430,10 +520,18 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 			idx := make([]int, 0, len(threads))
 			buf := make([]byte, 8*len(threads))
 			for i := range threads {
-				if cf := u64(blocks[i], l.TstateCFrame); cf != 0 {
-					reads = append(reads, procmem.Read{Addr: cf + uint64(l.CFrameCurrentFrame), Buf: buf[8*i : 8*i+8]})
-					idx = append(idx, i)
+				cf := u64(blocks[i], l.TstateCFrame)
+				if cf == 0 {
+					continue
 				}
+				if m := t.memo[threads[i].tstate]; m != nil && m.cframe == cf {
+					if r, ok := t.earlyRead(m, m.cframeAt); ok {
+						frames[i] = u64(r.Buf, 0)
+						continue
+					}
+				}
+				reads = append(reads, procmem.Read{Addr: cf + uint64(l.CFrameCurrentFrame), Buf: buf[8*i : 8*i+8]})
+				idx = append(idx, i)
 			}
 			if err := t.readMany(reads); err != nil {
 				for _, i := range idx {
@@ -452,7 +550,7 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 				frames[i] = u64(blocks[i], l.TstateFrame)
 			}
 		}
-		chunks := t.newestChunks(threads, blocks, frames, checked)
+		chunks := t.newestChunks(threads, blocks, frames)
 		for i := range threads {
 			if errs[i] == nil && frames[i] != 0 {
 				raws[i], errs[i] = t.interpreterFrames(frames[i], &chunks[i])
@@ -470,6 +568,17 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 				t.memo[threads[i].tstate] = m
 			}
 			m.outside = append(m.outside[:0], chunks[i].outside...)
+			if t.Minor <= 12 {
+				m.cframe = u64(blocks[i], l.TstateCFrame)
+			}
+			if c := chunks[i].addr; c != m.chunk {
+				m.chunk, m.chunkLen = c, 0
+			}
+			if need := int(chunks[i].need) + slack; need > maxEarlyChunk {
+				m.chunkLen = 0
+			} else {
+				m.chunkLen = max(m.chunkLen, need)
+			}
 			m.codes = m.codes[:0]
 			for _, r := range raws[i] {
 				if len(m.codes) == maxMemoCode {
@@ -487,7 +596,7 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 			all = append(all, raws[i]...)
 		}
 	}
-	codes, err := t.codesOf(all, checked)
+	codes, err := t.codesOf(all, t.checked)
 	for i := range threads {
 		if errs[i] != nil {
 			threads[i].Err = errs[i].Error()
@@ -515,12 +624,27 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 type threadMemo struct {
 	outside []uint64
 	codes   []uint64
+	// Its newest data stack chunk and the bytes of it to read (the most
+	// a round needed, and some), and its _PyCFrame (3.11–3.12).
+	chunk    uint64
+	chunkLen int
+	cframe   uint64
+
+	// Where this round's first batch read them, in t.reads (-1: not).
+	chunkAt, cframeAt int
+	outsideAt         []int
+	round             int // the round they were read in
 }
 
 // Bounds on what a memo keeps.
 const (
 	maxOutside  = 32
 	maxMemoCode = 256
+	// maxEarlyChunk bounds the chunk bytes read with the thread states;
+	// slack is read beyond what the last rounds needed, for a stack that
+	// grows a little.
+	maxEarlyChunk = 64 << 10
+	slack         = 1 << 10
 )
 
 // chunk is a copy of (part of) one chunk of a thread's data stack
@@ -539,6 +663,8 @@ type chunk struct {
 type chunks struct {
 	list []chunk
 	prev uint64 // the chunk to read next; 0 once read
+	// addr is the newest chunk, need the bytes of it this round needed.
+	addr, need uint64
 	// outside lists the frames found outside the chunks.
 	outside []uint64
 }
@@ -555,25 +681,19 @@ const (
 	chunkHeader = 24
 )
 
-// codeRead marks a code object's check among newestChunks' reads.
-const codeRead = -1 << 31
-
 // newestChunks reads, for every thread at once, the used part of its
 // newest data stack chunk: from its start to the thread state's
 // datastack_top (or, when that does not check out, to the end of the
 // current frame), and the current frame itself when it lies outside (a
-// generator's). Frames found nowhere in these are read when looked for.
-func (t *Target) newestChunks(threads []Thread, blocks [][]byte, frames []uint64, checked map[uint64]bool) []chunks {
+// generator's). What the round's first batch read already (early) is not
+// read again. Frames found nowhere in these are read when looked for.
+func (t *Target) newestChunks(threads []Thread, blocks [][]byte, frames []uint64) []chunks {
 	l := t.layout
 	out := make([]chunks, len(blocks))
 	if l.TstateDatastackChunk == cpython.Absent {
 		return out
 	}
-	checkFrom, checkTo := t.codeCheck()
 	size := uint64(blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner))
-	if len(t.chunkBufs) < len(blocks) {
-		t.chunkBufs = append(t.chunkBufs, make([][]byte, len(blocks)-len(t.chunkBufs))...)
-	}
 	reads, idx := t.chunkReads[:0], t.chunkIdx[:0]
 	defer func() { t.chunkReads, t.chunkIdx = reads[:0], idx[:0] }()
 	for i, b := range blocks {
@@ -594,35 +714,27 @@ func (t *Target) newestChunks(threads []Thread, blocks [][]byte, frames []uint64
 		if inChunk && f+size > end {
 			end = f + size
 		}
-		if end != 0 {
-			n := int(end - c)
-			if cap(t.chunkBufs[i]) < n {
-				t.chunkBufs[i] = make([]byte, n+n/4)
+		out[i].addr, out[i].need = c, end-c
+		m := t.memo[threads[i].tstate]
+		if m != nil {
+			for _, at := range m.outsideAt {
+				if r, ok := t.earlyRead(m, at); ok {
+					out[i].list = append(out[i].list, chunk{addr: r.Addr, data: r.Buf, single: true})
+				}
 			}
-			reads = append(reads, procmem.Read{Addr: c, Buf: t.chunkBufs[i][:n]})
-			idx = append(idx, i)
+		}
+		if end != 0 {
+			if r, ok := t.earlyChunk(m); ok && r.Addr == c && end-c <= uint64(len(r.Buf)) && chunkHolds(r.Buf[:end-c]) {
+				out[i].list = append(out[i].list, chunk{addr: c, data: r.Buf[:end-c]})
+				out[i].prev = u64(r.Buf, 0)
+			} else {
+				reads = append(reads, procmem.Read{Addr: c, Buf: t.chunkBuf(threads[i].tstate, int(end-c))})
+				idx = append(idx, i)
+			}
 		}
 		if (end == 0 || f < c || f+size > end) && plausible(f) {
 			reads = append(reads, procmem.Read{Addr: f, Buf: t.alloc(int(size))})
 			idx = append(idx, -1-i) // a frame, not a chunk
-		}
-		// What the last round found of this thread, read again now.
-		memo := t.memo[threads[i].tstate]
-		if memo == nil {
-			continue
-		}
-		for _, o := range memo.outside {
-			if o != f && (o < c || o+size > end) {
-				reads = append(reads, procmem.Read{Addr: o, Buf: t.alloc(int(size))})
-				idx = append(idx, -1-i)
-			}
-		}
-		for _, a := range memo.codes {
-			if _, seen := checked[a]; !seen {
-				checked[a] = false
-				reads = append(reads, procmem.Read{Addr: a + uint64(checkFrom), Buf: t.alloc(int(checkTo - checkFrom))})
-				idx = append(idx, codeRead)
-			}
 		}
 	}
 	if len(reads) == 0 || t.readMany(reads) != nil {
@@ -630,11 +742,6 @@ func (t *Target) newestChunks(threads []Thread, blocks [][]byte, frames []uint64
 	}
 	for j, r := range reads {
 		i := idx[j]
-		if i == codeRead {
-			a := r.Addr - uint64(checkFrom)
-			checked[a] = t.codeStill(a, r)
-			continue
-		}
 		if r.N != len(r.Buf) {
 			continue
 		}
@@ -643,15 +750,20 @@ func (t *Target) newestChunks(threads []Thread, blocks [][]byte, frames []uint64
 			out[i].list = append(out[i].list, chunk{addr: r.Addr, data: r.Buf, single: true})
 			continue
 		}
-		// The chunk must hold the bytes read; anything else is a stack
-		// that moved on, and the frames are read one by one.
-		if u64(r.Buf, 8) < uint64(len(r.Buf)) || u64(r.Buf, 8) > maxChunked {
+		if !chunkHolds(r.Buf) {
 			continue
 		}
 		out[i].list = append(out[i].list, chunk{addr: r.Addr, data: r.Buf})
 		out[i].prev = u64(r.Buf, 0)
 	}
 	return out
+}
+
+// chunkHolds says whether the chunk whose first bytes are b holds them
+// all: its size field says so. Anything else is a stack that moved on,
+// and its frames are read one by one.
+func chunkHolds(b []byte) bool {
+	return len(b) >= chunkHeader && u64(b, 8) >= uint64(len(b)) && u64(b, 8) <= maxChunked
 }
 
 // readChunks copies the chunks of a data stack from p on, following each
@@ -664,8 +776,8 @@ func (t *Target) readChunks(p uint64) []chunk {
 		if !plausible(p) {
 			break
 		}
-		b, err := t.read(p, chunkRead)
-		if err != nil {
+		b := t.alloc(chunkRead)
+		if _, err := t.mem.ReadAt(b, int64(p)); err != nil {
 			break
 		}
 		size := u64(b, 8)
@@ -675,7 +787,8 @@ func (t *Target) readChunks(p uint64) []chunk {
 		case size <= chunkRead:
 			b = b[:size]
 		default:
-			if b, err = t.read(p, int64(size)); err != nil {
+			b = t.alloc(int(size))
+			if _, err := t.mem.ReadAt(b, int64(p)); err != nil {
 				return out
 			}
 		}
@@ -755,20 +868,31 @@ func (t *Target) resolve(raw []rawFrame, codes []*code) ([]Frame, error) {
 			}
 			return nil, tornf("%#x is not a code object", r.code)
 		}
-		var line int
-		switch {
-		case t.Minor <= 9:
-			line = cpython.LineLnotab(c.table, c.first, int(r.instr))
-		case t.Minor == 10:
-			line = cpython.Line310(c.table, c.first, int(r.instr))
-		default:
-			addr := r.instr - int64(r.code+uint64(l.CodeCodeAdaptive))
-			if addr < 0 {
+		off := r.instr
+		if t.Minor >= 11 {
+			off -= int64(r.code + uint64(l.CodeCodeAdaptive))
+			if off < 0 {
 				// Pushed but not started yet: CPython's own views skip
 				// such incomplete frames too.
 				continue
 			}
-			line = cpython.LineLocations(c.table, c.first, int(addr))
+		}
+		line, ok := c.lines[off]
+		if !ok {
+			switch {
+			case t.Minor <= 9:
+				line = cpython.LineLnotab(c.table, c.first, int(off))
+			case t.Minor == 10:
+				line = cpython.Line310(c.table, c.first, int(off))
+			default:
+				line = cpython.LineLocations(c.table, c.first, int(off))
+			}
+			if c.lines == nil {
+				c.lines = map[int64]int{}
+			}
+			if len(c.lines) < maxLines {
+				c.lines[off] = line
+			}
 		}
 		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first, code: c})
 	}
@@ -838,7 +962,12 @@ type code struct {
 	name, file string
 	first      int
 	table      []byte
+	// lines caches the line of each instruction offset seen, up to
+	// maxLines of them: the table is the same for the object's life.
+	lines map[int64]int
 }
+
+const maxLines = 1024
 
 // batchReader is a Memory that reads many ranges in one call
 // (procmem.Process).
