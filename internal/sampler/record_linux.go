@@ -63,7 +63,9 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		if ctx.Err() != nil || (opts.Duration > 0 && time.Since(start) >= opts.Duration) {
 			break
 		}
-		stats.round(monotonic())
+		mono := monotonic()
+		stats.round(mono)
+		t.now = mono
 		threads, err := t.Threads()
 		st.Ticks++
 		if err != nil {

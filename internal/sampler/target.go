@@ -37,6 +37,11 @@ type Target struct {
 	unicodeType   uint64
 	bytesType     uint64
 
+	// now is the monotonic time of the walk in nanoseconds, set by a
+	// recording before each round; 0 (as in a dump) checks every cached
+	// code object on every walk.
+	now int64
+
 	symbols map[string]uint64 // run-time addresses, kept for snapshots
 	codes   map[uint64]*code
 

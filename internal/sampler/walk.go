@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -436,6 +437,10 @@ func (t *Target) early(reads []procmem.Read, p uint64) []procmem.Read {
 	}
 	from, to := t.codeCheck()
 	for _, a := range m.codes {
+		if c := t.codes[a]; c != nil && t.now != 0 && t.now-c.checkedAt < codeCheckEvery {
+			t.checked[a] = true
+			continue
+		}
 		if _, seen := t.checked[a]; !seen {
 			t.checked[a] = false
 			t.codeAt = append(t.codeAt, len(reads))
@@ -964,7 +969,8 @@ type code struct {
 	table      []byte
 	// lines caches the line of each instruction offset seen, up to
 	// maxLines of them: the table is the same for the object's life.
-	lines map[int64]int
+	lines     map[int64]int
+	checkedAt int64 // Target.now when last checked
 }
 
 const maxLines = 1024
@@ -1028,6 +1034,7 @@ func (t *Target) codesOf(raw []rawFrame, checked map[uint64]bool) ([]*code, erro
 			return nil, err
 		}
 		out[i] = c
+		c.checkedAt = t.now
 		checked[r.code] = true // just read: good for the other frames of this round
 	}
 	return out, nil
@@ -1046,10 +1053,20 @@ func (t *Target) codeStill(addr uint64, r procmem.Read) bool {
 	l := t.layout
 	c, ok := t.codes[addr]
 	from, _ := t.codeCheck()
-	return ok && r.N == len(r.Buf) &&
+	if ok && r.N == len(r.Buf) &&
 		u64(r.Buf, l.ObjectType-from) == t.codeType &&
-		u64(r.Buf, l.CodeName-from) == c.nameRef
+		u64(r.Buf, l.CodeName-from) == c.nameRef {
+		c.checkedAt = t.now
+		return true
+	}
+	return false
 }
+
+// codeCheckEvery is how long a check of a cached code object stands when
+// rounds come faster (Target.now set): a code object lives as long as a
+// frame runs it, and one freed and another made at its address within
+// the millisecond is the only way the cache can name a frame wrongly.
+const codeCheckEvery = int64(time.Millisecond)
 
 var errNotCode = errors.New("not a code object")
 
