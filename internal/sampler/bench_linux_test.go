@@ -72,22 +72,29 @@ func BenchmarkRecord(b *testing.B) {
 		benchRecord(b, self.hostPID)
 	})
 	b.Run("spin", func(b *testing.B) {
-		args := []string{py, "-c", spinTarget}
-		if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
-			dir, bin, _ := strings.Cut(rest, ":")
-			args = []string{"chroot", dir, bin, "-c", spinTarget}
-		}
-		cmd := exec.Command(args[0], args[1:]...)
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
-			b.Fatalf("target: %q %v", line, err)
-		}
-		benchRecord(b, cmd.Process.Pid)
+		benchRecord(b, startSpin(b, py))
 	})
+}
+
+// startSpin runs spinTarget on py (as startTarget names interpreters)
+// and returns its pid here once it runs.
+func startSpin(t testing.TB, py string) int {
+	t.Helper()
+	args := []string{py, "-c", spinTarget}
+	if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
+		dir, bin, _ := strings.Cut(rest, ":")
+		args = []string{"chroot", dir, bin, "-c", spinTarget}
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("target: %q %v", line, err)
+	}
+	return cmd.Process.Pid
 }
 
 func benchRecord(b *testing.B, pid int) {
