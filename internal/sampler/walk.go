@@ -430,7 +430,7 @@ func (t *Target) early(reads []procmem.Read, p uint64) []procmem.Read {
 		m.cframeAt = len(reads)
 		reads = append(reads, procmem.Read{Addr: m.cframe + uint64(l.CFrameCurrentFrame), Buf: t.alloc(8)})
 	}
-	size := int(blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner))
+	size := int(t.frameSize())
 	for _, o := range m.outside {
 		m.outsideAt = append(m.outsideAt, len(reads))
 		reads = append(reads, procmem.Read{Addr: o, Buf: t.alloc(size)})
@@ -513,9 +513,19 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 	l := t.layout
 	raws := make([][]rawFrame, len(threads))
 	errs := make([]error, len(threads))
+	var stk []chunks
 	if t.Minor <= 10 {
+		// Frame objects: those of the last round read ahead (early).
+		stk = make([]chunks, len(threads))
 		for i := range threads {
-			raws[i], errs[i] = t.frameObjects(u64(blocks[i], l.TstateFrame))
+			if m := t.memo[threads[i].tstate]; m != nil {
+				for _, at := range m.outsideAt {
+					if r, ok := t.earlyRead(m, at); ok {
+						stk[i].list = append(stk[i].list, chunk{addr: r.Addr, data: r.Buf, single: true})
+					}
+				}
+			}
+			raws[i], errs[i] = t.frameObjects(u64(blocks[i], l.TstateFrame), &stk[i])
 		}
 	} else {
 		frames := make([]uint64, len(threads))
@@ -555,12 +565,14 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 				frames[i] = u64(blocks[i], l.TstateFrame)
 			}
 		}
-		chunks := t.newestChunks(threads, blocks, frames)
+		stk = t.newestChunks(threads, blocks, frames)
 		for i := range threads {
 			if errs[i] == nil && frames[i] != 0 {
-				raws[i], errs[i] = t.interpreterFrames(frames[i], &chunks[i])
+				raws[i], errs[i] = t.interpreterFrames(frames[i], &stk[i])
 			}
 		}
+	}
+	{
 		// Remember, for the next round, what lay outside the chunks and
 		// which code objects the stack ran.
 		if t.memo == nil {
@@ -572,14 +584,14 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 				m = &threadMemo{}
 				t.memo[threads[i].tstate] = m
 			}
-			m.outside = append(m.outside[:0], chunks[i].outside...)
-			if t.Minor <= 12 {
+			m.outside = append(m.outside[:0], stk[i].outside...)
+			if t.Minor == 11 || t.Minor == 12 {
 				m.cframe = u64(blocks[i], l.TstateCFrame)
 			}
-			if c := chunks[i].addr; c != m.chunk {
+			if c := stk[i].addr; c != m.chunk {
 				m.chunk, m.chunkLen = c, 0
 			}
-			if need := int(chunks[i].need) + slack; need > maxEarlyChunk {
+			if need := int(stk[i].need) + slack; stk[i].addr == 0 || need > maxEarlyChunk {
 				m.chunkLen = 0
 			} else {
 				m.chunkLen = max(m.chunkLen, need)
@@ -643,14 +655,41 @@ type threadMemo struct {
 
 // Bounds on what a memo keeps.
 const (
-	maxOutside  = 32
-	maxMemoCode = 256
+	maxOutside = 32
+	// maxFrameObjects is maxOutside before 3.11.
+	maxFrameObjects = 256
+	maxMemoCode     = 256
 	// maxEarlyChunk bounds the chunk bytes read with the thread states;
 	// slack is read beyond what the last rounds needed, for a stack that
 	// grows a little.
 	maxEarlyChunk = 64 << 10
 	slack         = 1 << 10
 )
+
+// remember notes f as a frame found outside the chunks, up to max.
+func (cs *chunks) remember(f uint64, max int) {
+	if len(cs.outside) < max {
+		cs.outside = append(cs.outside, f)
+	}
+}
+
+// maxOutside is how many frames outside the chunks a memo keeps: before
+// 3.11 every frame is a heap object of its own.
+func (t *Target) maxOutside() int {
+	if t.Minor <= 10 {
+		return maxFrameObjects
+	}
+	return maxOutside
+}
+
+// frameSize is the bytes of a frame the walker reads.
+func (t *Target) frameSize() int64 {
+	l := t.layout
+	if t.Minor <= 10 {
+		return blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti)
+	}
+	return blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
+}
 
 // chunk is a copy of (part of) one chunk of a thread's data stack
 // (3.11+), where the frames of its running functions live: a read per
@@ -667,6 +706,7 @@ type chunk struct {
 // it, the older chunks from prev on (read once).
 type chunks struct {
 	list []chunk
+	next int    // the entry of list after the last single frame found
 	prev uint64 // the chunk to read next; 0 once read
 	// addr is the newest chunk, need the bytes of it this round needed.
 	addr, need uint64
@@ -807,19 +847,26 @@ func (t *Target) readChunks(p uint64) []chunk {
 // frameBytes returns n bytes of the frame at f, from a chunk when one
 // holds them.
 func (t *Target) frameBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
+	holds := func(ch chunk) bool { return f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) }
 	for {
-		for _, ch := range cs.list {
-			if f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
-				if ch.single && len(cs.outside) < maxOutside {
-					cs.outside = append(cs.outside, f)
+		// The frames read ahead come in the order of the chain, which
+		// the walk follows: try the one after the last found first.
+		if cs.next < len(cs.list) && cs.list[cs.next].single && holds(cs.list[cs.next]) {
+			cs.next++
+			cs.remember(f, t.maxOutside())
+			return cs.list[cs.next-1].data[:n], nil
+		}
+		for i, ch := range cs.list {
+			if holds(ch) {
+				if ch.single {
+					cs.next = i + 1
+					cs.remember(f, t.maxOutside())
 				}
 				return ch.data[f-ch.addr:][:n], nil
 			}
 		}
 		if cs.prev == 0 {
-			if len(cs.outside) < maxOutside {
-				cs.outside = append(cs.outside, f)
-			}
+			cs.remember(f, t.maxOutside())
 			return t.read(f, n)
 		}
 		cs.list = append(cs.list, t.readChunks(cs.prev)...)
@@ -836,15 +883,15 @@ type rawFrame struct {
 }
 
 // frameObjects walks the PyFrameObject chain of 3.6–3.10.
-func (t *Target) frameObjects(f uint64) ([]rawFrame, error) {
+func (t *Target) frameObjects(f uint64, cs *chunks) ([]rawFrame, error) {
 	l := t.layout
-	size := blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti)
+	size := t.frameSize()
 	var raw []rawFrame
 	for f != 0 && len(raw) < maxDepth {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
 		}
-		b, err := t.read(f, size)
+		b, err := t.frameBytes(f, size, cs)
 		if err != nil {
 			return nil, err
 		}
