@@ -126,7 +126,15 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 			// The stack's key is its functions and lines, as bytes; a
 			// stack seen before costs no allocation.
 			stackKey = stackKey[:0]
+			var lastCode *code
+			var lastID profile.FuncID
 			for _, f := range th.Frames {
+				if f.code != nil && f.code == lastCode {
+					// Recursion: the function of the frame just before.
+					stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(lastID))
+					stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(f.Line))
+					continue
+				}
 				id, ok := codeFuncs[f.code]
 				if !ok || f.code == nil {
 					k := fkey{f.File, f.Name, f.FirstLine}
@@ -138,6 +146,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 						codeFuncs[f.code] = id
 					}
 				}
+				lastCode, lastID = f.code, id
 				stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(id))
 				stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(f.Line))
 			}
