@@ -190,10 +190,23 @@ type interpShape struct {
 	tstates []uint64
 }
 
-// tstateSize is the bytes of a thread state the walker reads.
+// tstateSize is the bytes of a thread state the walker reads: with
+// datastack_top, which follows datastack_chunk (see newestChunks).
 func (t *Target) tstateSize() int64 {
 	l := t.layout
-	return blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk)
+	top := int64(cpython.Absent)
+	if l.TstateDatastackChunk != cpython.Absent {
+		top = l.TstateDatastackChunk + 8
+	}
+	return blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk, top)
+}
+
+// interpSpan is the range of an interpreter holding its next and
+// threads.head, read as one when they are close.
+func (t *Target) interpSpan() (lo, hi int64, together bool) {
+	l := t.layout
+	lo, hi = min(l.InterpNext, l.InterpThreadsHead), max(l.InterpNext, l.InterpThreadsHead)+8
+	return lo, hi, hi-lo <= 512
 }
 
 // Threads reads every thread of every interpreter with its stack. A
@@ -258,8 +271,15 @@ func (t *Target) threadList() ([]Thread, [][]byte, error) {
 		}
 		holder, gilLo, gilHi := t.gilHolder(gil, gb)
 		is := interpShape{addr: interp, gil: gil}
-		p, err := t.ptr(interp + uint64(l.InterpThreadsHead))
-		if err != nil {
+		var p uint64
+		if lo, hi, together := t.interpSpan(); together {
+			// The range the next walks read (threadsKnown).
+			b, err := t.read(interp+uint64(lo), hi-lo)
+			if err != nil {
+				return nil, nil, err
+			}
+			p = u64(b, l.InterpThreadsHead-lo)
+		} else if p, err = t.ptr(interp + uint64(l.InterpThreadsHead)); err != nil {
 			return nil, nil, err
 		}
 		seen := map[uint64]bool{}
@@ -303,9 +323,6 @@ func (t *Target) threadsKnown() ([]Thread, [][]byte, bool) {
 	}
 	l := t.layout
 	size := t.tstateSize()
-	if l.TstateDatastackChunk != cpython.Absent {
-		size = max(size, l.TstateDatastackChunk+16) // and datastack_top
-	}
 	reads := t.reads[:0]
 	var need int64
 	add := func(addr uint64, n int64) {
@@ -317,9 +334,14 @@ func (t *Target) threadsKnown() ([]Thread, [][]byte, bool) {
 	} else {
 		add(t.runtime+uint64(l.RuntimeInterpretersHead), 8)
 	}
+	lo, hi, together := t.interpSpan()
 	for _, is := range sh.interps {
-		add(is.addr+uint64(l.InterpNext), 8)
-		add(is.addr+uint64(l.InterpThreadsHead), 8)
+		if together {
+			add(is.addr+uint64(lo), hi-lo)
+		} else {
+			add(is.addr+uint64(l.InterpNext), 8)
+			add(is.addr+uint64(l.InterpThreadsHead), 8)
+		}
 		addr, n := t.gilRead(is.gil)
 		if n == 0 {
 			return nil, nil, false
@@ -364,8 +386,16 @@ func (t *Target) threadsKnown() ([]Thread, [][]byte, bool) {
 	)
 	k := 1
 	for i, is := range sh.interps {
-		next, head, gb := u64(reads[k].Buf, 0), u64(reads[k+1].Buf, 0), reads[k+2].Buf
-		k += 3
+		var next, head uint64
+		if together {
+			next, head = u64(reads[k].Buf, l.InterpNext-lo), u64(reads[k].Buf, l.InterpThreadsHead-lo)
+			k++
+		} else {
+			next, head = u64(reads[k].Buf, 0), u64(reads[k+1].Buf, 0)
+			k += 2
+		}
+		gb := reads[k].Buf
+		k++
 		want := uint64(0)
 		if i+1 < len(sh.interps) {
 			want = sh.interps[i+1].addr
@@ -1037,7 +1067,10 @@ func (t *Target) codesOf(raw []rawFrame, checked map[uint64]bool) ([]*code, erro
 	// The distinct cached addresses not checked yet, each checked once.
 	var addrs []uint64
 	idx := map[uint64]int{}
-	for _, r := range raw {
+	for i, r := range raw {
+		if i > 0 && r.code == raw[i-1].code {
+			continue // recursion: seen just now
+		}
 		if _, done := checked[r.code]; done {
 			continue
 		}
@@ -1064,6 +1097,10 @@ func (t *Target) codesOf(raw []rawFrame, checked map[uint64]bool) ([]*code, erro
 		}
 	}
 	for i, r := range raw {
+		if i > 0 && r.code == raw[i-1].code && out[i-1] != nil {
+			out[i] = out[i-1]
+			continue
+		}
 		if ok := checked[r.code]; ok {
 			out[i] = t.codes[r.code]
 			continue
