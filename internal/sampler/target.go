@@ -51,6 +51,7 @@ type Target struct {
 	chunkBufs map[uint64][]byte      // by thread state
 	memo      map[uint64]*threadMemo // by thread state
 	arena     []byte                 // see alloc
+	rawPool   []rawFrame             // see keepRaw
 
 	chunkReads []procmem.Read
 	chunkIdx   []int

@@ -212,7 +212,7 @@ func (t *Target) interpSpan() (lo, hi int64, together bool) {
 // Threads reads every thread of every interpreter with its stack. A
 // thread whose stack tore while being read has Err set and no frames.
 func (t *Target) Threads() ([]Thread, error) {
-	t.arena = t.arena[:0]
+	t.arena, t.rawPool = t.arena[:0], t.rawPool[:0]
 	if t.checked == nil {
 		t.checked = map[uint64]bool{}
 	}
@@ -644,6 +644,8 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 		}
 	}
 	codes, err := t.codesOf(all, t.checked)
+	// One array for every thread's frames: the caller keeps them.
+	frameArr := make([]Frame, len(all))
 	for i := range threads {
 		if errs[i] != nil {
 			threads[i].Err = errs[i].Error()
@@ -654,8 +656,8 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 			threads[i].Err = err.Error()
 			continue
 		}
-		frames, ferr := t.resolve(raws[i], codes[:n])
-		codes = codes[n:]
+		frames, ferr := t.resolve(raws[i], codes[:n], frameArr[:n:n])
+		codes, frameArr = codes[n:], frameArr[n:]
 		if ferr != nil {
 			threads[i].Err = ferr.Error()
 		} else {
@@ -916,7 +918,8 @@ type rawFrame struct {
 func (t *Target) frameObjects(f uint64, cs *chunks) ([]rawFrame, error) {
 	l := t.layout
 	size := t.frameSize()
-	var raw []rawFrame
+	raw := t.rawPool[len(t.rawPool):]
+	defer func() { t.keepRaw(raw) }()
 	for f != 0 && len(raw) < maxDepth {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
@@ -938,10 +941,24 @@ func (t *Target) frameObjects(f uint64, cs *chunks) ([]rawFrame, error) {
 	return raw, nil
 }
 
+// keepRaw takes raw, appended to the free end of t.rawPool, out of the
+// pool for the rest of the round. When raw outgrew the pool, the pool is
+// replaced by a larger one for the next stacks, and raw keeps its array.
+func (t *Target) keepRaw(raw []rawFrame) {
+	n := len(t.rawPool)
+	if len(raw) > 0 && n+len(raw) <= cap(t.rawPool) && &t.rawPool[:n+1][n] == &raw[0] {
+		t.rawPool = t.rawPool[:n+len(raw)]
+		return
+	}
+	if len(raw) > 0 {
+		t.rawPool = make([]rawFrame, 0, 2*(cap(t.rawPool)+len(raw)))
+	}
+}
+
 // resolve names the frames of a stack from their code objects.
-func (t *Target) resolve(raw []rawFrame, codes []*code) ([]Frame, error) {
+func (t *Target) resolve(raw []rawFrame, codes []*code, into []Frame) ([]Frame, error) {
 	l := t.layout
-	out := make([]Frame, 0, len(raw))
+	out := into[:0:len(raw)]
 	for i, r := range raw {
 		c := codes[i]
 		if c == nil {
@@ -1008,7 +1025,8 @@ func (t *Target) shimFrame(owner byte) bool {
 func (t *Target) interpreterFrames(f uint64, cs *chunks) ([]rawFrame, error) {
 	l := t.layout
 	size := blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
-	var raw []rawFrame
+	raw := t.rawPool[len(t.rawPool):]
+	defer func() { t.keepRaw(raw) }()
 	for n := 0; f != 0 && n < maxDepth; n++ {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
