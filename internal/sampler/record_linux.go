@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -242,11 +243,27 @@ func waitUntil(ctx context.Context, deadline int64) {
 			continue
 		}
 		ts := unix.NsecToTimespec(deadline)
+		if left <= rawSleep {
+			// Without telling Go's scheduler: a sleep it knows of lets
+			// sysmon hand the P to another thread after 20 µs, and the
+			// wake-up then waits for two threads to get a CPU, not one
+			// (strace at -r 10000: a futex call a round). A wait this
+			// short holds up a stop-the-world of the GC by as much at most.
+			_, _, e := unix.RawSyscall6(unix.SYS_CLOCK_NANOSLEEP, unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME,
+				uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+			if e != 0 && e != unix.EINTR {
+				return
+			}
+			continue
+		}
 		if err := unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil); err != nil && err != unix.EINTR {
 			return
 		}
 	}
 }
+
+// rawSleep is the longest wait made without Go's scheduler knowing.
+const rawSleep = int64(2 * time.Millisecond)
 
 func isFault(err error) bool {
 	var fe *procmem.FaultError
