@@ -879,22 +879,27 @@ func (t *Target) readChunks(p uint64) []chunk {
 // frameBytes returns n bytes of the frame at f, from a chunk when one
 // holds them.
 func (t *Target) frameBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
-	holds := func(ch chunk) bool { return f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) }
 	for {
 		// The frames read ahead come in the order of the chain, which
 		// the walk follows: try the one after the last found first.
-		if cs.next < len(cs.list) && cs.list[cs.next].single && holds(cs.list[cs.next]) {
-			cs.next++
-			cs.remember(f, t.maxOutside())
-			return cs.list[cs.next-1].data[:n], nil
+		if cs.next < len(cs.list) {
+			if ch := &cs.list[cs.next]; ch.single && f == ch.addr && uint64(n) <= uint64(len(ch.data)) {
+				cs.next++
+				cs.remember(f, t.maxOutside())
+				return ch.data[:n], nil
+			}
 		}
-		for i, ch := range cs.list {
-			if holds(ch) {
-				if ch.single {
-					cs.next = i + 1
-					cs.remember(f, t.maxOutside())
+		// Chunks first (most frames), then single frames.
+		for _, single := range [2]bool{false, true} {
+			for i := range cs.list {
+				ch := &cs.list[i]
+				if ch.single == single && f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
+					if single {
+						cs.next = i + 1
+						cs.remember(f, t.maxOutside())
+					}
+					return ch.data[f-ch.addr:][:n], nil
 				}
-				return ch.data[f-ch.addr:][:n], nil
 			}
 		}
 		if cs.prev == 0 {
