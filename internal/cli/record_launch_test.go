@@ -111,8 +111,8 @@ func TestRecordLaunchModule(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, se.String())
 	}
-	if c := folded(t, filepath.Join(dir, "hpp-workmod.pb.gz")); c["leaf"] == 0 {
-		t.Errorf("no samples of leaf in hpp-workmod.pb.gz: %v", c)
+	if c := folded(t, filepath.Join(dir, "hpp-workmod.hpp")); c["leaf"] == 0 {
+		t.Errorf("no samples of leaf in hpp-workmod.hpp: %v", c)
 	}
 }
 
@@ -130,7 +130,7 @@ func TestRecordLaunchEarlyExit(t *testing.T) {
 	if code != 4 {
 		t.Errorf("exit %d, want 4: %s", code, se.String())
 	}
-	if _, err := os.Stat(filepath.Join(dir, "hpp-quick.pb.gz")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "hpp-quick.hpp")); err != nil {
 		t.Errorf("no OUT: %v", err)
 	}
 	if !strings.Contains(se.String(), "hpp record:") {

@@ -2,6 +2,7 @@ package procmem
 
 import (
 	"errors"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -10,6 +11,12 @@ import (
 // the same permission as ptrace attach but never stops the target.
 type Process struct {
 	PID int
+
+	// The iovecs of ReadBatch, kept between calls: a sampler makes
+	// thousands a second.
+	mu     sync.Mutex
+	local  []unix.Iovec
+	remote []unix.RemoteIovec
 }
 
 // Open checks that the process exists and that its memory can be read.
@@ -65,8 +72,14 @@ const maxIov = 1024
 // ranges after it are retried, so every range gets its own outcome in N.
 // It returns an error only when the process is gone or unreadable.
 func (p *Process) ReadBatch(reads []Read) error {
-	local := make([]unix.Iovec, 0, min(len(reads), maxIov))
-	remote := make([]unix.RemoteIovec, 0, min(len(reads), maxIov))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	local, remote := p.local[:0], p.remote[:0]
+	defer func() {
+		// Keep the arrays, not what they point at.
+		clear(local[:cap(local)])
+		p.local, p.remote = local[:0], remote[:0]
+	}()
 	for i := range reads {
 		reads[i].N = 0
 	}

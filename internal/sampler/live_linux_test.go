@@ -155,9 +155,21 @@ func TestDumpLive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A first walk finds the thread lists; the dump then reads
+			// them as that walk found them (threadsKnown), the way every
+			// round of a recording after the first does.
+			if _, err := tg.Threads(); err != nil {
+				t.Fatal(err)
+			}
+			if tg.shape == nil {
+				t.Error("the first walk left no thread lists to check the next against")
+			}
 			threads, err := tg.Dump()
 			if err != nil {
 				t.Fatal(err)
+			}
+			if _, _, ok := tg.threadsKnown(); !ok {
+				t.Error("the thread lists, standing still, do not read as the first walk found them")
 			}
 			byID := map[uint64]Thread{}
 			holders := 0

@@ -2,26 +2,20 @@ package sampler
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"hpp/internal/procmem"
 	"hpp/internal/profile"
 )
-
-type sampleKey struct {
-	stack  string
-	thread int32
-	gil    bool
-	idle   bool
-	wait   bool
-}
 
 // Record samples every thread at opts.Rate until the duration ends, the
 // process exits or ctx is done, and returns the stacks as a sampled
@@ -41,19 +35,23 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	var (
 		b           *profile.Builder
 		funcs       map[fkey]profile.FuncID
+		codeFuncs   map[*code]profile.FuncID
 		set         *profile.SampleSet
 		threadIndex map[uint64]int32
-		samples     map[sampleKey]int // index into set.Samples
+		// index into set.Samples by sample key: the stack's functions
+		// and lines, then the thread and its state (appendSampleKey)
+		samples map[string]int
 	)
 	reset := func() {
 		b = profile.NewBuilder(256)
 		funcs = map[fkey]profile.FuncID{}
+		codeFuncs = map[*code]profile.FuncID{}
 		set = &profile.SampleSet{Unit: "samples", PeriodNS: int64(period)}
 		threadIndex = map[uint64]int32{}
-		samples = map[sampleKey]int{}
+		samples = map[string]int{}
 	}
 	reset()
-	var stackKey strings.Builder
+	var stackKey []byte
 	stats := newTaskStats(t.PID)
 	defer stats.close()
 	bl, err := startBlocking(t.PID, opts.Blocking)
@@ -72,6 +70,9 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		if ctx.Err() != nil || (opts.Duration > 0 && time.Since(start) >= opts.Duration) {
 			break
 		}
+		mono := monotonic()
+		stats.round(mono)
+		t.now = mono
 		threads, err := bl.threads(t)
 		st.Ticks++
 		if err != nil {
@@ -129,23 +130,44 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 			}
 			idle := ok && !bl.isRunning(stats, tid)
 			wait := stats.waiting(th, tid, idle)
-			stackKey.Reset()
-			stack := make([]profile.Frame, len(th.Frames))
-			for i, f := range th.Frames {
-				k := fkey{f.File, f.Name, f.FirstLine}
-				id, ok := funcs[k]
-				if !ok {
-					id = b.New(profile.Func{File: f.File, Line: f.FirstLine, Name: f.Name})
-					funcs[k] = id
+			// The stack's key is its functions and lines, as bytes; a
+			// stack seen before costs no allocation.
+			stackKey = stackKey[:0]
+			var lastCode *code
+			var lastID profile.FuncID
+			for _, f := range th.Frames {
+				if f.code != nil && f.code == lastCode {
+					// Recursion: the function of the frame just before.
+					stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(lastID))
+					stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(f.Line))
+					continue
 				}
-				stack[i] = profile.Frame{Func: id, Line: int32(f.Line)}
-				fmt.Fprintf(&stackKey, "%d:%d;", id, f.Line)
+				id, ok := codeFuncs[f.code]
+				if !ok || f.code == nil {
+					k := fkey{f.File, f.Name, f.FirstLine}
+					if id, ok = funcs[k]; !ok {
+						id = b.New(profile.Func{File: f.File, Line: f.FirstLine, Name: f.Name})
+						funcs[k] = id
+					}
+					if f.code != nil {
+						codeFuncs[f.code] = id
+					}
+				}
+				lastCode, lastID = f.code, id
+				stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(id))
+				stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(f.Line))
 			}
-			key := sampleKey{stackKey.String(), ti, th.GIL, idle, wait}
-			if i, ok := samples[key]; ok {
+			n := len(stackKey)
+			stackKey = binary.LittleEndian.AppendUint32(stackKey, uint32(ti))
+			stackKey = append(stackKey, bit(th.GIL)|bit(idle)<<1|bit(wait)<<2)
+			if i, ok := samples[string(stackKey)]; ok { // no copy for a lookup
 				set.Samples[i].Weight++
 			} else {
-				samples[key] = len(set.Samples)
+				stack := make([]profile.Frame, len(th.Frames))
+				for i, f := range th.Frames {
+					stack[i] = profile.Frame{Func: profile.FuncID(binary.LittleEndian.Uint32(stackKey[8*i : n])), Line: int32(f.Line)}
+				}
+				samples[string(stackKey)] = len(set.Samples)
 				set.Samples = append(set.Samples, profile.Sample{Stack: stack, Weight: 1, Thread: ti, GIL: th.GIL, Idle: idle, GILWait: wait})
 			}
 			st.Samples++
@@ -188,12 +210,24 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	return p, st, nil
 }
 
-// monotonic reads CLOCK_MONOTONIC in nanoseconds.
-func monotonic() int64 {
+func bit(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// monotonic reads CLOCK_MONOTONIC in nanoseconds. Go's own clock reads
+// it through the vDSO, without a system call (x/sys's ClockGettime makes
+// one, which at 100k rounds a second costs more than the round's reads):
+// so the kernel is asked once, and Go's clock counts from there.
+func monotonic() int64 { return monoBase + int64(time.Since(monoEpoch)) }
+
+var monoEpoch, monoBase = func() (time.Time, int64) {
 	var ts unix.Timespec
 	unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
-	return unix.TimespecToNsec(ts)
-}
+	return time.Now(), unix.TimespecToNsec(ts)
+}()
 
 // waitUntil sleeps until the monotonic time deadline. Go's timers wake
 // about a millisecond late here, which caps sampling near 1 kHz; an
@@ -215,11 +249,27 @@ func waitUntil(ctx context.Context, deadline int64) {
 			continue
 		}
 		ts := unix.NsecToTimespec(deadline)
+		if left <= rawSleep {
+			// Without telling Go's scheduler: a sleep it knows of lets
+			// sysmon hand the P to another thread after 20 µs, and the
+			// wake-up then waits for two threads to get a CPU, not one
+			// (strace at -r 10000: a futex call a round). A wait this
+			// short holds up a stop-the-world of the GC by as much at most.
+			_, _, e := unix.RawSyscall6(unix.SYS_CLOCK_NANOSLEEP, unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME,
+				uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+			if e != 0 && e != unix.EINTR {
+				return
+			}
+			continue
+		}
 		if err := unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil); err != nil && err != unix.EINTR {
 			return
 		}
 	}
 }
+
+// rawSleep is the longest wait made without Go's scheduler knowing.
+const rawSleep = int64(2 * time.Millisecond)
 
 func isFault(err error) bool {
 	var fe *procmem.FaultError
@@ -249,6 +299,9 @@ type taskStats struct {
 	cpu   map[int]cpuMark // where woken threads were first seen runnable
 
 	schedstats map[int]*os.File
+
+	now   int64 // the round's monotonic time
+	marks map[int]*stateMark
 }
 
 // waiting says whether a thread that does not hold the GIL waits to take
@@ -346,11 +399,24 @@ type cpuMark struct {
 }
 
 func newTaskStats(pid int) *taskStats {
-	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]int{}, cpu: map[int]cpuMark{}, schedstats: map[int]*os.File{}, buf: make([]byte, 512)}
+	return &taskStats{pid: pid, files: map[int]*os.File{}, syscalls: map[int]*os.File{}, woken: map[int]int{}, cpu: map[int]cpuMark{}, schedstats: map[int]*os.File{}, buf: make([]byte, 512), marks: map[int]*stateMark{}}
 }
 
-// syscall reads the thread's /proc syscall file (see readSyscall).
+// syscall reads the thread's /proc syscall file (see readSyscall), at
+// most once per stateEvery.
 func (s *taskStats) syscall(tid int) string {
+	m := s.marks[tid]
+	if m == nil {
+		m = &stateMark{at: -stateEvery, syscallAt: -stateEvery}
+		s.marks[tid] = m
+	}
+	if s.now-m.syscallAt >= stateEvery {
+		m.syscallAt, m.syscall = s.now, s.readSyscall(tid)
+	}
+	return m.syscall
+}
+
+func (s *taskStats) readSyscall(tid int) string {
 	f, ok := s.syscalls[tid]
 	if !ok {
 		f, _ = os.Open(fmt.Sprintf("/proc/%d/task/%d/syscall", s.pid, tid))
@@ -362,7 +428,36 @@ func (s *taskStats) syscall(tid int) string {
 	return readSyscall(s.pid, tid, f)
 }
 
+// stateEvery is how long a thread's scheduler state (and the system
+// call it blocks in) read from /proc stands for it: reading them costs
+// more than the rest of a sample, so at rates above 1 kHz a thread's
+// state is read once a millisecond, not once a sample.
+const stateEvery = int64(time.Millisecond)
+
+// stateMark is what was last read of a thread's state, and when.
+type stateMark struct {
+	at, syscallAt int64
+	running       bool
+	syscall       string
+}
+
+// round starts a sampling round at the monotonic time now.
+func (s *taskStats) round(now int64) { s.now = now }
+
 func (s *taskStats) running(tid int) bool {
+	m := s.marks[tid]
+	if m != nil && s.now-m.at < stateEvery {
+		return m.running
+	}
+	if m == nil {
+		m = &stateMark{syscallAt: -stateEvery}
+		s.marks[tid] = m
+	}
+	m.at, m.running = s.now, s.readRunning(tid)
+	return m.running
+}
+
+func (s *taskStats) readRunning(tid int) bool {
 	f, ok := s.files[tid]
 	if !ok {
 		var err error

@@ -44,7 +44,7 @@ func (r *recorder) ReadAt(b []byte, off int64) (int, error) {
 func (t *Target) Capture() ([]Thread, *Snapshot, error) {
 	rec := &recorder{mem: t.mem}
 	saved := t.mem
-	t.mem, t.codes = rec, map[uint64]*code{}
+	t.mem, t.codes, t.shape, t.memo = rec, map[uint64]*code{}, nil, nil
 	threads, err := t.Threads()
 	t.mem = saved
 	if err != nil {

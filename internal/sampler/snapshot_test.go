@@ -116,19 +116,39 @@ func TestSnapshots(t *testing.T) {
 			for _, th := range threads {
 				got[strconv.FormatUint(th.ID, 10)] = th.Frames
 			}
-			for id, want := range sf.Expect {
-				var g, w []string
-				for _, f := range got[id] {
-					g = append(g, frameString(f))
-				}
-				for _, f := range want {
-					w = append(w, frameString(f))
-				}
-				if strings.Join(g, "\n") != strings.Join(w, "\n") {
-					t.Errorf("thread %s:\nsnapshot walk:\n  %s\nexpected:\n  %s", id, strings.Join(g, "\n  "), strings.Join(w, "\n  "))
-				}
+			t.Run("first walk", func(t *testing.T) { checkSnapshotStacks(t, sf, got) })
+			// The second walk reads the thread lists as the first found
+			// them, with every thread's stack read ahead in one batch.
+			if _, _, ok := tg.threadsKnown(); !ok {
+				t.Fatal("the snapshot's thread lists do not read as the first walk found them")
 			}
+			threads, err = tg.Threads()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = map[string][]Frame{}
+			for _, th := range threads {
+				got[strconv.FormatUint(th.ID, 10)] = th.Frames
+			}
+			t.Run("known lists", func(t *testing.T) { checkSnapshotStacks(t, sf, got) })
 		})
+	}
+}
+
+// checkSnapshotStacks compares walked stacks with what the target said.
+func checkSnapshotStacks(t *testing.T, sf *snapshotFile, got map[string][]Frame) {
+	t.Helper()
+	for id, want := range sf.Expect {
+		var g, w []string
+		for _, f := range got[id] {
+			g = append(g, frameString(f))
+		}
+		for _, f := range want {
+			w = append(w, frameString(f))
+		}
+		if strings.Join(g, "\n") != strings.Join(w, "\n") {
+			t.Errorf("thread %s:\nsnapshot walk:\n  %s\nexpected:\n  %s", id, strings.Join(g, "\n  "), strings.Join(w, "\n  "))
+		}
 	}
 }
 
@@ -171,18 +191,22 @@ func FuzzWalkCorrupted(f *testing.F) {
 		if err != nil {
 			return
 		}
-		threads, err := tg.Threads()
-		if err != nil {
-			return
-		}
-		for _, th := range threads {
-			if len(th.Frames) > maxDepth {
-				t.Fatalf("%d frames", len(th.Frames))
+		// Twice: the second walk reads the thread lists as the first
+		// found them, with each thread's data in the same batch.
+		for range 2 {
+			threads, err := tg.Threads()
+			if err != nil {
+				return
 			}
-			for _, fr := range th.Frames {
-				for _, s := range []string{fr.Name, fr.File} {
-					if !utf8.ValidString(s) {
-						t.Fatalf("name is not UTF-8: %q", s)
+			for _, th := range threads {
+				if len(th.Frames) > maxDepth {
+					t.Fatalf("%d frames", len(th.Frames))
+				}
+				for _, fr := range th.Frames {
+					for _, s := range []string{fr.Name, fr.File} {
+						if !utf8.ValidString(s) {
+							t.Fatalf("name is not UTF-8: %q", s)
+						}
 					}
 				}
 			}

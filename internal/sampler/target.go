@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"hpp/internal/cpython"
+	"hpp/internal/procmem"
 )
 
 // Memory is the target's address space. procmem.Process is one; a
@@ -36,10 +37,29 @@ type Target struct {
 	unicodeType   uint64
 	bytesType     uint64
 
+	// now is the monotonic time of the walk in nanoseconds, set by a
+	// recording before each round; 0 (as in a dump) checks every cached
+	// code object on every walk.
+	now int64
+
 	symbols map[string]uint64 // run-time addresses, kept for snapshots
 	codes   map[uint64]*code
 
 	noLines bool // frames keep no line (RecordOptions.NoLineNo): line tables are not decoded
+
+	// What the last walk found, and buffers it keeps (walk.go).
+	shape     *shape
+	reads     []procmem.Read
+	chunkBufs map[uint64][]byte      // by thread state
+	memo      map[uint64]*threadMemo // by thread state
+	arena     []byte                 // see alloc
+	rawPool   []rawFrame             // see keepRaw
+
+	chunkReads []procmem.Read
+	chunkIdx   []int
+	round      int             // walks through known thread lists
+	codeAt     []int           // code checks among t.reads
+	checked    map[uint64]bool // code objects checked this walk: still there?
 }
 
 // UnsupportedError says the target is a Python hpp cannot read.

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -17,6 +19,7 @@ type Frame struct {
 	File      string `json:"file"`
 	Line      int    `json:"line"`       // 0 when the instruction has no line
 	FirstLine int    `json:"first_line"` // the function's first line (co_firstlineno)
+	code      *code  // where the names came from, for Record
 }
 
 // Thread is one Python thread and its stack, innermost frame first.
@@ -130,120 +133,349 @@ func (t *Target) interpreters() ([]uint64, error) {
 // switch_cond and switch_mutex (48 + 40 + 48 + 40 bytes).
 const gilStructSize = 208
 
-// gilHolder returns the thread state holding the GIL of interp, or 0,
-// and the address range of the GIL's struct, where a thread waiting to
-// take the GIL blocks (on its condition variable or mutex). Up to 3.11
-// the GIL lives inside _PyRuntime, whose only embedded pthread objects
-// are the GIL's, so the range is all of _PyRuntime; from 3.12 the
-// interpreter points at its own.
-func (t *Target) gilHolder(interp uint64) (holder, lo, hi uint64) {
+// gilRead is where the GIL's holder is read from, for one interpreter:
+// up to 3.11 a thread-state pointer (addr, n = 8); from 3.12 the
+// interpreter's own GIL struct (its locked and last_holder fields).
+func (t *Target) gilRead(gil uint64) (addr uint64, n int64) {
 	l := t.layout
 	switch {
 	case t.Minor == 6:
-		p, _ := t.ptr(t.tstateCurrent)
-		return p, 0, 0
+		return t.tstateCurrent, 8
 	case t.Minor <= 11:
-		p, _ := t.ptr(t.runtime + uint64(l.RuntimeTstateCurrent))
-		if t.runtimeSize == 0 {
-			return p, 0, 0
-		}
-		return p, t.runtime, t.runtime + t.runtimeSize
+		return t.runtime + uint64(l.RuntimeTstateCurrent), 8
 	}
-	gil, err := t.ptr(interp + uint64(l.InterpCevalGIL))
-	if err != nil || !plausible(gil) {
+	if !plausible(gil) {
+		return 0, 0
+	}
+	return gil, blockSize(l.GILLocked, l.GILLastHolder)
+}
+
+// gilHolder returns the thread state holding the GIL, or 0, and the
+// address range of the GIL's struct, where a thread waiting to take the
+// GIL blocks (on its condition variable or mutex), from what gilRead
+// said to read (b). Up to 3.11 the GIL lives inside _PyRuntime, whose only
+// embedded pthread objects are the GIL's, so the range is all of
+// _PyRuntime; from 3.12 the interpreter points at its own.
+func (t *Target) gilHolder(gil uint64, b []byte) (holder, lo, hi uint64) {
+	l := t.layout
+	switch {
+	case b == nil:
 		return 0, 0, 0
+	case t.Minor == 6:
+		return u64(b, 0), 0, 0
+	case t.Minor <= 11:
+		if t.runtimeSize == 0 {
+			return u64(b, 0), 0, 0
+		}
+		return u64(b, 0), t.runtime, t.runtime + t.runtimeSize
 	}
 	lo, hi = gil, gil+gilStructSize
-	b, err := t.read(gil, blockSize(l.GILLocked, l.GILLastHolder))
-	if err != nil || i32(b, l.GILLocked) == 0 {
+	if i32(b, l.GILLocked) == 0 {
 		return 0, lo, hi
 	}
 	return u64(b, l.GILLastHolder), lo, hi
 }
 
+// tstateSize is the bytes of a thread state the walker reads: with
+// datastack_top, which follows datastack_chunk (see newestChunks).
+func (t *Target) tstateSize() int64 {
+	l := t.layout
+	top := int64(cpython.Absent)
+	if l.TstateDatastackChunk != cpython.Absent {
+		top = l.TstateDatastackChunk + 8
+	}
+	return blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk, top)
+}
+
+// interpSpan is the range of an interpreter holding its next and
+// threads.head, read as one when they are close.
+func (t *Target) interpSpan() (lo, hi int64, together bool) {
+	l := t.layout
+	lo, hi = min(l.InterpNext, l.InterpThreadsHead), max(l.InterpNext, l.InterpThreadsHead)+8
+	return lo, hi, hi-lo <= 512
+}
+
 // Threads reads every thread of every interpreter with its stack. A
 // thread whose stack tore while being read has Err set and no frames.
 func (t *Target) Threads() ([]Thread, error) {
-	interps, err := t.interpreters()
-	if err != nil {
-		return nil, err
+	t.arena, t.rawPool = t.arena[:0], t.rawPool[:0]
+	if t.checked == nil {
+		t.checked = map[uint64]bool{}
 	}
-	l := t.layout
-	var out []Thread
-	for _, interp := range interps {
-		holder, gilLo, gilHi := t.gilHolder(interp)
-		p, err := t.ptr(interp + uint64(l.InterpThreadsHead))
-		if err != nil {
+	clear(t.checked)
+	threads, blocks, ok := t.threadsKnown()
+	if !ok {
+		var err error
+		if threads, blocks, err = t.threadList(); err != nil {
 			return nil, err
 		}
+	}
+	t.stacks(threads, blocks)
+	// Thread states are listed newest first; show the oldest (main) first.
+	for i, j := 0, len(threads)-1; i < j; i, j = i+1, j-1 {
+		threads[i], threads[j] = threads[j], threads[i]
+	}
+	return threads, nil
+}
+
+// newThread makes the Thread of the thread state read into b.
+func (t *Target) newThread(p uint64, b []byte, holder, gilLo, gilHi uint64) Thread {
+	l := t.layout
+	th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p, gilLo: gilLo, gilHi: gilHi, gilTaken: holder != 0}
+	if l.TstateNativeThreadID != cpython.Absent {
+		th.NativeID = int(u64(b, l.TstateNativeThreadID))
+	}
+	return th
+}
+
+// threadList walks the interpreters' thread lists, and remembers their
+// shape for threadsKnown.
+func (t *Target) threadList() ([]Thread, [][]byte, error) {
+	t.shape, t.memo, t.chunkBufs = nil, nil, nil
+	interps, err := t.interpreters()
+	if err != nil {
+		return nil, nil, err
+	}
+	l := t.layout
+	var (
+		out    []Thread
+		blocks [][]byte
+		sh     = &shape{}
+	)
+	size := t.tstateSize()
+	// interpreters() put the main interpreter first; the list runs the
+	// other way.
+	for k := len(interps) - 1; k >= 0; k-- {
+		interp := interps[k]
+		var gil uint64
+		if t.Minor >= 12 {
+			gil, _ = t.ptr(interp + uint64(l.InterpCevalGIL))
+		}
+		var gb []byte
+		if addr, n := t.gilRead(gil); n > 0 {
+			gb, _ = t.read(addr, n)
+		}
+		holder, gilLo, gilHi := t.gilHolder(gil, gb)
+		is := interpShape{addr: interp, gil: gil}
+		var p uint64
+		if lo, hi, together := t.interpSpan(); together {
+			// The range the next walks read (threadsKnown).
+			b, err := t.read(interp+uint64(lo), hi-lo)
+			if err != nil {
+				return nil, nil, err
+			}
+			p = u64(b, l.InterpThreadsHead-lo)
+		} else if p, err = t.ptr(interp + uint64(l.InterpThreadsHead)); err != nil {
+			return nil, nil, err
+		}
 		seen := map[uint64]bool{}
-		size := blockSize(l.TstateNext, l.TstateInterp, l.TstateFrame, l.TstateCFrame, l.TstateThreadID, l.TstateNativeThreadID, l.TstateDatastackChunk)
 		for p != 0 && len(out) < maxThreads {
 			if !plausible(p) || seen[p] {
-				return nil, tornf("thread list at %#x", p)
+				return nil, nil, tornf("thread list at %#x", p)
 			}
 			seen[p] = true
 			b, err := t.read(p, size)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if u64(b, l.TstateInterp) != interp {
-				return nil, tornf("thread state %#x names another interpreter", p)
+				return nil, nil, tornf("thread state %#x names another interpreter", p)
 			}
-			th := Thread{ID: u64(b, l.TstateThreadID), GIL: holder == p, tstate: p, gilLo: gilLo, gilHi: gilHi, gilTaken: holder != 0}
-			if l.TstateNativeThreadID != cpython.Absent {
-				th.NativeID = int(u64(b, l.TstateNativeThreadID))
-			}
-			frames, err := t.stack(b)
-			if err != nil {
-				th.Err = err.Error()
-			} else {
-				th.Frames = frames
-			}
-			out = append(out, th)
+			out = append(out, t.newThread(p, b, holder, gilLo, gilHi))
+			blocks = append(blocks, b)
+			is.tstates = append(is.tstates, p)
 			p = u64(b, l.TstateNext)
 		}
+		if p != 0 {
+			sh = nil // more threads than are read: no shape to check against
+		}
+		if sh != nil {
+			sh.interps = append(sh.interps, is)
+		}
 	}
-	// Thread states are listed newest first; show the oldest (main) first.
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+	t.shape = sh
+	// Newest first, as the lists run: Threads turns it around, so that
+	// the main interpreter's main thread comes first.
+	return out, blocks, nil
 }
 
-// stack walks the frames of the thread state read into ts.
-func (t *Target) stack(ts []byte) ([]Frame, error) {
+// stacks walks the stack of each thread whose state was read into
+// blocks. The reads of all threads are batched: their current frames
+// (3.11–3.12), the newest part of their data stacks (3.11+), and the
+// check of their cached code objects.
+func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 	l := t.layout
+	raws := make([][]rawFrame, len(threads))
+	errs := make([]error, len(threads))
+	var stk []chunks
 	if t.Minor <= 10 {
-		return t.frameObjects(u64(ts, l.TstateFrame))
-	}
-	var f uint64
-	if t.Minor <= 12 {
-		cframe := u64(ts, l.TstateCFrame)
-		if cframe == 0 {
-			return nil, nil
-		}
-		var err error
-		if f, err = t.ptr(cframe + uint64(l.CFrameCurrentFrame)); err != nil {
-			return nil, err
+		// Frame objects: those of the last round read ahead (early).
+		stk = make([]chunks, len(threads))
+		for i := range threads {
+			if m := t.memo[threads[i].tstate]; m != nil {
+				for _, at := range m.outsideAt {
+					if r, ok := t.earlyRead(m, at); ok {
+						stk[i].list = append(stk[i].list, chunk{addr: r.Addr, data: r.Buf, single: true})
+					}
+				}
+			}
+			raws[i], errs[i] = t.frameObjects(u64(blocks[i], l.TstateFrame), &stk[i])
 		}
 	} else {
-		f = u64(ts, l.TstateFrame)
+		frames := make([]uint64, len(threads))
+		if t.Minor <= 12 {
+			// The current frame hangs off tstate->cframe.
+			reads := make([]procmem.Read, 0, len(threads))
+			idx := make([]int, 0, len(threads))
+			buf := make([]byte, 8*len(threads))
+			for i := range threads {
+				cf := u64(blocks[i], l.TstateCFrame)
+				if cf == 0 {
+					continue
+				}
+				if m := t.memo[threads[i].tstate]; m != nil && m.cframe == cf {
+					if r, ok := t.earlyRead(m, m.cframeAt); ok {
+						frames[i] = u64(r.Buf, 0)
+						continue
+					}
+				}
+				reads = append(reads, procmem.Read{Addr: cf + uint64(l.CFrameCurrentFrame), Buf: buf[8*i : 8*i+8]})
+				idx = append(idx, i)
+			}
+			if err := t.readMany(reads); err != nil {
+				for _, i := range idx {
+					errs[i] = err
+				}
+			}
+			for j, r := range reads {
+				if r.N != 8 {
+					errs[idx[j]] = &procmem.FaultError{Addr: r.Addr, Len: 8}
+				} else {
+					frames[idx[j]] = u64(r.Buf, 0)
+				}
+			}
+		} else {
+			for i := range threads {
+				frames[i] = u64(blocks[i], l.TstateFrame)
+			}
+		}
+		stk = t.newestChunks(threads, blocks, frames)
+		for i := range threads {
+			if errs[i] == nil && frames[i] != 0 {
+				raws[i], errs[i] = t.interpreterFrames(frames[i], &stk[i])
+			}
+		}
 	}
-	var chunks []chunk
-	if l.TstateDatastackChunk != cpython.Absent {
-		chunks = t.readChunks(u64(ts, l.TstateDatastackChunk))
+	{
+		// Remember, for the next round, what lay outside the chunks and
+		// which code objects the stack ran.
+		if t.memo == nil {
+			t.memo = map[uint64]*threadMemo{}
+		}
+		for i := range threads {
+			m := t.memo[threads[i].tstate]
+			if m == nil {
+				m = &threadMemo{}
+				t.memo[threads[i].tstate] = m
+			}
+			m.outside = append(m.outside[:0], stk[i].outside...)
+			if t.Minor == 11 || t.Minor == 12 {
+				m.cframe = u64(blocks[i], l.TstateCFrame)
+			}
+			if c := stk[i].addr; c != m.chunk {
+				m.chunk, m.chunkLen = c, 0
+			}
+			if need := int(stk[i].need) + slack; stk[i].addr == 0 || need > maxEarlyChunk {
+				m.chunkLen = 0
+			} else {
+				m.chunkLen = max(m.chunkLen, need)
+			}
+			m.codes = m.codes[:0]
+			for _, r := range raws[i] {
+				if len(m.codes) == maxMemoCode {
+					break
+				}
+				if !slices.Contains(m.codes[max(0, len(m.codes)-8):], r.code) {
+					m.codes = append(m.codes, r.code)
+				}
+			}
+		}
 	}
-	return t.interpreterFrames(f, chunks)
+	var all []rawFrame
+	for i := range raws {
+		if errs[i] == nil {
+			all = append(all, raws[i]...)
+		}
+	}
+	codes, err := t.codesOf(all, t.checked)
+	// One array for every thread's frames: the caller keeps them.
+	frameArr := make([]Frame, len(all))
+	for i := range threads {
+		if errs[i] != nil {
+			threads[i].Err = errs[i].Error()
+			continue
+		}
+		n := len(raws[i])
+		if err != nil {
+			threads[i].Err = err.Error()
+			continue
+		}
+		frames, ferr := t.resolve(raws[i], codes[:n], frameArr[:n:n])
+		codes, frameArr = codes[n:], frameArr[n:]
+		if ferr != nil {
+			threads[i].Err = ferr.Error()
+		} else {
+			threads[i].Frames = frames
+		}
+	}
 }
 
-// chunk is a copy of one chunk of a thread's data stack (3.11+), where
-// the frames of its running functions live: a read per chunk gives them
-// all, instead of a read per frame. Frames elsewhere (generators) are
-// read one by one.
+// remember notes f as a frame found outside the chunks, up to max.
+func (cs *chunks) remember(f uint64, max int) {
+	if len(cs.outside) < max {
+		cs.outside = append(cs.outside, f)
+	}
+}
+
+// maxOutside is how many frames outside the chunks a memo keeps: before
+// 3.11 every frame is a heap object of its own.
+func (t *Target) maxOutside() int {
+	if t.Minor <= 10 {
+		return maxFrameObjects
+	}
+	return maxOutside
+}
+
+// frameSize is the bytes of a frame the walker reads.
+func (t *Target) frameSize() int64 {
+	l := t.layout
+	if t.Minor <= 10 {
+		return blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti)
+	}
+	return blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
+}
+
+// chunk is a copy of (part of) one chunk of a thread's data stack
+// (3.11+), where the frames of its running functions live: a read per
+// chunk gives them all, instead of a read per frame. Frames elsewhere
+// (generators) are read one by one.
 type chunk struct {
-	addr uint64
-	data []byte
+	addr   uint64
+	data   []byte
+	single bool // one frame's bytes, outside the data stack's chunks
+}
+
+// chunks are the copies of a thread's data stack taken so far: the
+// newest chunk up to the current frame, then, when a frame is not in
+// it, the older chunks from prev on (read once).
+type chunks struct {
+	list []chunk
+	next int    // the entry of list after the last single frame found
+	prev uint64 // the chunk to read next; 0 once read
+	// addr is the newest chunk, need the bytes of it this round needed.
+	addr, need uint64
+	// outside lists the frames found outside the chunks.
+	outside []uint64
 }
 
 // Bounds on the chunks read: CPython's chunks are at least 16 KiB
@@ -254,9 +486,11 @@ const (
 	chunkRead  = 16 << 10
 	maxChunks  = 16
 	maxChunked = 2 << 20
+	// chunkHeader is _PyStackChunk's {previous, size, top}.
+	chunkHeader = 24
 )
 
-// readChunks copies the newest chunks of a data stack, following each
+// readChunks copies the chunks of a data stack from p on, following each
 // _PyStackChunk {previous, size, top, data[]} to the one before; on any
 // doubt it stops, and the frames not covered are read one by one.
 func (t *Target) readChunks(p uint64) []chunk {
@@ -266,18 +500,19 @@ func (t *Target) readChunks(p uint64) []chunk {
 		if !plausible(p) {
 			break
 		}
-		b, err := t.read(p, chunkRead)
-		if err != nil {
+		b := t.alloc(chunkRead)
+		if _, err := t.mem.ReadAt(b, int64(p)); err != nil {
 			break
 		}
 		size := u64(b, 8)
 		switch {
-		case size < 24 || size > maxChunked:
+		case size < chunkHeader || size > maxChunked:
 			return out
 		case size <= chunkRead:
 			b = b[:size]
 		default:
-			if b, err = t.read(p, int64(size)); err != nil {
+			b = t.alloc(int(size))
+			if _, err := t.mem.ReadAt(b, int64(p)); err != nil {
 				return out
 			}
 		}
@@ -290,13 +525,37 @@ func (t *Target) readChunks(p uint64) []chunk {
 
 // frameBytes returns n bytes of the frame at f, from a chunk when one
 // holds them.
-func (t *Target) frameBytes(f uint64, n int64, chunks []chunk) ([]byte, error) {
-	for _, ch := range chunks {
-		if f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
-			return ch.data[f-ch.addr:][:n], nil
+func (t *Target) frameBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
+	for {
+		// The frames read ahead come in the order of the chain, which
+		// the walk follows: try the one after the last found first.
+		if cs.next < len(cs.list) {
+			if ch := &cs.list[cs.next]; ch.single && f == ch.addr && uint64(n) <= uint64(len(ch.data)) {
+				cs.next++
+				cs.remember(f, t.maxOutside())
+				return ch.data[:n], nil
+			}
 		}
+		// Chunks first (most frames), then single frames.
+		for _, single := range [2]bool{false, true} {
+			for i := range cs.list {
+				ch := &cs.list[i]
+				if ch.single == single && f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
+					if single {
+						cs.next = i + 1
+						cs.remember(f, t.maxOutside())
+					}
+					return ch.data[f-ch.addr:][:n], nil
+				}
+			}
+		}
+		if cs.prev == 0 {
+			cs.remember(f, t.maxOutside())
+			return t.read(f, n)
+		}
+		cs.list = append(cs.list, t.readChunks(cs.prev)...)
+		cs.prev = 0
 	}
-	return t.read(f, n)
 }
 
 // rawFrame is a frame as found on the chain, before its code object is
@@ -308,15 +567,16 @@ type rawFrame struct {
 }
 
 // frameObjects walks the PyFrameObject chain of 3.6–3.10.
-func (t *Target) frameObjects(f uint64) ([]Frame, error) {
+func (t *Target) frameObjects(f uint64, cs *chunks) ([]rawFrame, error) {
 	l := t.layout
-	size := blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti)
-	var raw []rawFrame
+	size := t.frameSize()
+	raw := t.rawPool[len(t.rawPool):]
+	defer func() { t.keepRaw(raw) }()
 	for f != 0 && len(raw) < maxDepth {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
 		}
-		b, err := t.read(f, size)
+		b, err := t.frameBytes(f, size, cs)
 		if err != nil {
 			return nil, err
 		}
@@ -330,25 +590,65 @@ func (t *Target) frameObjects(f uint64) ([]Frame, error) {
 		raw = append(raw, rawFrame{code: u64(b, l.FrameCode), instr: lasti})
 		f = u64(b, l.FrameBack)
 	}
-	codes, err := t.codesOf(raw)
-	if err != nil {
-		return nil, err
+	return raw, nil
+}
+
+// keepRaw takes raw, appended to the free end of t.rawPool, out of the
+// pool for the rest of the round. When raw outgrew the pool, the pool is
+// replaced by a larger one for the next stacks, and raw keeps its array.
+func (t *Target) keepRaw(raw []rawFrame) {
+	n := len(t.rawPool)
+	if len(raw) > 0 && n+len(raw) <= cap(t.rawPool) && &t.rawPool[:n+1][n] == &raw[0] {
+		t.rawPool = t.rawPool[:n+len(raw)]
+		return
 	}
-	out := make([]Frame, 0, len(raw))
+	if len(raw) > 0 {
+		t.rawPool = make([]rawFrame, 0, 2*(cap(t.rawPool)+len(raw)))
+	}
+}
+
+// resolve names the frames of a stack from their code objects.
+func (t *Target) resolve(raw []rawFrame, codes []*code, into []Frame) ([]Frame, error) {
+	l := t.layout
+	out := into[:0:len(raw)]
 	for i, r := range raw {
 		c := codes[i]
 		if c == nil {
+			if t.Minor >= 13 {
+				continue // f_executable of a frame that runs no Python code
+			}
 			return nil, tornf("%#x is not a code object", r.code)
 		}
-		var line int
-		switch {
-		case t.noLines:
-		case t.Minor == 10:
-			line = cpython.Line310(c.table, c.first, int(r.instr))
-		default:
-			line = cpython.LineLnotab(c.table, c.first, int(r.instr))
+		off := r.instr
+		if t.Minor >= 11 {
+			off -= int64(r.code + uint64(l.CodeCodeAdaptive))
+			if off < 0 {
+				// Pushed but not started yet: CPython's own views skip
+				// such incomplete frames too.
+				continue
+			}
 		}
-		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
+		line, ok := c.lines[off]
+		if t.noLines {
+			line, ok = 0, true
+		}
+		if !ok {
+			switch {
+			case t.Minor <= 9:
+				line = cpython.LineLnotab(c.table, c.first, int(off))
+			case t.Minor == 10:
+				line = cpython.Line310(c.table, c.first, int(off))
+			default:
+				line = cpython.LineLocations(c.table, c.first, int(off))
+			}
+			if c.lines == nil {
+				c.lines = map[int64]int{}
+			}
+			if len(c.lines) < maxLines {
+				c.lines[off] = line
+			}
+		}
+		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first, code: c})
 	}
 	return out, nil
 }
@@ -377,15 +677,16 @@ func (t *Target) shimFrame(owner byte) bool {
 }
 
 // interpreterFrames walks the _PyInterpreterFrame chain of 3.11 and later.
-func (t *Target) interpreterFrames(f uint64, chunks []chunk) ([]Frame, error) {
+func (t *Target) interpreterFrames(f uint64, cs *chunks) ([]rawFrame, error) {
 	l := t.layout
 	size := blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
-	var raw []rawFrame
+	raw := t.rawPool[len(t.rawPool):]
+	defer func() { t.keepRaw(raw) }()
 	for n := 0; f != 0 && n < maxDepth; n++ {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
 		}
-		b, err := t.frameBytes(f, size, chunks)
+		b, err := t.frameBytes(f, size, cs)
 		if err != nil {
 			return nil, err
 		}
@@ -404,32 +705,7 @@ func (t *Target) interpreterFrames(f uint64, chunks []chunk) ([]Frame, error) {
 		}
 		f = prev
 	}
-	codes, err := t.codesOf(raw)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Frame, 0, len(raw))
-	for i, r := range raw {
-		c := codes[i]
-		if c == nil {
-			if t.Minor >= 13 {
-				continue // f_executable of a frame that runs no Python code
-			}
-			return nil, tornf("%#x is not a code object", r.code)
-		}
-		addr := r.instr - int64(r.code+uint64(l.CodeCodeAdaptive))
-		if addr < 0 {
-			// Pushed but not started yet: CPython's own views skip
-			// such incomplete frames too.
-			continue
-		}
-		line := 0
-		if !t.noLines {
-			line = cpython.LineLocations(c.table, c.first, int(addr))
-		}
-		out = append(out, Frame{Name: c.name, File: c.file, Line: line, FirstLine: c.first})
-	}
-	return out, nil
+	return raw, nil
 }
 
 // code is what the walker keeps of a code object. Code objects are
@@ -441,7 +717,13 @@ type code struct {
 	name, file string
 	first      int
 	table      []byte
+	// lines caches the line of each instruction offset seen, up to
+	// maxLines of them: the table is the same for the object's life.
+	lines     map[int64]int
+	checkedAt int64 // Target.now when last checked
 }
+
+const maxLines = 1024
 
 // batchReader is a Memory that reads many ranges in one call
 // (procmem.Process).
@@ -452,14 +734,19 @@ type batchReader interface {
 // codesOf resolves the code object of every frame; an address that holds
 // no code object gets nil. Cached code objects are checked with one
 // batched read for all of them.
-func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
-	l := t.layout
+func (t *Target) codesOf(raw []rawFrame, checked map[uint64]bool) ([]*code, error) {
 	out := make([]*code, len(raw))
-	checkFrom, checkTo := min(l.ObjectType, l.CodeName), max(l.ObjectType, l.CodeName)+8
-	// The distinct cached addresses, each checked once.
+	checkFrom, checkTo := t.codeCheck()
+	// The distinct cached addresses not checked yet, each checked once.
 	var addrs []uint64
 	idx := map[uint64]int{}
-	for _, r := range raw {
+	for i, r := range raw {
+		if i > 0 && r.code == raw[i-1].code {
+			continue // recursion: seen just now
+		}
+		if _, done := checked[r.code]; done {
+			continue
+		}
 		if _, ok := t.codes[r.code]; ok {
 			if _, seen := idx[r.code]; !seen {
 				idx[r.code] = len(addrs)
@@ -475,25 +762,22 @@ func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
 		for i, a := range addrs {
 			reads[i] = procmem.Read{Addr: a + uint64(checkFrom), Buf: buf[int64(i)*n : int64(i+1)*n]}
 		}
-		if br, ok := t.mem.(batchReader); ok {
-			if err := br.ReadBatch(reads); err != nil {
-				return nil, err
-			}
-		} else {
-			for i := range reads {
-				if k, err := t.mem.ReadAt(reads[i].Buf, int64(reads[i].Addr)); err == nil {
-					reads[i].N = k
-				}
-			}
+		if err := t.readMany(reads); err != nil {
+			return nil, err
 		}
 		for i, r := range reads {
-			c := t.codes[addrs[i]]
-			valid[i] = r.N == len(r.Buf) &&
-				u64(r.Buf, l.ObjectType-checkFrom) == t.codeType &&
-				u64(r.Buf, l.CodeName-checkFrom) == c.nameRef
+			valid[i] = t.codeStill(addrs[i], r)
 		}
 	}
 	for i, r := range raw {
+		if i > 0 && r.code == raw[i-1].code && out[i-1] != nil {
+			out[i] = out[i-1]
+			continue
+		}
+		if ok := checked[r.code]; ok {
+			out[i] = t.codes[r.code]
+			continue
+		}
 		if j, ok := idx[r.code]; ok && valid[j] {
 			out[i] = t.codes[r.code]
 			continue
@@ -507,9 +791,39 @@ func (t *Target) codesOf(raw []rawFrame) ([]*code, error) {
 			return nil, err
 		}
 		out[i] = c
+		c.checkedAt = t.now
+		checked[r.code] = true // just read: good for the other frames of this round
 	}
 	return out, nil
 }
+
+// codeCheck is the range of a code object read to check that a cached
+// one is still there: its type and name pointer.
+func (t *Target) codeCheck() (from, to int64) {
+	l := t.layout
+	return min(l.ObjectType, l.CodeName), max(l.ObjectType, l.CodeName) + 8
+}
+
+// codeStill says whether the check read r (of codeCheck's range) finds
+// the cached code object at addr still there.
+func (t *Target) codeStill(addr uint64, r procmem.Read) bool {
+	l := t.layout
+	c, ok := t.codes[addr]
+	from, _ := t.codeCheck()
+	if ok && r.N == len(r.Buf) &&
+		u64(r.Buf, l.ObjectType-from) == t.codeType &&
+		u64(r.Buf, l.CodeName-from) == c.nameRef {
+		c.checkedAt = t.now
+		return true
+	}
+	return false
+}
+
+// codeCheckEvery is how long a check of a cached code object stands when
+// rounds come faster (Target.now set): a code object lives as long as a
+// frame runs it, and one freed and another made at its address within
+// the millisecond is the only way the cache can name a frame wrongly.
+const codeCheckEvery = int64(time.Millisecond)
 
 var errNotCode = errors.New("not a code object")
 
