@@ -468,3 +468,53 @@ func TestRecordLaunchInterpreterFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordLaunchRoundTrip is issue 11's round trip: hpp record --
+// python3 script.py writes hpp's own file by default; hpp stats, hpp
+// view --html and hpp convert read it, and go tool pprof counts every
+// sample of the pprof export.
+func TestRecordLaunchRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "work.py"), []byte(launchScript), 0o644)
+	t.Chdir(dir)
+	run := func(args ...string) (string, string) {
+		t.Helper()
+		var so, se strings.Builder
+		if code := Main(t.Context(), args, &Env{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se}); code != 0 {
+			t.Fatalf("hpp %v: exit %d: %s", args, code, se.String())
+		}
+		return so.String(), se.String()
+	}
+	_, se := run("record", "-r", "200", "--", "/usr/bin/python3", "work.py", "1.0", "0")
+	n := recordSummary(t, se)
+	if n < 50 {
+		t.Fatalf("%d samples of a 1 s program at 200 Hz", n)
+	}
+	stats, _ := run("stats", "hpp-work.hpp")
+	for _, want := range []string{"sampled: ", "leaf", "Work.run", "rec"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("hpp stats does not show %q:\n%s", want, stats)
+		}
+	}
+	run("view", "--html", "work.html", "hpp-work.hpp")
+	if b, err := os.ReadFile("work.html"); err != nil || !strings.Contains(string(b), "leaf") {
+		t.Errorf("hpp view --html: %v (leaf in page: %v)", err, strings.Contains(string(b), "leaf"))
+	}
+	run("convert", "-o", "work.pb.gz", "hpp-work.hpp")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool to read the pprof export")
+	}
+	raw, err := exec.Command(goBin, "tool", "pprof", "-raw", "work.pb.gz").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go tool pprof -raw: %v\n%s", err, raw)
+	}
+	total := 0
+	for _, m := range regexp.MustCompile(`(?m)^\s+(\d+)\s+\d+: `).FindAllStringSubmatch(string(raw), -1) {
+		c, _ := strconv.Atoi(m[1])
+		total += c
+	}
+	if total != n {
+		t.Errorf("go tool pprof counts %d samples, the summary says %d", total, n)
+	}
+}
