@@ -67,6 +67,22 @@ int hpp_as_str(PyObject *o, const char **p, Py_ssize_t *n, const char *func, con
 PyObject *hpp_str_result(char *p, Py_ssize_t n);
 PyObject *hpp_bytes_result(char *p, Py_ssize_t n);
 PyObject *hpp_array_result(hpp_array_out *r, int kind);
+PyObject *hpp_go_error(void);
+
+// An instance of a Go struct type exported as a class: the handle of its
+// value in the class's pyext.Objects table (see class.c).
+typedef struct {
+	PyObject_HEAD
+	unsigned long long handle;
+} hpp_obj;
+
+int hpp_add_class(PyObject *module, const char *name, PyType_Spec *spec, PyObject **type);
+PyObject *hpp_obj_wrap(PyObject *type, unsigned long long h, void (*del)(unsigned long long));
+PyObject *hpp_obj_new(int nparams, void (*ctor)(void), PyObject *args, PyObject *kwds, const char *cls,
+                      const char *goCtor);
+int hpp_as_obj(PyObject *o, PyObject *type, unsigned long long *h, const char *func, const char *arg);
+void hpp_obj_dealloc(PyObject *self, void (*del)(unsigned long long));
+PyObject *hpp_obj_repr(PyObject *self, const char *name, PyGetSetDef *defs);
 
 // hpp_take_sigint runs with the GIL held before and after each call into
 // Go. On the main thread, the only one where Python handles signals, it

@@ -198,6 +198,9 @@ int hpp_runtime_init(PyObject *module, const char *name) {
 	return 0;
 }
 
+// hpp_go_error is the module's GoError, for errors raised outside hpp_finish.
+PyObject *hpp_go_error(void) { return hpp_GoError; }
+
 int hpp_raise_forked(void) {
 	PyErr_Format(PyExc_RuntimeError,
 	             "%s: this process was forked after the Go extension was imported, and the Go runtime "
