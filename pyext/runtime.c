@@ -238,7 +238,8 @@ static PyObject *hpp_message(const char *err) {
 	return PyUnicode_DecodeUTF8(err + sizeof n, (Py_ssize_t)n, "replace");
 }
 
-int hpp_finish(int status, char *err, const char *func) {
+// hpp_finish_slow is hpp_finish (hpp_ext.h) for a failed call or a pending signal.
+int hpp_finish_slow(int status, char *err, const char *func) {
 	if (hpp_take_sigint() < 0) {
 		free(err);
 		return -1;
