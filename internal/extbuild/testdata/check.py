@@ -442,6 +442,7 @@ assert m.blob_size(c2) == 7
 raises(TypeError, "blob_size() argument 'b' must be Blob, not int", m.blob_size, 7)
 p = m.Plain()
 assert (p.incr(), p.incr(), p.n) == (1, 2, 2) and repr(p) == "Plain(n=2)"
+assert [k for k in dir(p) if not k.startswith("_")] == ["gil", "gil_hold", "incr", "n"], dir(p)
 raises(TypeError, "Plain() takes no arguments", m.Plain, 1)
 ok("properties of each kind, read-only ones, class parameters and results, errors and a constructor-less class")
 e = raises(m.GoPanic, "Go panic in Blob.boom(): blob boom: custom", b.boom, "custom")
@@ -518,15 +519,17 @@ m.wait(0.01)
 assert threading.active_count() == 1, threading.enumerate()
 assert m.gil_state() == 1, "only thread: the GIL should be kept (got %d)" % m.gil_state()
 assert m.gil_state_release_gil() == 0, "releasegil: the GIL should be released even when alone"
+assert m.Plain().gil() == 1, "a method, only thread: the GIL should be kept"
 ev = threading.Event()
 t = threading.Thread(target=ev.wait)
 t.start()
 assert m.gil_state() == 0, "a second thread exists: the GIL should be released"
 assert m.gil_state_hold_gil() == 1, "holdgil: the GIL should be held"
+assert m.Plain().gil() == 0 and m.Plain().gil_hold() == 1, "methods follow the functions' GIL rules"
 ev.set()
 t.join()
 assert m.gil_state() == 1, "the second thread is gone: the GIL should be kept again"
-ok("the GIL is released while another thread exists (always for releasegil), kept when alone and for holdgil")
+ok("the GIL is released while another thread exists (always for releasegil), kept when alone and for holdgil; methods alike")
 
 # --- Ctrl-C ---
 # The signal comes from a second thread (the GIL released during the call)

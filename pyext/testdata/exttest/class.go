@@ -84,3 +84,11 @@ func (b *Bare) Incr() int {
 	b.N++
 	return b.N
 }
+
+// GIL reports whether the method runs with the GIL, as GILState does.
+func (b *Bare) GIL() int { return gilState() }
+
+// GILHold is GIL, marked holdgil.
+//
+//hpp:export holdgil
+func (b *Bare) GILHold() int { return gilState() }
