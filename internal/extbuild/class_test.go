@@ -107,3 +107,15 @@ func Make(o *O) *T { return nil }
 		t.Errorf("functions: %+v", p.Funcs)
 	}
 }
+
+// A class and a function of two packages cannot share a Python name: the
+// module would hold only one of them.
+func TestBuildRejectsClassClash(t *testing.T) {
+	a := writePkg(t, "package a\n//hpp:export\ntype Thing struct{}\n")
+	b := writePkg(t, "package b\n//hpp:export name=Thing\nfunc F() {}\n")
+	_, err := Build(t.Context(), Options{Dirs: []string{a, b}, Name: "m", Python: "/nonexistent/python"})
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "both export Thing") {
+		t.Fatalf("err = %v, want an InputError naming Thing", err)
+	}
+}
