@@ -451,6 +451,29 @@ raises(m.GoPanic, "invalid memory address or nil pointer dereference", b.boom, "
 assert b.size == 7
 ok("a method that panics raises GoPanic, and the object lives on")
 
+# Lifetime: a Go value lives as long as its Python object, and Go's
+# collector frees it once the object is gone (its finalizer counts).
+
+
+def live_blobs(want):
+    for _ in range(50):  # finalizers run on a goroutine of their own, soon
+        if m.live_blobs() == want:
+            return
+        time.sleep(0.01)
+    raise AssertionError("%d Blobs alive in Go, want %d" % (m.live_blobs(), want))
+
+
+base = m.live_blobs()
+xs = [m.Blob(5) for _ in range(100)]  # size 5: counted
+live_blobs(base + 100)
+kept = xs[7]
+del xs
+live_blobs(base + 1)
+assert kept.size == 5
+del kept
+live_blobs(base)
+ok("a Go value lives as long as its Python object and is collected after it")
+
 # Lifetime: a million objects made and dropped, one by one and in
 # batches, must leave RSS flat; each Blob holds 256 bytes of Go memory,
 # so a leak would show as hundreds of MB. The first round reaches the

@@ -2,8 +2,26 @@ package exttest
 
 import (
 	"errors"
+	"runtime"
 	"strings"
+	"sync/atomic"
 )
+
+// liveBlobs counts the Blobs of size 5 that Go's collector has not freed yet.
+var liveBlobs atomic.Int64
+
+// LiveBlobs runs Go's collector and returns how many Blobs of size 5 made
+// by NewBlob are still alive: the witness that a Blob's Go value goes with its
+// Python object.
+//
+//hpp:export
+func LiveBlobs() int {
+	for range 3 {
+		runtime.GC() // finalizers run on their own goroutine: give them time
+		runtime.Gosched()
+	}
+	return int(liveBlobs.Load())
+}
 
 // Blob is a test class with a property of each scalar kind and a payload
 // that makes a leak of its values visible in the process's RSS.
@@ -21,8 +39,8 @@ type Blob struct {
 	payload [256]byte
 }
 
-// NewBlob makes a blob of size; a negative size is an error, and 13 a
-// nil blob without an error.
+// NewBlob makes a blob of size; a negative size is an error, 13 a nil
+// blob without an error, and blobs of size 5 are counted by LiveBlobs.
 func NewBlob(size int) (*Blob, error) {
 	if size < 0 {
 		return nil, errors.New("negative size")
@@ -32,6 +50,10 @@ func NewBlob(size int) (*Blob, error) {
 	}
 	b := &Blob{Size: size}
 	b.payload[0] = 1
+	if size == 5 { // counted; not all, since a finalizer delays freeing by a cycle
+		liveBlobs.Add(1)
+		runtime.SetFinalizer(b, func(*Blob) { liveBlobs.Add(-1) })
+	}
 	return b, nil
 }
 
