@@ -54,7 +54,7 @@ int hpp_on_main_thread(void);
 int hpp_raise_forked(void);
 int hpp_args(PyObject *const *argv, Py_ssize_t nargs, PyObject *kwnames, const char *const *names, int n,
              PyObject **out, const char *func);
-int hpp_finish(int status, char *err, const char *func);
+int hpp_finish_slow(int status, char *err, const char *func);
 int hpp_get_buffer(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);
 int hpp_get_array(PyObject *o, Py_buffer *view, int kind, int writable, const char *func, const char *arg);
 int hpp_as_int64(PyObject *o, long long *out, const char *func, const char *arg);
@@ -67,6 +67,22 @@ int hpp_as_str(PyObject *o, const char **p, Py_ssize_t *n, const char *func, con
 PyObject *hpp_str_result(char *p, Py_ssize_t n);
 PyObject *hpp_bytes_result(char *p, Py_ssize_t n);
 PyObject *hpp_array_result(hpp_array_out *r, int kind);
+PyObject *hpp_go_error(void);
+
+// An instance of a Go struct type exported as a class: the handle of its
+// value in the class's pyext.Objects table (see class.c).
+typedef struct {
+	PyObject_HEAD
+	unsigned long long handle;
+} hpp_obj;
+
+int hpp_add_class(PyObject *module, const char *name, PyType_Spec *spec, PyObject **type);
+PyObject *hpp_obj_wrap(PyObject *type, unsigned long long h, void (*del)(unsigned long long));
+PyObject *hpp_obj_new(int nparams, void (*ctor)(void), PyObject *args, PyObject *kwds, const char *cls,
+                      const char *goCtor);
+int hpp_as_obj(PyObject *o, PyObject *type, unsigned long long *h, const char *func, const char *arg);
+void hpp_obj_dealloc(PyObject *self, void (*del)(unsigned long long));
+PyObject *hpp_obj_repr(PyObject *self, const char *name, PyGetSetDef *defs);
 
 // hpp_take_sigint runs with the GIL held before and after each call into
 // Go. On the main thread, the only one where Python handles signals, it
@@ -90,6 +106,18 @@ static inline int hpp_enter(void) {
 		return hpp_raise_forked();
 	}
 	return hpp_take_sigint();
+}
+
+// hpp_finish runs after each call into Go, with the GIL held: it turns
+// the call's status into a Python exception (returning -1) and lets
+// Python act on a Ctrl-C that arrived meanwhile. The usual case, a call
+// that succeeded with no signal pending, costs one load here instead of a
+// call into the runtime's C.
+static inline int hpp_finish(int status, char *err, const char *func) {
+	if (status == HPP_OK && !__atomic_load_n(&hpp_sigint_pending, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	return hpp_finish_slow(status, err, func);
 }
 
 #endif

@@ -198,6 +198,9 @@ int hpp_runtime_init(PyObject *module, const char *name) {
 	return 0;
 }
 
+// hpp_go_error is the module's GoError, for errors raised outside hpp_finish.
+PyObject *hpp_go_error(void) { return hpp_GoError; }
+
 int hpp_raise_forked(void) {
 	PyErr_Format(PyExc_RuntimeError,
 	             "%s: this process was forked after the Go extension was imported, and the Go runtime "
@@ -235,7 +238,8 @@ static PyObject *hpp_message(const char *err) {
 	return PyUnicode_DecodeUTF8(err + sizeof n, (Py_ssize_t)n, "replace");
 }
 
-int hpp_finish(int status, char *err, const char *func) {
+// hpp_finish_slow is hpp_finish (hpp_ext.h) for a failed call or a pending signal.
+int hpp_finish_slow(int status, char *err, const char *func) {
 	if (hpp_take_sigint() < 0) {
 		free(err);
 		return -1;

@@ -115,11 +115,18 @@ func Build(ctx context.Context, o Options) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		exported := make([]string, 0, len(p.Funcs)+len(p.Classes))
 		for _, f := range p.Funcs {
-			if prev, dup := names[f.PyName]; dup {
-				return "", inputErrorf("%s and %s both export %s; rename one with //hpp:export name=...", prev, p.Dir, f.PyName)
+			exported = append(exported, f.PyName)
+		}
+		for _, c := range p.Classes {
+			exported = append(exported, c.PyName)
+		}
+		for _, name := range exported {
+			if prev, dup := names[name]; dup {
+				return "", inputErrorf("%s and %s both export %s; rename one with //hpp:export name=...", prev, p.Dir, name)
 			}
-			names[f.PyName] = p.Dir
+			names[name] = p.Dir
 		}
 		mod.Packages = append(mod.Packages, p)
 	}

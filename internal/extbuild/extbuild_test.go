@@ -261,7 +261,7 @@ func TestBuildAndRun(t *testing.T) {
 	examples := filepath.Join(repo, "examples", "goext")
 	dirs := []string{filepath.Join(examples, "fib"), filepath.Join(examples, "pi"), filepath.Join(examples, "julia"),
 		filepath.Join(examples, "nbody"), filepath.Join(examples, "blur"), filepath.Join(examples, "laplace"),
-		filepath.Join(repo, "pyext", "testdata", "exttest")}
+		filepath.Join(examples, "counter"), filepath.Join(repo, "pyext", "testdata", "exttest")}
 	check, _ := filepath.Abs("testdata/check.py")
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Fatal("gcc is needed: apt-get install gcc")
@@ -371,7 +371,7 @@ func TestBuildAndRunChroot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	var dirs []string
-	for _, d := range []string{"fib", "pi", "julia", "nbody", "blur", "laplace"} {
+	for _, d := range []string{"fib", "pi", "julia", "nbody", "blur", "laplace", "counter"} {
 		dirs = append(dirs, filepath.Join(examples, d))
 	}
 	dirs = append(dirs, filepath.Join(repo, "pyext", "testdata", "exttest"))

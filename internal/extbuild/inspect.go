@@ -23,6 +23,8 @@ type Package struct {
 	Name  string // Go package name
 	Doc   string // package comment
 	Funcs []*Func
+	// Classes are the struct types marked //hpp:export (see class.go).
+	Classes []*Class
 }
 
 // Func is one function marked //hpp:export.
@@ -84,26 +86,42 @@ func Inspect(dir string) (*Package, error) {
 	pkg := &Package{Dir: abs, Name: bp.Name}
 	fset := token.NewFileSet()
 	seen := map[string]*Func{}
+	classAt := map[string]string{} // Python name → where the class is
+	var files []*ast.File
 	for _, name := range append(append([]string(nil), bp.GoFiles...), bp.CgoFiles...) {
 		f, err := parser.ParseFile(fset, filepath.Join(abs, name), nil, parser.ParseComments)
 		if err != nil {
 			return nil, inputErrorf("%v", err)
 		}
+		files = append(files, f)
+	}
+	// Classes first: functions may take and return them.
+	local, err := inspectClasses(fset, files, pkg)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range pkg.Classes {
+		classAt[c.PyName] = c.Pos
+	}
+	for _, f := range files {
 		if f.Doc != nil && pkg.Doc == "" {
 			pkg.Doc = strings.TrimSpace(f.Doc.Text())
 		}
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Doc == nil {
+			if !ok || fd.Doc == nil || isClassMethod(fd, pkg) {
 				continue
 			}
 			opts, ok := directive(fd.Doc)
 			if !ok {
 				continue
 			}
-			fn, err := newFunc(fset, f, fd, opts)
+			fn, err := newFunc(fset, f, fd, opts, local)
 			if err != nil {
 				return nil, err
+			}
+			if at, dup := classAt[fn.PyName]; dup {
+				return nil, inputErrorf("%s: %s: Python name %q is already used by %s; pick another with //hpp:export name=...", fn.Pos, fn.GoName, fn.PyName, at)
 			}
 			if prev, dup := seen[fn.PyName]; dup {
 				if err := addLoop(prev, fn); err != nil {
@@ -115,8 +133,8 @@ func Inspect(dir string) (*Package, error) {
 			pkg.Funcs = append(pkg.Funcs, fn)
 		}
 	}
-	if len(pkg.Funcs) == 0 {
-		return nil, inputErrorf("%s: package %s has no function marked //hpp:export; add the line //hpp:export to an exported function's doc comment", dir, bp.Name)
+	if len(pkg.Funcs) == 0 && len(pkg.Classes) == 0 {
+		return nil, inputErrorf("%s: package %s has no function marked //hpp:export; add the line //hpp:export to an exported function's (or struct type's) doc comment", dir, bp.Name)
 	}
 	sort.SliceStable(pkg.Funcs, func(i, j int) bool { return pkg.Funcs[i].PyName < pkg.Funcs[j].PyName })
 	return pkg, nil
@@ -132,7 +150,9 @@ func directive(doc *ast.CommentGroup) ([]string, bool) {
 	return nil, false
 }
 
-func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []string) (*Func, error) {
+// newFunc checks a function for export; local holds the package's own
+// types that can cross (its classes, as *T).
+func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []string, local map[string]*Type) (*Func, error) {
 	p := fset.Position(fd.Pos())
 	fn := &Func{GoName: fd.Name.Name, PyName: pyName(fd.Name.Name), Doc: strings.TrimSpace(fd.Doc.Text()),
 		Pos: fmt.Sprintf("%s:%d", filepath.Base(p.Filename), p.Line)}
@@ -140,7 +160,7 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 		return inputErrorf("%s: %s: %s", fn.Pos, fn.GoName, fmt.Sprintf(format, args...))
 	}
 	if fd.Recv != nil {
-		return nil, bad("//hpp:export works on functions, not methods")
+		return nil, bad("//hpp:export works on functions and on methods of a struct type marked //hpp:export, not methods of other types")
 	}
 	if !fd.Name.IsExported() {
 		return nil, bad("//hpp:export needs an exported function (capitalise its name)")
@@ -192,6 +212,9 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 		}
 		t, ok := goTypes[key]
 		if !ok {
+			t, ok = local[key]
+		}
+		if !ok {
 			return nil, bad("parameter type %s cannot be converted from Python; use one of %s", ts, supported)
 		}
 		names := field.Names
@@ -237,6 +260,9 @@ func newFunc(fset *token.FileSet, file *ast.File, fd *ast.FuncDecl, opts []strin
 				continue
 			}
 			t, ok := goTypes[keys[i]]
+			if !ok {
+				t, ok = local[keys[i]]
+			}
 			if ok && t.Class == "slice" && t.Elem != "byte" && t.Elem != "uint8" {
 				ok = false
 			}

@@ -31,6 +31,11 @@ func (m *Module) Stub() []byte {
 			return "bool"
 		case "string":
 			return "str"
+		case "object":
+			if param {
+				return t.Obj.PyName
+			}
+			return t.Obj.PyName + " | None" // a nil *T
 		case "slice", "array":
 			if !param {
 				if t.Class == "slice" {
@@ -54,6 +59,9 @@ func (m *Module) Stub() []byte {
 		return "object"
 	}
 	for _, p := range m.Packages {
+		for _, c := range p.Classes {
+			stubClass(&body, c, pyType)
+		}
 		for _, f := range p.Funcs {
 			if f.Ufunc {
 				// numpy's stubs type a ufunc's call loosely; its docstring

@@ -15,7 +15,7 @@ func stubModule(t *testing.T) *Module {
 	_, file, _, _ := runtime.Caller(0)
 	repo := filepath.Join(filepath.Dir(file), "..", "..")
 	mod := &Module{Name: "hppcheck", Doc: "The \"test\" module."}
-	for _, d := range []string{"examples/goext/fib", "examples/goext/blur", "examples/goext/laplace", "examples/goext/julia", "pyext/testdata/exttest"} {
+	for _, d := range []string{"examples/goext/fib", "examples/goext/blur", "examples/goext/laplace", "examples/goext/julia", "examples/goext/counter", "pyext/testdata/exttest"} {
 		p, err := Inspect(filepath.Join(repo, d))
 		if err != nil {
 			t.Fatal(err)
@@ -62,6 +62,19 @@ try:
     hppcheck.fail("x")
 except hppcheck.GoError as e:
     msg: str = str(e)
+ctr = hppcheck.Counter("apples", step=2)
+ticks: int = ctr.tick(3) + ctr.count()
+ctr.step = 5
+ctr.name = "pears"
+both = ctr.merged(hppcheck.Counter("figs", 1))
+if both is not None:
+    label: str = both.name
+blob = hppcheck.Blob(3)
+size: int = blob.size + hppcheck.blob_size(blob)
+blob.ratio = 0.5
+same: bool = blob.same(blob)
+text: str = blob.describe("-", times=2)
+plain: int = hppcheck.Plain().incr()
 `
 	bad := map[string]string{
 		"fib_str":      `import hppcheck; hppcheck.fib("10")`,
@@ -71,6 +84,13 @@ except hppcheck.GoError as e:
 		"list_buffer":  `import hppcheck; hppcheck.sum_f64([1.0])`,
 		"wrong_dtype":  "import numpy as np, numpy.typing as npt, hppcheck\nr: npt.NDArray[np.float64] = hppcheck.ramp(1, 2, 3)",
 		"not_a_module": `import hppcheck; hppcheck.no_such()`,
+		"ctor_args":    `import hppcheck; hppcheck.Counter("a")`,
+		"method_arg":   `import hppcheck; hppcheck.Counter("a", 1).tick("x")`,
+		"property":     `import hppcheck; hppcheck.Counter("a", 1).step = "x"`,
+		"readonly":     `import hppcheck; hppcheck.Blob(1).size = 2`,
+		"class_param":  `import hppcheck; hppcheck.Counter("a", 1).merged(hppcheck.Blob(1))`,
+		"nil_result":   `import hppcheck; n: str = hppcheck.Counter("a", 1).merged(hppcheck.Counter("b", 1)).name`,
+		"no_method":    `import hppcheck; hppcheck.Blob(1).private()`,
 	}
 	run := func(name, src string) (string, error) {
 		path := filepath.Join(dir, name+".py")

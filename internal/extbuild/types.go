@@ -13,6 +13,7 @@ type Type struct {
 	Max    string
 	Buffer string // HPP_F64... for slices
 	Elem   string // slice element type
+	Obj    *Class // the class of a *T parameter or result
 }
 
 var goTypes = map[string]*Type{
@@ -122,6 +123,18 @@ var classes = map[string]*class{
 		cResLocal: "hpp_array_out r$i;\n\tr$i.data = NULL;", cResPass: "&r$i",
 		cResult: "hpp_array_result(&r$i, $B)", cResFree: "free(r$i.data);",
 	},
+	"object": objectClass,
+}
+
+// objectClass carries a *T of an exported class as its handle (see
+// pyext.Objects): $Q is the Go table, $cls the C type object, $D the Go
+// function that deletes a handle. A nil result is None.
+var objectClass = &class{
+	goParam: "a$i C.ulonglong", goArg: "$Q.Get(uint64(a$i))",
+	cLocal: "unsigned long long a$i;", cConvert: "hpp_as_obj(args[$i], $cls, &a$i, $fn, $arg)", cPass: "a$i",
+	goResult: "r$i *C.ulonglong", goStore: "*r$i = C.ulonglong($Q.Put(v$i))",
+	cResLocal: "unsigned long long r$i = 0;", cResPass: "&r$i",
+	cResult: "hpp_obj_wrap($cls, r$i, $D)", cResFree: "$D(r$i);",
 }
 
 // scalar is the class of a number carried across as the C type cType
@@ -140,5 +153,8 @@ func scalar(cType, cgoType, convert, toPy string) *class {
 // extra holds more old, new pairs ($fn, $arg, $W for a converter).
 func fill(tmpl string, i int, t *Type, extra ...string) string {
 	pairs := append([]string{"$i", strconv.Itoa(i), "$T", t.Go, "$E", t.Elem, "$B", t.Buffer, "$min", t.Min, "$max", t.Max}, extra...)
+	if t.Obj != nil {
+		pairs = append(pairs, "$Q", "hppobj_"+t.Obj.id, "$cls", "hpp_type_"+t.Obj.id, "$D", "hppdel_"+t.Obj.id)
+	}
 	return strings.NewReplacer(pairs...).Replace(tmpl)
 }

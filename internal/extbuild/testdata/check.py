@@ -396,6 +396,136 @@ assert "Fibonacci" in m.fib.__doc__
 assert str(inspect.signature(m.step)) == "(pos, vel, mass, dt, eps)", inspect.signature(m.step)
 ok("Go errors and panics raise, docstrings and signatures come from Go")
 
+# --- Go types as classes ---
+counter = reference("counter")
+for C in (m.Counter, counter.Counter):
+    c = C("apples", 2)
+    assert (c.tick(3), c.count(), c.tick(1)) == (6, 6, 8)
+    c.step = 5
+    assert c.tick(2) == 18 and c.step == 5 and c.name == "apples"
+    c.name = "pears"
+    d = c.merged(C(step=1, name="figs"))
+    assert d is not None and d.count() == 18 and d.name == "pears+figs"
+    assert repr(d) == "Counter(name='pears+figs', step=5)", repr(d)
+    assert c.nop() is None
+    raises(ValueError, "step must be positive, got 0", C, "x", 0)
+    raises(TypeError, "", C, "x")
+    raises(TypeError, "", lambda: C("x", 1, 2))
+ok("Counter equals the reference: constructor, methods, properties, repr")
+c = m.Counter("a", 1)
+raises(TypeError, "missing required argument 'step'", m.Counter, "x")
+raises(TypeError, "unexpected keyword argument 'size'", lambda: m.Counter("x", size=1))
+raises(TypeError, "Counter.step() argument 'value' must be int, not str", setattr, c, "step", "1")
+raises(OverflowError, "", setattr, c, "step", 2**64)
+raises(AttributeError, "cannot delete attribute 'step'", delattr, c, "step")
+raises(AttributeError, "", setattr, c, "count_", 1)  # no __dict__: a typo is an error
+raises(TypeError, "Counter.merged() argument 'other' must be Counter, not Blob", c.merged, m.Blob(1))
+raises(TypeError, "not an acceptable base type", lambda: type("Sub", (m.Counter,), {}))
+assert type(c).__module__ == "hppcheck" and type(c).__name__ == "Counter"
+assert "counts things in steps" in m.Counter.__doc__ and m.Counter.tick.__doc__.startswith("Tick adds Step")
+assert str(inspect.signature(m.Counter.tick)) == "(self, n, /)", inspect.signature(m.Counter.tick)
+assert m.Counter.name.__doc__ == "what is counted"
+b = m.Blob(7)
+b.label, b.ratio, b.flag, b.small, b.u = "x", 0.5, True, -3, 65535
+assert repr(b) == "Blob(size=7, label='x', ratio=0.5, flag=True, small=-3, u=65535)", repr(b)
+raises(AttributeError, "", setattr, b, "size", 3)  # readonly=Size
+raises(OverflowError, "outside the Go type's range [-128, 127]", setattr, b, "small", 128)
+raises(TypeError, "must be bool", setattr, b, "flag", 1)
+assert not hasattr(b, "skip") and not hasattr(b, "payload") and not hasattr(b, "private")
+assert b.describe("-", 2) == "x-x-"
+raises(m.GoError, "no label", m.Blob(1).describe, "", 1)
+raises(RuntimeError, "negative size", m.Blob, -1)
+raises(m.GoError, "NewBlob returned a nil *Blob and no error", m.Blob, 13)
+c2 = b.clone()
+assert b.same(b) and not b.same(c2) and c2.size == 7 and c2.label == "x" and b.nil() is None
+assert m.blob_size(c2) == 7
+raises(TypeError, "blob_size() argument 'b' must be Blob, not int", m.blob_size, 7)
+p = m.Plain()
+assert (p.incr(), p.incr(), p.n) == (1, 2, 2) and repr(p) == "Plain(n=2)"
+assert [k for k in dir(p) if not k.startswith("_")] == ["gil", "gil_hold", "incr", "n"], dir(p)
+raises(TypeError, "Plain() takes no arguments", m.Plain, 1)
+ok("properties of each kind, read-only ones, class parameters and results, errors and a constructor-less class")
+e = raises(m.GoPanic, "Go panic in Blob.boom(): blob boom: custom", b.boom, "custom")
+assert "exttest.(*Blob).Boom" in str(e) and "hppgo_" not in str(e), str(e)
+raises(m.GoPanic, "invalid memory address or nil pointer dereference", b.boom, "nil")
+assert b.size == 7
+ok("a method that panics raises GoPanic, and the object lives on")
+
+# Lifetime: a Go value lives as long as its Python object, and Go's
+# collector frees it once the object is gone (its finalizer counts).
+
+
+def live_blobs(want):
+    for _ in range(50):  # finalizers run on a goroutine of their own, soon
+        if m.live_blobs() == want:
+            return
+        time.sleep(0.01)
+    raise AssertionError("%d Blobs alive in Go, want %d" % (m.live_blobs(), want))
+
+
+base = m.live_blobs()
+xs = [m.Blob(5) for _ in range(100)]  # size 5: counted
+live_blobs(base + 100)
+kept = xs[7]
+del xs
+live_blobs(base + 1)
+assert kept.size == 5
+del kept
+live_blobs(base)
+ok("a Go value lives as long as its Python object and is collected after it")
+
+# Lifetime: a million objects made and dropped, one by one and in
+# batches, must leave RSS flat; each Blob holds 256 bytes of Go memory,
+# so a leak would show as hundreds of MB. The first round reaches the
+# heap's working size (100,000 live at once, and Go's heap grows to twice
+# what is live); the next five must stay within it.
+
+
+def make_and_drop():
+    for _ in range(100000):
+        m.Blob(1)
+    xs = [m.Blob(2 * i) for i in range(100000)]  # never 13
+    assert xs[99999].size == 199998
+    del xs
+
+
+make_and_drop()
+before = rss_mb()
+for _ in range(5):
+    make_and_drop()
+grown = rss_mb() - before
+assert grown < 30, "RSS grew by %.0f MB over a million objects" % grown
+ok("a million objects made and dropped: RSS grew %.1f MB" % grown)
+
+shared = m.Counter("shared", 3)
+errs = []
+
+
+def use_objects(k):
+    try:
+        own = m.Counter("own%d" % k, k + 1)
+        for i in range(3000):
+            blob = m.Blob(2 * i)
+            assert blob.size == 2 * i and blob.same(blob)
+            shared.tick(1)
+            own.tick(1)
+            if i % 500 == 0:
+                try:
+                    blob.boom("nil")
+                except m.GoPanic:
+                    pass
+        assert own.count() == 3000 * (k + 1)
+    except BaseException as e:
+        errs.append(e)
+
+
+ts = [threading.Thread(target=use_objects, args=(k,)) for k in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+assert not errs, errs
+assert shared.count() == 4 * 3000 * 3, shared.count()
+ok("objects used from four threads at once, one shared")
+
 # --- the GIL is released while Go runs ---
 t = threading.Thread(target=lambda: (time.sleep(0.05), m.signal()))
 t.start()
@@ -412,15 +542,17 @@ m.wait(0.01)
 assert threading.active_count() == 1, threading.enumerate()
 assert m.gil_state() == 1, "only thread: the GIL should be kept (got %d)" % m.gil_state()
 assert m.gil_state_release_gil() == 0, "releasegil: the GIL should be released even when alone"
+assert m.Plain().gil() == 1, "a method, only thread: the GIL should be kept"
 ev = threading.Event()
 t = threading.Thread(target=ev.wait)
 t.start()
 assert m.gil_state() == 0, "a second thread exists: the GIL should be released"
 assert m.gil_state_hold_gil() == 1, "holdgil: the GIL should be held"
+assert m.Plain().gil() == 0 and m.Plain().gil_hold() == 1, "methods follow the functions' GIL rules"
 ev.set()
 t.join()
 assert m.gil_state() == 1, "the second thread is gone: the GIL should be kept again"
-ok("the GIL is released while another thread exists (always for releasegil), kept when alone and for holdgil")
+ok("the GIL is released while another thread exists (always for releasegil), kept when alone and for holdgil; methods alike")
 
 # --- Ctrl-C ---
 # The signal comes from a second thread (the GIL released during the call)
