@@ -182,6 +182,7 @@ func ParseDebugOffsets(b []byte) (*Layout, DebugOffsets, error) {
 		FrameBack:                Absent,
 		FrameCode:                Absent,
 		FrameLasti:               Absent,
+		FrameState:               Absent,
 		IFramePrevious:           u("interpreter_frame.previous"),
 		IFrameCode:               u("interpreter_frame.executable"),
 		IFrameInstr:              u("interpreter_frame.instr_ptr"),

@@ -44,6 +44,10 @@ type Layout struct {
 	FrameBack  int64
 	FrameCode  int64
 	FrameLasti int64
+	// FrameState is f_executing (≤ 3.9: 1 while the frame runs) or
+	// f_state (3.10: FRAME_EXECUTING 0, FRAME_UNWINDING 2 while it runs); a
+	// frame freed or reused under a reader fails it.
+	FrameState int64
 
 	// _PyInterpreterFrame (3.11+).
 	IFrameCode     int64 // f_code, f_executable from 3.13

@@ -45,6 +45,8 @@ type Target struct {
 	symbols map[string]uint64 // run-time addresses, kept for snapshots
 	codes   map[uint64]*code
 
+	frameAddrs []uint64 // frameObjects' scratch
+
 	noLines bool // frames keep no line (RecordOptions.NoLineNo): line tables are not decoded
 
 	// What the last walk found, and buffers it keeps (walk.go).

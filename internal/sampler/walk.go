@@ -450,7 +450,7 @@ func (t *Target) maxOutside() int {
 func (t *Target) frameSize() int64 {
 	l := t.layout
 	if t.Minor <= 10 {
-		return blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti)
+		return blockSize(l.ObjectType, l.FrameBack, l.FrameCode, l.FrameLasti, l.FrameState)
 	}
 	return blockSize(l.IFrameCode, l.IFramePrevious, l.IFrameInstr, l.IFrameOwner)
 }
@@ -572,6 +572,10 @@ func (t *Target) frameObjects(f uint64, cs *chunks) ([]rawFrame, error) {
 	size := t.frameSize()
 	raw := t.rawPool[len(t.rawPool):]
 	defer func() { t.keepRaw(raw) }()
+	last := true // whether the last frame read was running
+	addrs := t.frameAddrs[:0]
+	var deep map[uint64]bool
+	defer func() { t.frameAddrs = addrs[:0] }()
 	for f != 0 && len(raw) < maxDepth {
 		if !plausible(f) {
 			return nil, tornf("frame at %#x", f)
@@ -583,14 +587,77 @@ func (t *Target) frameObjects(f uint64, cs *chunks) ([]rawFrame, error) {
 		if t.frameType != 0 && u64(b, l.ObjectType) != t.frameType {
 			return nil, tornf("%#x is not a frame object", f)
 		}
+		run := running(t.Minor, int8(b[l.FrameState]))
+		if !run && len(raw) > 0 && last {
+			// A running frame's caller runs too; this one returned:
+			// freed (the free list's links reuse f_back) or reused by
+			// another call, so what follows is not the thread's stack.
+			return nil, tornf("frame at %#x returned", f)
+		}
+		if seen(addrs, f, &deep) {
+			// Free lists reuse frames: a chain read while the thread
+			// returned and called again can loop through them.
+			return nil, tornf("frame at %#x comes twice", f)
+		}
+		last = run
 		lasti := int64(i32(b, l.FrameLasti))
 		if t.Minor == 10 && lasti >= 0 {
 			lasti *= 2 // 3.10 counts code units
 		}
 		raw = append(raw, rawFrame{code: u64(b, l.FrameCode), instr: lasti})
+		addrs = append(addrs, f)
 		f = u64(b, l.FrameBack)
 	}
+	if f != 0 {
+		// A torn chain can loop (freed frames link to each other).
+		return nil, tornf("the frame chain runs past %d frames", maxDepth)
+	}
+	if !last {
+		// The chain must end where the thread began, at a frame that
+		// runs. One that ends at a frame that returned has strayed
+		// into freed frames (the free list's links reuse f_back), and
+		// would show the thread beginning in the middle of its stack.
+		// (Frames that returned while the walk read them, but still
+		// lead to their running callers, are kept: they were the
+		// thread's stack a few microseconds before.)
+		return nil, tornf("the frame chain ends at a frame that returned")
+	}
 	return raw, nil
+}
+
+
+// seen reports whether f is among addrs, the frames of a chain so far;
+// past 256 of them it keeps a set in *deep.
+func seen(addrs []uint64, f uint64, deep *map[uint64]bool) bool {
+	if len(addrs) < 256 {
+		for _, a := range addrs {
+			if a == f {
+				return true
+			}
+		}
+		return false
+	}
+	if *deep == nil {
+		*deep = make(map[uint64]bool, 2*len(addrs))
+		for _, a := range addrs {
+			(*deep)[a] = true
+		}
+	}
+	if (*deep)[f] {
+		return true
+	}
+	(*deep)[f] = true
+	return false
+}
+
+// running reports whether a PyFrameObject's f_executing (≤ 3.9) or
+// f_state (3.10) says the frame is running: 1, or FRAME_EXECUTING (0) or
+// FRAME_UNWINDING (2).
+func running(minor int, state int8) bool {
+	if minor <= 9 {
+		return state == 1
+	}
+	return state == 0 || state == 2
 }
 
 // keepRaw takes raw, appended to the free end of t.rawPool, out of the
@@ -704,6 +771,9 @@ func (t *Target) interpreterFrames(f uint64, cs *chunks) ([]rawFrame, error) {
 			raw = append(raw, rawFrame{code: executable, instr: int64(u64(b, l.IFrameInstr))})
 		}
 		f = prev
+	}
+	if f != 0 {
+		return nil, tornf("the frame chain runs past %d frames", maxDepth)
 	}
 	return raw, nil
 }

@@ -45,6 +45,7 @@ var fields = map[string][]string{
 	"FrameBack":                {"PyFrameObject.f_back"},
 	"FrameCode":                {"PyFrameObject.f_code"},
 	"FrameLasti":               {"PyFrameObject.f_lasti"},
+	"FrameState":               {"PyFrameObject.f_state", "PyFrameObject.f_executing"},
 	"IFrameCode":               {"struct _PyInterpreterFrame.f_executable", "struct _PyInterpreterFrame.f_code"},
 	"IFramePrevious":           {"struct _PyInterpreterFrame.previous"},
 	"IFrameInstr":              {"struct _PyInterpreterFrame.instr_ptr", "struct _PyInterpreterFrame.prev_instr"},
