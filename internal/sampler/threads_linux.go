@@ -16,6 +16,21 @@ func (t *Target) Dump() ([]Thread, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A thread whose stack changed while it was read (a busy one, before
+	// 3.11) gets a few more tries; the first good read of it is shown.
+	for try := 0; try < 8 && anyTorn(threads); try++ {
+		again, err := t.Threads()
+		if err != nil {
+			break
+		}
+		for i := range threads {
+			for j := range again {
+				if threads[i].Err != "" && again[j].tstate == threads[i].tstate && again[j].Err == "" {
+					threads[i] = again[j]
+				}
+			}
+		}
+	}
 	host := taskIDs(t.PID)
 	if t.layout.TstateNativeThreadID < 0 {
 		t.nativeIDsFromPthread(threads, host)
@@ -30,6 +45,15 @@ func (t *Target) Dump() ([]Thread, error) {
 		}
 	}
 	return threads, nil
+}
+
+func anyTorn(threads []Thread) bool {
+	for i := range threads {
+		if threads[i].Err != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // taskInfo reads a thread's name and scheduler state from /proc.
