@@ -625,7 +625,6 @@ func (t *Target) frameObjects(f uint64, cs *chunks) ([]rawFrame, error) {
 	return raw, nil
 }
 
-
 // seen reports whether f is among addrs, the frames of a chain so far;
 // past 256 of them it keeps a set in *deep.
 func seen(addrs []uint64, f uint64, deep *map[uint64]bool) bool {
