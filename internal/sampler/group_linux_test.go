@@ -180,9 +180,10 @@ func TestRecordGroupExec(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The shell is not Python; its 0.2 s sleep is too, unless it ended
-	// before the two scans that decide so (then it counts as vanished).
-	if !st.Exited || st.NotPython < 1 || st.NotPython+st.Vanished != 2 {
-		t.Errorf("exited %v, %d not Python, %d vanished (want 2 in all: the shell and its sleep)", st.Exited, st.NotPython, st.Vanished)
+	// before the two scans that decide so (then it counts as vanished,
+	// as do the short processes of pyenv's python3 shim).
+	if !st.Exited || st.NotPython < 1 || st.NotPython+st.Vanished < 2 {
+		t.Errorf("exited %v, %d not Python, %d vanished (want 2 or more in all: the shell and its sleep)", st.Exited, st.NotPython, st.Vanished)
 	}
 	// The process index of each function's samples.
 	procOf := map[string]map[int32]bool{"before_exec": {}, "after_exec": {}}
