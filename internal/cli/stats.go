@@ -50,21 +50,30 @@ func (sf *statsFlags) options() (report.Options, error) {
 		}
 		o.Order = ord
 	}
+	var err error
+	o.Restrictions, err = sf.restrictions()
+	return o, err
+}
+
+// restrictions parses --filter and --limit, in that order, as pstats
+// applies them.
+func (sf *statsFlags) restrictions() ([]report.Restriction, error) {
+	var rs []report.Restriction
 	if sf.filter != "" {
 		r, err := report.ParseFilter(sf.filter)
 		if err != nil {
-			return o, Usagef("--filter: %v", err)
+			return nil, Usagef("--filter: %v", err)
 		}
-		o.Restrictions = append(o.Restrictions, r)
+		rs = append(rs, r)
 	}
 	if sf.limit != "" && sf.limit != "all" {
 		r, err := report.ParseLimit(sf.limit)
 		if err != nil {
-			return o, Usagef("--limit: %v", err)
+			return nil, Usagef("--limit: %v", err)
 		}
-		o.Restrictions = append(o.Restrictions, r)
+		rs = append(rs, r)
 	}
-	return o, nil
+	return rs, nil
 }
 
 // sampledOptions are the report flags for a sampled profile: its own sort
@@ -80,21 +89,9 @@ func (sf *statsFlags) sampledOptions() (report.SampledOptions, error) {
 		}
 		o.Order = ord
 	}
-	if sf.filter != "" {
-		r, err := report.ParseFilter(sf.filter)
-		if err != nil {
-			return o, Usagef("--filter: %v", err)
-		}
-		o.Restrictions = append(o.Restrictions, r)
-	}
-	if sf.limit != "" && sf.limit != "all" {
-		r, err := report.ParseLimit(sf.limit)
-		if err != nil {
-			return o, Usagef("--limit: %v", err)
-		}
-		o.Restrictions = append(o.Restrictions, r)
-	}
-	return o, nil
+	var err error
+	o.Restrictions, err = sf.restrictions()
+	return o, err
 }
 
 var statsCommand = &Command{

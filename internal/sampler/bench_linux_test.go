@@ -78,12 +78,17 @@ func BenchmarkRecord(b *testing.B) {
 
 // startSpin runs spinTarget on py (as startTarget names interpreters)
 // and returns its pid here once it runs.
-func startSpin(t testing.TB, py string) int {
+func startSpin(t testing.TB, py string) int { return startScript(t, py, spinTarget) }
+
+// startScript runs the Python code script, which prints "ready" once it
+// runs, on py (as startTarget names interpreters), and returns its pid
+// here.
+func startScript(t testing.TB, py, script string) int {
 	t.Helper()
-	args := []string{py, "-c", spinTarget}
+	args := []string{py, "-c", script}
 	if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
 		dir, bin, _ := strings.Cut(rest, ":")
-		args = []string{"chroot", dir, bin, "-c", spinTarget}
+		args = []string{"chroot", dir, bin, "-c", script}
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	out, _ := cmd.StdoutPipe()

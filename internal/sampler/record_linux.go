@@ -75,7 +75,11 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		t.now = mono
 		threads, err := bl.threads(t)
 		if err == nil && t.Minor <= 10 {
-			threads = t.retryTorn(threads, bl)
+			// Before 3.11 a thread that calls and returns every few
+			// microseconds tears a third of its stacks (each frame is a
+			// heap object a free list hands back and out); a walk
+			// microseconds later usually finds its chain standing.
+			threads = retryTorn(threads, 2, func() ([]Thread, error) { return bl.threads(t) })
 		}
 		st.Ticks++
 		if err != nil {
@@ -497,31 +501,4 @@ func (s *taskStats) close() {
 			f.Close()
 		}
 	}
-}
-
-// retryTorn walks again, at most twice, when some thread's stack tore,
-// and takes the first good read of each such thread. Before 3.11 a
-// thread that calls and returns every few microseconds tears a third of
-// its stacks (each frame is a heap object that a free list hands back
-// and out); a new walk microseconds later usually finds the chain
-// standing. Threads read well the first time keep that read.
-func (t *Target) retryTorn(threads []Thread, bl *blocker) []Thread {
-	for try := 0; try < 2 && anyTorn(threads); try++ {
-		again, err := bl.threads(t)
-		if err != nil {
-			break
-		}
-		for i := range threads {
-			if threads[i].Err == "" {
-				continue
-			}
-			for j := range again {
-				if again[j].tstate == threads[i].tstate && again[j].Err == "" {
-					threads[i] = again[j]
-					break
-				}
-			}
-		}
-	}
-	return threads
 }

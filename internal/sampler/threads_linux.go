@@ -18,19 +18,7 @@ func (t *Target) Dump() ([]Thread, error) {
 	}
 	// A thread whose stack changed while it was read (a busy one, before
 	// 3.11) gets a few more tries; the first good read of it is shown.
-	for try := 0; try < 8 && anyTorn(threads); try++ {
-		again, err := t.Threads()
-		if err != nil {
-			break
-		}
-		for i := range threads {
-			for j := range again {
-				if threads[i].Err != "" && again[j].tstate == threads[i].tstate && again[j].Err == "" {
-					threads[i] = again[j]
-				}
-			}
-		}
-	}
+	threads = retryTorn(threads, 8, t.Threads)
 	host := taskIDs(t.PID)
 	if t.layout.TstateNativeThreadID < 0 {
 		t.nativeIDsFromPthread(threads, host)
@@ -45,6 +33,30 @@ func (t *Target) Dump() ([]Thread, error) {
 		}
 	}
 	return threads, nil
+}
+
+// retryTorn walks again with walk, at most tries times, while some
+// thread's stack tore, and takes the first good read of each such thread;
+// threads read well the first time keep that read.
+func retryTorn(threads []Thread, tries int, walk func() ([]Thread, error)) []Thread {
+	for try := 0; try < tries && anyTorn(threads); try++ {
+		again, err := walk()
+		if err != nil {
+			break
+		}
+		for i := range threads {
+			if threads[i].Err == "" {
+				continue
+			}
+			for j := range again {
+				if again[j].tstate == threads[i].tstate && again[j].Err == "" {
+					threads[i] = again[j]
+					break
+				}
+			}
+		}
+	}
+	return threads
 }
 
 func anyTorn(threads []Thread) bool {
