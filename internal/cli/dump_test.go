@@ -53,9 +53,9 @@ ev.wait()
 	pid := strconv.Itoa(cmd.Process.Pid)
 
 	// The main thread closes stdout and only then waits on ev, without
-	// the GIL: until it gets there it may hold the GIL itself (CI saw a
-	// dump in that gap once), so a dump is taken again, a few times at
-	// most, while another thread holds it.
+	// the GIL: until it is in the lock's wait it may hold the GIL itself
+	// (CI saw dumps in that gap twice), so a dump is taken again, a few
+	// times at most, until the spinning thread holds it.
 	var doc dumpDoc
 	for try := 0; ; try++ {
 		code, out, errs := dumpRun("-p", pid, "--json")
@@ -66,7 +66,7 @@ ev.wait()
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatal(err)
 		}
-		if try == 10 || !mainHoldsGIL(doc) {
+		if try == 10 || spinHoldsGIL(doc) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -129,13 +129,14 @@ func TestDumpErrors(t *testing.T) {
 	}
 }
 
-// mainHoldsGIL reports whether a dump found the GIL with a thread whose
-// innermost frame is the module's (the main thread, still on its way to
-// its wait).
-func mainHoldsGIL(doc dumpDoc) bool {
+// spinHoldsGIL reports whether a dump found the GIL with the thread in
+// spin.
+func spinHoldsGIL(doc dumpDoc) bool {
 	for _, th := range doc.Threads {
-		if th.GIL && len(th.Frames) > 0 && th.Frames[0].Name == "<module>" {
-			return true
+		for _, f := range th.Frames {
+			if f.Name == "spin" && th.GIL {
+				return true
+			}
 		}
 	}
 	return false
