@@ -1,6 +1,8 @@
 package sampler
 
 import (
+	"slices"
+
 	"hpp/internal/cpython"
 	"hpp/internal/procmem"
 )
@@ -170,6 +172,9 @@ func (t *Target) early(reads []procmem.Read, p uint64) []procmem.Read {
 		reads = append(reads, procmem.Read{Addr: m.cframe + uint64(l.CFrameCurrentFrame), Buf: t.alloc(8)})
 	}
 	size := int(t.frameSize())
+	if t.Minor <= 10 {
+		size = framePage // m.outside holds the pages of frame objects
+	}
 	for _, o := range m.outside {
 		m.outsideAt = append(m.outsideAt, len(reads))
 		reads = append(reads, procmem.Read{Addr: o, Buf: t.alloc(size)})
@@ -250,7 +255,11 @@ func (t *Target) readMany(reads []procmem.Read) error {
 // stack), and its code objects, whose check then costs no read of its own.
 type threadMemo struct {
 	outside []uint64
-	codes   []uint64
+	// pageUsed is, before 3.11, when a walk last used each page of
+	// outside; spare and spareUsed are keepPages' buffers.
+	pageUsed, spareUsed []int
+	spare               []uint64
+	codes               []uint64
 	// Its newest data stack chunk and the bytes of it to read (the most
 	// a round needed, and some), and its _PyCFrame (3.11–3.12).
 	chunk    uint64
@@ -263,12 +272,46 @@ type threadMemo struct {
 	round             int // the round they were read in
 }
 
+// keepPages notes the pages of frame objects (before 3.11) that this
+// round's walk used, first and in its order, then those that a walk used
+// in the last pageRounds rounds: a walk that tore stops early, and a
+// stack that moves between a few pages of frames uses some of them each
+// round; reading them all in the round's first batch spares the walk
+// reads of its own, which leave the target time to change the stack.
+func (m *threadMemo) keepPages(used []uint64, round int) {
+	old, oldUsed := m.spare, m.spareUsed
+	old = append(old[:0], m.outside...)
+	oldUsed = append(oldUsed[:0], m.pageUsed...)
+	m.outside = append(m.outside[:0], used...)
+	m.pageUsed = m.pageUsed[:0]
+	for range used {
+		m.pageUsed = append(m.pageUsed, round)
+	}
+	for i, p := range old {
+		if len(m.outside) == maxFramePages {
+			break
+		}
+		if round-oldUsed[i] < pageRounds && !slices.Contains(used, p) {
+			m.outside = append(m.outside, p)
+			m.pageUsed = append(m.pageUsed, oldUsed[i])
+		}
+	}
+	m.spare, m.spareUsed = old, oldUsed
+}
+
 // Bounds on what a memo keeps.
 const (
 	maxOutside = 32
-	// maxFrameObjects is maxOutside before 3.11.
-	maxFrameObjects = 256
-	maxMemoCode     = 256
+	// maxFramePages is maxOutside before 3.11: the pages of frame
+	// objects a memo keeps (256 KiB).
+	maxFramePages = 64
+	// pageRounds is how many rounds a page of frames unused is read.
+	pageRounds = 16
+	// framePage is the span read around a frame object before 3.11:
+	// the page that holds it, and with it the frames pymalloc put beside
+	// it (a pool of one size class is a page or more).
+	framePage   = 4096
+	maxMemoCode = 256
 	// maxEarlyChunk bounds the chunk bytes read with the thread states;
 	// slack is read beyond what the last rounds needed, for a stack that
 	// grows a little.

@@ -17,6 +17,10 @@ import (
 	"hpp/internal/profile"
 )
 
+// tornRetries is how many times a round walks again, before 3.11, while
+// a thread's stack tore.
+const tornRetries = 4
+
 // Record samples every thread at opts.Rate until the duration ends, the
 // process exits or ctx is done, and returns the stacks as a sampled
 // profile. A target that exits is not an error: what was sampled is
@@ -76,10 +80,12 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		threads, err := bl.threads(t)
 		if err == nil && t.Minor <= 10 {
 			// Before 3.11 a thread that calls and returns every few
-			// microseconds tears a third of its stacks (each frame is a
-			// heap object a free list hands back and out); a walk
-			// microseconds later usually finds its chain standing.
-			threads = retryTorn(threads, 2, func() ([]Thread, error) { return bl.threads(t) })
+			// microseconds tears some of its stacks (each frame is a
+			// heap object a free list hands back and out: 12-17% of
+			// first reads of scripts/bench-record's target, half of a
+			// recursive fib's); a walk microseconds later usually finds
+			// its chain standing (3 in 4 retries do).
+			threads = retryTorn(threads, tornRetries, func() ([]Thread, error) { return bl.threads(t) })
 		}
 		st.Ticks++
 		if err != nil {

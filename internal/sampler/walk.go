@@ -309,13 +309,14 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 	errs := make([]error, len(threads))
 	var stk []chunks
 	if t.Minor <= 10 {
-		// Frame objects: those of the last round read ahead (early).
+		// Frame objects: the pages that held those of the last round,
+		// read ahead (early).
 		stk = make([]chunks, len(threads))
 		for i := range threads {
 			if m := t.memo[threads[i].tstate]; m != nil {
 				for _, at := range m.outsideAt {
 					if r, ok := t.earlyRead(m, at); ok {
-						stk[i].list = append(stk[i].list, chunk{addr: r.Addr, data: r.Buf, single: true})
+						stk[i].list = append(stk[i].list, chunk{addr: r.Addr, data: r.Buf})
 					}
 				}
 			}
@@ -378,7 +379,11 @@ func (t *Target) stacks(threads []Thread, blocks [][]byte) {
 				m = &threadMemo{}
 				t.memo[threads[i].tstate] = m
 			}
-			m.outside = append(m.outside[:0], stk[i].outside...)
+			if t.Minor <= 10 {
+				m.keepPages(stk[i].outside, t.round)
+			} else {
+				m.outside = append(m.outside[:0], stk[i].outside...)
+			}
 			if t.Minor == 11 || t.Minor == 12 {
 				m.cframe = u64(blocks[i], l.TstateCFrame)
 			}
@@ -441,7 +446,7 @@ func (cs *chunks) remember(f uint64, max int) {
 // 3.11 every frame is a heap object of its own.
 func (t *Target) maxOutside() int {
 	if t.Minor <= 10 {
-		return maxFrameObjects
+		return maxFramePages
 	}
 	return maxOutside
 }
@@ -526,6 +531,9 @@ func (t *Target) readChunks(p uint64) []chunk {
 // frameBytes returns n bytes of the frame at f, from a chunk when one
 // holds them.
 func (t *Target) frameBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
+	if t.Minor <= 10 {
+		return t.framePageBytes(f, n, cs)
+	}
 	for {
 		// The frames read ahead come in the order of the chain, which
 		// the walk follows: try the one after the last found first.
@@ -555,6 +563,41 @@ func (t *Target) frameBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
 		}
 		cs.list = append(cs.list, t.readChunks(cs.prev)...)
 		cs.prev = 0
+	}
+}
+
+// framePageBytes returns n bytes of the frame object at f (before 3.11)
+// from the pages read so far, or reads the pages that hold it: frame
+// objects of one size sit side by side in pymalloc's pools, so a walk
+// finds most of a stack in a few pages, copied in one system call each
+// round (early), which leaves the target less time to change the stack
+// under the copy than a read per frame.
+func (t *Target) framePageBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
+	for i := range cs.list {
+		ch := &cs.list[i]
+		if f >= ch.addr && f-ch.addr+uint64(n) <= uint64(len(ch.data)) {
+			cs.rememberPage(ch.addr, t.maxOutside())
+			return ch.data[f-ch.addr:][:n], nil
+		}
+	}
+	lo := f &^ (framePage - 1)
+	hi := (f + uint64(n) + framePage - 1) &^ (framePage - 1)
+	b := t.alloc(int(hi - lo))
+	if _, err := t.mem.ReadAt(b, int64(lo)); err != nil {
+		// Pages that cannot be read whole: the frame alone.
+		return t.read(f, n)
+	}
+	for p := lo; p < hi; p += framePage {
+		cs.list = append(cs.list, chunk{addr: p, data: b[p-lo : p-lo+framePage]})
+		cs.rememberPage(p, t.maxOutside())
+	}
+	return b[f-lo:][:n], nil
+}
+
+// rememberPage notes page p as one a walk used, once, up to max.
+func (cs *chunks) rememberPage(p uint64, max int) {
+	if !slices.Contains(cs.outside, p) {
+		cs.remember(p, max)
 	}
 }
 
