@@ -1,0 +1,194 @@
+package sampler
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"hpp/internal/profile"
+)
+
+// namesScript starts threads named in ASCII and not, one with threading's
+// default name and one whose instance dict was made a real dict, and
+// prints threading's own {ident: name}; then for each line read it starts
+// one more thread of that name and prints the names again. "raw" starts
+// a thread threading does not know, "register" makes it known (as
+// Dummy-N).
+const namesScript = `
+import json, sys, threading
+ev = threading.Event()
+def start(name=None):
+    t = threading.Thread(target=ev.wait, name=name)
+    t.daemon = True
+    t.start()
+    return t
+def report():
+    sys.stdout.write(json.dumps(dict((str(t.ident), t.name) for t in threading.enumerate())) + "\n")
+    sys.stdout.flush()
+ts = [start(n) for n in ("worker-1", u"w\u00f6rker-2", u"\u7ebf\u7a0b-3", None)]
+ts[1].__dict__["extra"] = 1
+report()
+go, running, registered = threading.Event(), threading.Semaphore(0), threading.Semaphore(0)
+def raw():
+    running.release()
+    go.wait()
+    threading.current_thread()  # enters threading._active as Dummy-N
+    registered.release()
+    ev.wait()
+for line in iter(sys.stdin.readline, ""):
+    line = line.strip()
+    if line == "raw":
+        import _thread
+        _thread.start_new_thread(raw, ())
+        running.acquire()
+    elif line == "register":
+        go.set()
+        registered.acquire()
+    else:
+        start(line)
+    report()
+`
+
+// namedTarget is a running namesScript.
+type namedTarget struct {
+	pid int
+	in  io.Writer
+	out *bufio.Reader
+}
+
+func startNamed(t *testing.T, py string) *namedTarget {
+	t.Helper()
+	args := []string{py, "-c", namesScript}
+	if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
+		dir, bin, _ := strings.Cut(rest, ":")
+		args = []string{"chroot", dir, bin, "-c", namesScript}
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stderr = os.Stderr
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return &namedTarget{pid: cmd.Process.Pid, in: in, out: bufio.NewReader(out)}
+}
+
+// names reads the target's next report.
+func (n *namedTarget) names(t *testing.T) map[uint64]string {
+	t.Helper()
+	line, err := n.out.ReadString('\n')
+	if err != nil {
+		t.Fatalf("target: %q %v", line, err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(line), &m); err != nil {
+		t.Fatalf("target: %q %v", line, err)
+	}
+	out := map[uint64]string{}
+	for k, v := range m {
+		id, err := strconv.ParseUint(k, 10, 64)
+		if err != nil {
+			t.Fatalf("target: ident %q", k)
+		}
+		out[id] = v
+	}
+	return out
+}
+
+// TestThreadNamesLive checks the names of Dump's and Record's threads
+// against threading's own, on every interpreter. From 3.14 they come from
+// comm, which CPython sets to threading's name, except the main thread's:
+// that keeps the executable's name.
+func TestThreadNamesLive(t *testing.T) {
+	for label, py := range interpreters(t) {
+		if strings.HasPrefix(py, "pidns:") {
+			continue // the same interpreters again: names do not depend on pid namespaces
+		}
+		t.Run(label, func(t *testing.T) {
+			tn := startNamed(t, py)
+			want := tn.names(t)
+			tg, err := Attach(tn.pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tg.Minor >= 14 {
+				comm, _ := os.ReadFile("/proc/" + strconv.Itoa(tn.pid) + "/comm")
+				for id, name := range want {
+					if name == "MainThread" {
+						want[id] = strings.TrimSpace(string(comm))
+					}
+				}
+			}
+			threads, err := tg.Dump()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[uint64]string{}
+			for _, th := range threads {
+				got[th.ID] = th.Name
+			}
+			for id, name := range want {
+				if got[id] != name {
+					t.Errorf("dump: thread %d named %q, threading says %q", id, got[id], name)
+				}
+			}
+
+			// A recording names its threads too, those started while it
+			// runs among them.
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			type result struct {
+				p   *profile.Profile
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				p, _, err := tg.Record(ctx, RecordOptions{Rate: 200, Duration: 10 * time.Second})
+				done <- result{p, err}
+			}()
+			time.Sleep(100 * time.Millisecond)
+			io.WriteString(tn.in, "late-w\u00f6rker\n")
+			want = tn.names(t)
+			// A thread that threading learns of only after the recording
+			// first saw it (Debian's 3.11 and pyenv's 3.6 only: what
+			// renames it is the same for every version, and it takes
+			// a while).
+			late := label == "debian-python3" || strings.HasPrefix(label, "pyenv-3.6")
+			if late && tg.Minor <= 13 {
+				io.WriteString(tn.in, "raw\n")
+				tn.names(t)
+				time.Sleep(100 * time.Millisecond)
+				io.WriteString(tn.in, "register\n")
+				want = tn.names(t)
+				time.Sleep(600 * time.Millisecond)
+			} else {
+				time.Sleep(300 * time.Millisecond)
+			}
+			cancel()
+			r := <-done
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			recorded := map[string]bool{}
+			for _, th := range r.p.Samples.Threads {
+				recorded[th.Name] = true
+			}
+			for _, name := range want {
+				if name == "MainThread" && tg.Minor >= 14 {
+					continue
+				}
+				if !recorded[name] {
+					t.Errorf("record: no thread named %q among %v", name, r.p.Samples.Threads)
+				}
+			}
+		})
+	}
+}
