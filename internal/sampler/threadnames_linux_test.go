@@ -5,13 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"hpp/internal/cpython"
 	"hpp/internal/profile"
 )
 
@@ -191,4 +195,81 @@ func TestThreadNamesLive(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestThreadNamesCorrupted reads a live target's names once through a
+// recorder, replays them from the copy (which must give the same names),
+// then reads copies with random bytes changed: every read must end
+// without a panic, and any name it gives must be well-formed text of
+// bounded length. One interpreter per layout of instance dicts.
+func TestThreadNamesCorrupted(t *testing.T) {
+	pys := interpreters(t)
+	for _, label := range []string{"pyenv-3.6.15", "pyenv-3.10.13", "debian-python3", "pyenv-3.12.1", "pyenv-3.13.0"} {
+		py, ok := pys[label]
+		if !ok {
+			t.Logf("no %s", label)
+			continue
+		}
+		t.Run(label, func(t *testing.T) {
+			tn := startNamed(t, py)
+			want := tn.names(t)
+			tg, err := Attach(tn.pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recorder{mem: tg.mem}
+			tg.mem = rec
+			if tg.Minor >= 13 {
+				tg.read(tg.runtime, cpython.DebugOffsetsSize)
+			}
+			live := tg.threadNames()
+			for id, name := range want {
+				if live[id] != name {
+					t.Fatalf("thread %d: %q, threading says %q", id, live[id], name)
+				}
+			}
+			snap := &Snapshot{Version: tg.Version, Binary: tg.Binary, Symbols: tg.symbols, Regions: mergeRegions(rec.reads)}
+			replay, err := FromSnapshot(snap)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := replay.threadNames(); !reflect.DeepEqual(got, live) {
+				t.Fatalf("replayed names %v, live %v", got, live)
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			named, wrong := 0, 0
+			for i := 0; i < 1000; i++ {
+				regions := make([]Region, len(snap.Regions))
+				for j, r := range snap.Regions {
+					regions[j] = Region{Addr: r.Addr, Data: append([]byte(nil), r.Data...)}
+				}
+				for k := 0; k < 1+rng.IntN(4); k++ {
+					r := regions[rng.IntN(len(regions))]
+					r.Data[rng.IntN(len(r.Data))] = byte(rng.Uint32())
+				}
+				tc, err := FromSnapshot(&Snapshot{Version: snap.Version, Binary: snap.Binary, Symbols: snap.Symbols, Regions: regions})
+				if err != nil {
+					continue // the version's own table was hit
+				}
+				for id, name := range tc.threadNames() {
+					named++
+					if name != live[id] {
+						wrong++ // a changed byte of the name itself, or of an ident
+					}
+					if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxString {
+						t.Fatalf("corrupted copy %d: thread %d named %q", i, id, name)
+					}
+				}
+			}
+			t.Logf("%d reads, %d regions, %d bytes; %d names read from 1000 corrupted copies, %d of them not the target's", len(rec.reads), len(snap.Regions), bytesIn(snap.Regions), named, wrong)
+		})
+	}
+}
+
+func bytesIn(rs []Region) int {
+	n := 0
+	for _, r := range rs {
+		n += len(r.Data)
+	}
+	return n
 }
