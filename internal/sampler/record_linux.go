@@ -130,7 +130,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				if tid, ok := host[th.NativeID]; ok && th.NativeID != 0 {
 					name, _ = taskInfo(t.PID, tid)
 				}
-				if n := names.name(th.ID); n != "" {
+				if n := names.name(th.ID, int(st.Ticks)); n != "" {
 					name = n
 				} else {
 					names.unnamed(th.ID, ti, int(st.Ticks))

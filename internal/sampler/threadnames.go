@@ -426,17 +426,19 @@ func (t *Target) long(p uint64) (uint64, error) {
 	return v, nil
 }
 
-// namer names a recording's threads: threading's names are read at the
-// first round and again whenever a thread id appears that they lack. A
-// thread caught between its start and its entry in threading._active
-// gets comm's name at first, and threading's at a later try (after 16,
-// 32, 64... rounds, 8 tries at most).
+// namer names a recording's threads: threading's names are read in the
+// first round and again in each round where a thread id appears (an
+// ident may be a new thread's, reused: names read earlier are not
+// trusted for it). A thread caught between its start and its entry in
+// threading._active gets comm's name at first, and threading's at a later
+// try (after 16, 32, 64... rounds, 8 tries at most).
 type namer struct {
-	t     *Target
-	names map[uint64]string
-	late  map[uint64]*lateName
-	next  int // the round of the next try for late names
-	gap   int
+	t      *Target
+	names  map[uint64]string
+	readIn int // 1 + the round names were read in; 0 before the first read
+	late   map[uint64]*lateName
+	next   int // the round of the next try for late names
+	gap    int
 }
 
 type lateName struct {
@@ -444,17 +446,14 @@ type lateName struct {
 	tries int
 }
 
-func newNamer(t *Target) *namer {
-	return &namer{t: t, names: t.threadNames(), late: map[uint64]*lateName{}}
-}
+func newNamer(t *Target) *namer { return &namer{t: t, late: map[uint64]*lateName{}} }
 
-// name returns threading's name of the thread ident, or "" (then the
-// caller names it from comm, and calls lateName).
-func (n *namer) name(ident uint64) string {
-	if s, ok := n.names[ident]; ok {
-		return s
+// name returns threading's name of the thread ident, new in this round,
+// or "" (then the caller names it from comm, and calls unnamed).
+func (n *namer) name(ident uint64, round int) string {
+	if n.readIn != round+1 {
+		n.names, n.readIn = n.t.threadNames(), round+1
 	}
-	n.names = n.t.threadNames()
 	return n.names[ident]
 }
 
@@ -476,7 +475,7 @@ func (n *namer) rename(round int, set func(index int32, name string)) {
 	if len(n.late) == 0 || round < n.next {
 		return
 	}
-	n.names = n.t.threadNames()
+	n.names, n.readIn = n.t.threadNames(), round+1
 	for ident, l := range n.late {
 		if s, ok := n.names[ident]; ok {
 			set(l.index, s)

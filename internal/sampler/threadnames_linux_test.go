@@ -67,7 +67,7 @@ type namedTarget struct {
 	out *bufio.Reader
 }
 
-func startNamed(t *testing.T, py string) *namedTarget {
+func startNamed(t testing.TB, py string) *namedTarget {
 	t.Helper()
 	args := []string{py, "-c", namesScript}
 	if rest, ok := strings.CutPrefix(py, "chroot:"); ok {
@@ -86,7 +86,7 @@ func startNamed(t *testing.T, py string) *namedTarget {
 }
 
 // names reads the target's next report.
-func (n *namedTarget) names(t *testing.T) map[uint64]string {
+func (n *namedTarget) names(t testing.TB) map[uint64]string {
 	t.Helper()
 	line, err := n.out.ReadString('\n')
 	if err != nil {
@@ -272,4 +272,32 @@ func bytesIn(rs []Region) int {
 		n += len(r.Data)
 	}
 	return n
+}
+
+// BenchmarkThreadNames reads the names of namesScript's six threads on
+// Debian's python3: "lookup" finds threading._active through sys.modules
+// as a dump does, "cached" rereads the dict found before, as a recording
+// does when a thread appears.
+func BenchmarkThreadNames(b *testing.B) {
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		b.Skip("no /usr/bin/python3")
+	}
+	tn := startNamed(b, "/usr/bin/python3")
+	tn.names(b)
+	tg, err := Attach(tn.pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"lookup", "cached"} {
+		b.Run(mode, func(b *testing.B) {
+			for b.Loop() {
+				if mode == "lookup" {
+					tg.activeDict = 0
+				}
+				if len(tg.threadNames()) < 5 {
+					b.Fatal("names missing")
+				}
+			}
+		})
+	}
 }
