@@ -2,13 +2,16 @@ package sampler
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"reflect"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,17 +200,22 @@ func TestThreadNamesLive(t *testing.T) {
 	}
 }
 
-// TestThreadNamesCorrupted reads a live target's names once through a
-// recorder, replays them from the copy (which must give the same names),
-// then reads copies with random bytes changed: every read must end
-// without a panic, and any name it gives must be well-formed text of
-// bounded length. One interpreter per layout of instance dicts.
-func TestThreadNamesCorrupted(t *testing.T) {
-	pys := interpreters(t)
-	for _, label := range []string{"pyenv-3.6.15", "pyenv-3.10.13", "debian-python3", "pyenv-3.12.1", "pyenv-3.13.0"} {
-		py, ok := pys[label]
-		if !ok {
-			t.Logf("no %s", label)
+// namesFile is a snapshot of what reading a target's thread names read,
+// with threading's own names (by ident) at the time.
+type namesFile struct {
+	Snapshot *Snapshot         `json:"snapshot"`
+	Names    map[string]string `json:"names"`
+}
+
+// TestCaptureNames (with -update) captures each interpreter before 3.14
+// running namesScript into testdata/names.
+func TestCaptureNames(t *testing.T) {
+	if !*update {
+		t.Skip("run with -update to capture snapshots")
+	}
+	os.MkdirAll("testdata/names", 0o755)
+	for label, py := range interpreters(t) {
+		if strings.HasPrefix(label, "pidns-") {
 			continue
 		}
 		t.Run(label, func(t *testing.T) {
@@ -217,53 +225,119 @@ func TestThreadNamesCorrupted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tg.Minor >= 14 {
+				t.Skip("names from comm")
+			}
 			rec := &recorder{mem: tg.mem}
 			tg.mem = rec
 			if tg.Minor >= 13 {
 				tg.read(tg.runtime, cpython.DebugOffsetsSize)
 			}
-			live := tg.threadNames()
+			tg.threadNames()
+			nf := &namesFile{Snapshot: &Snapshot{Version: tg.Version, Binary: tg.Binary, Symbols: tg.symbols, Regions: mergeRegions(rec.reads)}, Names: map[string]string{}}
 			for id, name := range want {
-				if live[id] != name {
-					t.Fatalf("thread %d: %q, threading says %q", id, live[id], name)
-				}
+				nf.Names[strconv.FormatUint(id, 10)] = name
 			}
-			snap := &Snapshot{Version: tg.Version, Binary: tg.Binary, Symbols: tg.symbols, Regions: mergeRegions(rec.reads)}
-			replay, err := FromSnapshot(snap)
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			if err := json.NewEncoder(zw).Encode(nf); err != nil {
+				t.Fatal(err)
+			}
+			zw.Close()
+			if err := os.WriteFile(filepath.Join("testdata/names", label+".json.gz"), buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func readNamesFiles(tb testing.TB) map[string]*namesFile {
+	tb.Helper()
+	files, _ := filepath.Glob("testdata/names/*.json.gz")
+	if len(files) == 0 {
+		tb.Fatal("no snapshots in testdata/names (go test -run TestCaptureNames -update)")
+	}
+	out := map[string]*namesFile{}
+	for _, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var nf namesFile
+		err = json.NewDecoder(zr).Decode(&nf)
+		f.Close()
+		if err != nil {
+			tb.Fatalf("%s: %v", path, err)
+		}
+		out[filepath.Base(path)] = &nf
+	}
+	return out
+}
+
+// TestThreadNamesSnapshots reads the names from each captured snapshot,
+// which must give threading's, then from 1000 copies with random bytes
+// changed: every read must end without a panic, and any name it gives
+// must be well-formed text of bounded length.
+func TestThreadNamesSnapshots(t *testing.T) {
+	for file, nf := range readNamesFiles(t) {
+		t.Run(file, func(t *testing.T) {
+			tg, err := FromSnapshot(nf.Snapshot)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := replay.threadNames(); !reflect.DeepEqual(got, live) {
-				t.Fatalf("replayed names %v, live %v", got, live)
+			names := tg.threadNames()
+			for id, want := range nf.Names {
+				n, _ := strconv.ParseUint(id, 10, 64)
+				if names[n] != want {
+					t.Errorf("thread %s: %q, threading said %q", id, names[n], want)
+				}
 			}
 			rng := rand.New(rand.NewPCG(1, 2))
 			named, wrong := 0, 0
 			for i := 0; i < 1000; i++ {
-				regions := make([]Region, len(snap.Regions))
-				for j, r := range snap.Regions {
+				regions := make([]Region, len(nf.Snapshot.Regions))
+				for j, r := range nf.Snapshot.Regions {
 					regions[j] = Region{Addr: r.Addr, Data: append([]byte(nil), r.Data...)}
 				}
 				for k := 0; k < 1+rng.IntN(4); k++ {
 					r := regions[rng.IntN(len(regions))]
 					r.Data[rng.IntN(len(r.Data))] = byte(rng.Uint32())
 				}
-				tc, err := FromSnapshot(&Snapshot{Version: snap.Version, Binary: snap.Binary, Symbols: snap.Symbols, Regions: regions})
-				if err != nil {
-					continue // the version's own table was hit
-				}
-				for id, name := range tc.threadNames() {
-					named++
-					if name != live[id] {
+				s := *nf.Snapshot
+				s.Regions = regions
+				named += checkCorruptedNames(t, &s, func(id uint64, name string) {
+					if name != names[id] {
 						wrong++ // a changed byte of the name itself, or of an ident
 					}
-					if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxString {
-						t.Fatalf("corrupted copy %d: thread %d named %q", i, id, name)
-					}
-				}
+				})
 			}
-			t.Logf("%d reads, %d regions, %d bytes; %d names read from 1000 corrupted copies, %d of them not the target's", len(rec.reads), len(snap.Regions), bytesIn(snap.Regions), named, wrong)
+			t.Logf("%d regions, %d bytes; %d names read from 1000 corrupted copies, %d of them not the target's", len(nf.Snapshot.Regions), bytesIn(nf.Snapshot.Regions), named, wrong)
 		})
 	}
+}
+
+// checkCorruptedNames reads the names of a corrupted snapshot, fails on
+// any that is not well-formed, bounded text, and hands each to seen.
+func checkCorruptedNames(t *testing.T, s *Snapshot, seen func(uint64, string)) int {
+	t.Helper()
+	tg, err := FromSnapshot(s)
+	if err != nil {
+		return 0 // the version's own table was hit
+	}
+	names := tg.threadNames()
+	for id, name := range names {
+		if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxString {
+			t.Fatalf("thread %d named %q", id, name)
+		}
+		if seen != nil {
+			seen(id, name)
+		}
+	}
+	return len(names)
 }
 
 func bytesIn(rs []Region) int {
@@ -272,6 +346,42 @@ func bytesIn(rs []Region) int {
 		n += len(r.Data)
 	}
 	return n
+}
+
+// FuzzThreadNamesCorrupted reads names from the snapshots with bytes
+// flipped: no panic, no runaway, only well-formed names.
+func FuzzThreadNamesCorrupted(f *testing.F) {
+	var snaps []*namesFile
+	for _, nf := range readNamesFiles(f) {
+		snaps = append(snaps, nf)
+	}
+	sort.Slice(snaps, func(i, j int) bool { return snaps[i].Snapshot.Version < snaps[j].Snapshot.Version })
+	f.Add(uint8(0), uint32(0), uint8(0xff), uint32(100), uint8(1))
+	f.Add(uint8(5), uint32(5000), uint8(0x80), uint32(7), uint8(0x10))
+	f.Fuzz(func(t *testing.T, which uint8, pos uint32, x uint8, pos2 uint32, x2 uint8) {
+		nf := snaps[int(which)%len(snaps)]
+		regions := make([]Region, len(nf.Snapshot.Regions))
+		total := 0
+		for i, r := range nf.Snapshot.Regions {
+			regions[i] = Region{Addr: r.Addr, Data: append([]byte(nil), r.Data...)}
+			total += len(r.Data)
+		}
+		flip := func(p uint32, v uint8) {
+			at := int(p) % total
+			for i := range regions {
+				if at < len(regions[i].Data) {
+					regions[i].Data[at] ^= v
+					return
+				}
+				at -= len(regions[i].Data)
+			}
+		}
+		flip(pos, x)
+		flip(pos2, x2)
+		s := *nf.Snapshot
+		s.Regions = regions
+		checkCorruptedNames(t, &s, nil)
+	})
 }
 
 // BenchmarkThreadNames reads the names of namesScript's six threads on
