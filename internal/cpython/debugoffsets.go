@@ -3,6 +3,7 @@ package cpython
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -201,6 +202,12 @@ func ParseDebugOffsets(b []byte) (*Layout, DebugOffsets, error) {
 		ASCIIObjectSize:          u("unicode_object.asciiobject_size"),
 		CompactUnicodeObjectSize: compact,
 	}
+	// Of what naming threads takes the table has the modules dict and the
+	// dict's fields only; AdoptNames may fill in the rest.
+	noNames(l)
+	l.InterpModules = u("interpreter_state.imports_modules")
+	l.DictKeys = u("dict_object.ma_keys")
+	l.DictValues = u("dict_object.ma_values")
 	if missing != "" {
 		return nil, d, fmt.Errorf("_Py_DebugOffsets of Python %s: no %s in the table", d.Patch(), missing)
 	}
@@ -230,5 +237,19 @@ func ParseDebugOffsets(b []byte) (*Layout, DebugOffsets, error) {
 	if !ok {
 		return nil, d, fmt.Errorf("_Py_DebugOffsets of Python %s: offsets out of range (a garbled table)", d.Patch())
 	}
+	// Names are a nicety: offsets out of range lose them, not the stacks.
+	if !inside("interpreter_state.size", l.InterpModules) || !inside("dict_object.size", l.DictKeys, l.DictValues) {
+		noNames(l)
+	}
 	return l, d, nil
+}
+
+// noNames marks every thread-naming offset of l absent.
+func noNames(l *Layout) {
+	v := reflect.ValueOf(l).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if isNameField(v.Type().Field(i).Name) {
+			v.Field(i).SetInt(Absent)
+		}
+	}
 }

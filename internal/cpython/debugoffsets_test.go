@@ -55,6 +55,11 @@ func TestDebugOffsetsMatchDWARF(t *testing.T) {
 		t.Errorf("table says %s, free-threaded %v", d.Patch(), d.FreeThreaded)
 	}
 	want, _ := ForMinor("3.13")
+	// The table gives the modules dict and the dict's fields; the other
+	// thread-naming offsets come from DWARF when the two agree.
+	if !AdoptNames(got, want) {
+		t.Error("AdoptNames refused pyenv's own 3.13 table")
+	}
 	gv, wv := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
 	for i := 0; i < gv.NumField(); i++ {
 		name := gv.Type().Field(i).Name
@@ -107,5 +112,31 @@ func TestDebugOffsetsOfNewerPythons(t *testing.T) {
 		if d.Minor() != v || d.FreeThreaded || l.CodeCodeAdaptive <= 0 {
 			t.Errorf("%s: version %s, free-threaded %v, layout %+v", exe, d.Patch(), d.FreeThreaded, l)
 		}
+		// Debian's 3.13 is built from the same sources as pyenv's: the
+		// offsets its table gives agree with pyenv's DWARF, which then
+		// supplies the rest of what naming threads takes.
+		if dw, ok := ForMinor(v); ok && v == "3.13" && !AdoptNames(l, dw) {
+			t.Errorf("%s: its table disagrees with pyenv's 3.13 DWARF", exe)
+		}
+	}
+}
+
+// TestAdoptNamesRefuses checks that a table whose shared offsets differ
+// from the DWARF table's gets no names offsets.
+func TestAdoptNamesRefuses(t *testing.T) {
+	dw, ok := ForMinor("3.13")
+	if !ok {
+		t.Skip("no 3.13 table")
+	}
+	l := *dw
+	noNames(&l)
+	l.InterpModules, l.DictKeys, l.DictValues = dw.InterpModules, dw.DictKeys, dw.DictValues
+	l.TstateThreadID += 8
+	if AdoptNames(&l, dw) || l.ModuleDict != Absent || l.Names() {
+		t.Errorf("a moved thread_id still took names offsets: %+v", l)
+	}
+	l.TstateThreadID = dw.TstateThreadID
+	if !AdoptNames(&l, dw) || l.ModuleDict != dw.ModuleDict {
+		t.Error("agreeing tables refused")
 	}
 }

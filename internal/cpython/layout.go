@@ -71,6 +71,35 @@ type Layout struct {
 	UnicodeState             int64
 	ASCIIObjectSize          int64
 	CompactUnicodeObjectSize int64
+
+	// What naming threads takes before 3.14 (whose threads carry their
+	// threading names as OS names): sys.modules['threading']._active maps
+	// each thread's ident to its Thread object, whose instance dict holds
+	// _name.
+	InterpModules        int64 // modules (≤3.11), imports.modules (3.12+)
+	ModuleDict           int64 // PyModuleObject.md_dict
+	TypeBasicSize        int64 // PyTypeObject.tp_basicsize
+	TypeDictOffset       int64 // tp_dictoffset: where an instance keeps its dict (≤3.10)
+	TypeFlags            int64 // tp_flags: Py_TPFLAGS_MANAGED_DICT (3.11+), INLINE_VALUES (3.13+)
+	HeapTypeCachedKeys   int64 // PyHeapTypeObject.ht_cached_keys: the keys its instances share
+	DictKeys             int64 // PyDictObject.ma_keys
+	DictValues           int64 // ma_values: a split table's values, kept outside the keys
+	DictKeysSize         int64 // dk_size (≤3.10)
+	DictKeysLog2Size     int64 // dk_log2_size (3.11+)
+	DictKeysLog2Index    int64 // dk_log2_index_bytes (3.11+)
+	DictKeysKind         int64 // dk_kind (3.11+): general, unicode or split
+	DictKeysNentries     int64
+	DictKeysIndices      int64 // dk_indices: the hash index, the entries follow it
+	DictEntrySize        int64 // sizeof(PyDictKeyEntry): hash, key, value
+	DictEntryKey         int64
+	DictEntryValue       int64
+	DictUnicodeEntrySize int64 // sizeof(PyDictUnicodeEntry) (3.11+): key, value
+	DictUnicodeEntryKey  int64
+	DictUnicodeEntryVal  int64
+	DictValuesValues     int64 // struct _dictvalues.values (3.11+); ma_values is the array itself before
+	LongSize             int64 // ob_size: the signed digit count (≤3.11)
+	LongTag              int64 // long_value.lv_tag: digit count and sign (3.12+)
+	LongDigits           int64 // the 30-bit digits, least significant first
 }
 
 // ForMinor returns the generated layout of a minor version ("3.11"), or

@@ -30,6 +30,9 @@ var wantedSymbols = map[string]bool{
 	"PyFrame_Type":           true,
 	"PyUnicode_Type":         true,
 	"PyBytes_Type":           true,
+	"PyDict_Type":            true, // these three for thread names (threadnames.go)
+	"PyLong_Type":            true,
+	"PyModule_Type":          true,
 }
 
 func readBinary(r io.ReaderAt, name string) (*elfInfo, error) {

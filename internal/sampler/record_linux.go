@@ -48,7 +48,9 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 		// and lines, then the thread and its state (appendSampleKey)
 		samples map[string]int
 	)
+	names := newNamer(t) // threading's thread names, before 3.14
 	reset := func() {
+		names.reset()
 		b = profile.NewBuilder(256)
 		funcs = map[fkey]profile.FuncID{}
 		codeFuncs = map[*code]profile.FuncID{}
@@ -136,6 +138,11 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 				if tid, ok := host[th.NativeID]; ok && th.NativeID != 0 {
 					name, _ = taskInfo(t.PID, tid)
 				}
+				if n := names.name(th.ID, int(st.Ticks)); n != "" {
+					name = n
+				} else {
+					names.unnamed(th.ID, ti, int(st.Ticks))
+				}
 				set.Threads = append(set.Threads, profile.Thread{ID: int64(th.NativeID), Name: name})
 			}
 			tid, ok := host[th.NativeID]
@@ -187,6 +194,7 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 			}
 			st.Samples++
 		}
+		names.rename(int(st.Ticks), func(i int32, name string) { set.Threads[i].Name = name })
 		st.Threads = len(set.Threads)
 		if opts.Flush != nil && time.Since(lastFlush) >= opts.FlushEvery {
 			// Hand over what this part sampled; the thread states

@@ -36,6 +36,11 @@ type Target struct {
 	frameType     uint64
 	unicodeType   uint64
 	bytesType     uint64
+	dictType      uint64
+	longType      uint64
+	moduleType    uint64
+
+	activeDict uint64 // threading._active, once found (threadnames.go)
 
 	// now is the monotonic time of the walk in nanoseconds, set by a
 	// recording before each round; 0 (as in a dump) checks every cached
@@ -112,6 +117,9 @@ func newTarget(pid int, mem Memory, path string, b *elfInfo, bias uint64) (*Targ
 	t.frameType = sym("PyFrame_Type")
 	t.unicodeType = sym("PyUnicode_Type")
 	t.bytesType = sym("PyBytes_Type")
+	t.dictType = sym("PyDict_Type")
+	t.longType = sym("PyLong_Type")
+	t.moduleType = sym("PyModule_Type")
 	if t.codeType == 0 || t.unicodeType == 0 || t.bytesType == 0 {
 		return nil, &NotPythonError{PID: pid, Exe: path, Why: "PyCode_Type, PyUnicode_Type or PyBytes_Type missing from " + path}
 	}
@@ -136,6 +144,11 @@ func newTarget(pid int, mem Memory, path string, b *elfInfo, bias uint64) (*Targ
 		}
 		if d.FreeThreaded {
 			return nil, &UnsupportedError{Version: b.version + " (free-threaded)", Why: "free-threaded builds are not supported yet"}
+		}
+		if dw, ok := cpython.ForMinor(d.Minor()); ok && n == 13 {
+			// Thread names need offsets the table lacks; pyenv's DWARF
+			// of 3.13 gives them if the build agrees with it.
+			cpython.AdoptNames(l, dw)
 		}
 		t.layout = l
 		t.Version = d.Patch()

@@ -10,7 +10,9 @@ import (
 )
 
 // Dump reads every thread's stack once, with what the kernel says about
-// each thread: its name, and whether it is running or idle.
+// each thread: its name, and whether it is running or idle. Before 3.14,
+// whose threads all bear the executable's name there, the name is
+// threading's, read from the target.
 func (t *Target) Dump() ([]Thread, error) {
 	threads, err := t.Threads()
 	if err != nil {
@@ -23,6 +25,7 @@ func (t *Target) Dump() ([]Thread, error) {
 	if t.layout.TstateNativeThreadID < 0 {
 		t.nativeIDsFromPthread(threads, host)
 	}
+	names := t.threadNames() // threading's names, before 3.14
 	for i := range threads {
 		th := &threads[i]
 		if tid, ok := host[th.NativeID]; ok && th.NativeID != 0 {
@@ -30,6 +33,9 @@ func (t *Target) Dump() ([]Thread, error) {
 			if !th.GIL && th.State == "idle" {
 				th.GILWait = gilWait(readSyscall(t.PID, tid, nil), th.gilLo, th.gilHi)
 			}
+		}
+		if name, ok := names[th.ID]; ok {
+			th.Name = name
 		}
 	}
 	return threads, nil
