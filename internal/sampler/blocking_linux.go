@@ -29,7 +29,10 @@ type blocker struct {
 	// running says which threads were on a CPU just before the stop,
 	// from their /proc stat: once stopped every thread reads as stopped.
 	running map[int]bool
-	stats   *taskStats
+	// groupStop says which threads were, at their last stop, in a group
+	// stop: the target was stopped (SIGSTOP, Ctrl-Z) and stays so.
+	groupStop map[int]bool
+	stats     *taskStats
 }
 
 // startBlocking seizes every thread of process pid, or returns nil
@@ -38,7 +41,7 @@ func startBlocking(pid int, on bool) (*blocker, error) {
 	if !on {
 		return nil, nil
 	}
-	b := &blocker{pid: pid, calls: make(chan func()), traced: map[int]bool{}, running: map[int]bool{}, stats: newTaskStats(pid)}
+	b := &blocker{pid: pid, calls: make(chan func()), traced: map[int]bool{}, running: map[int]bool{}, groupStop: map[int]bool{}, stats: newTaskStats(pid)}
 	go func() {
 		runtime.LockOSThread() // for good: see blocker
 		for f := range b.calls {
@@ -130,6 +133,14 @@ func (b *blocker) stop() error {
 		b.running[tid] = b.stats.running(tid)
 	}
 	for tid := range b.traced {
+		if b.stopped(tid) {
+			// Stopped already, and reported it: a SIGCONT to the
+			// target makes a thread that was let go in a group stop
+			// stop once more to say so. An interrupt now would be
+			// one stop too many, taken when resume lets it go, and
+			// every round after would be one stop behind.
+			continue
+		}
 		if err := unix.PtraceInterrupt(tid); err != nil {
 			delete(b.traced, tid) // ESRCH: it ended
 		}
@@ -174,8 +185,10 @@ func (b *blocker) waitStop(tid int) {
 			unix.Waitid(unix.P_PID, tid, (*unix.Siginfo)(unsafe.Pointer(&si)), unix.WSTOPPED|unix.WALL|unix.WNOHANG, nil)
 			sig, event := int(si.Status&0xff), int(si.Status>>8)
 			if event == unix.PTRACE_EVENT_STOP {
-				// The interrupt's stop (or a group stop: SIGSTOP to
-				// the target, which resume undoes; see docs/sampler.md).
+				// The interrupt's stop, or a group stop: the target
+				// was stopped by a signal (its number says which),
+				// and resume must leave it so.
+				b.groupStop[tid] = isStopSignal(sig)
 				return
 			}
 			// A signal on its way: let it go to the thread, then
@@ -194,16 +207,44 @@ func (b *blocker) waitStop(tid int) {
 	}
 }
 
+// stopped says whether thread tid has a stop or end to report, without
+// taking it.
+func (b *blocker) stopped(tid int) bool {
+	var si siginfo
+	err := unix.Waitid(unix.P_PID, tid, (*unix.Siginfo)(unsafe.Pointer(&si)), unix.WEXITED|unix.WSTOPPED|unix.WNOWAIT|unix.WNOHANG|unix.WALL, nil)
+	return err == nil && si.Pid != 0
+}
+
 // waitid's si_code for a stopped child (include/uapi/asm-generic/siginfo.h).
 const (
 	cldTrapped = 4
 	cldStopped = 5
 )
 
-// resume lets every stopped thread go on.
+// isStopSignal says whether sig stops a process by default.
+func isStopSignal(sig int) bool {
+	switch unix.Signal(sig) {
+	case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+		return true
+	}
+	return false
+}
+
+// resume lets every stopped thread go on; a thread in a group stop is
+// let go with PTRACE_LISTEN, which keeps it stopped as if not traced
+// until SIGCONT (PTRACE_CONT would undo the stop).
 func (b *blocker) resume() error {
 	for tid := range b.traced {
-		if unix.PtraceCont(tid, 0) != nil {
+		var err error
+		if b.groupStop[tid] {
+			_, _, e := unix.Syscall6(unix.SYS_PTRACE, unix.PTRACE_LISTEN, uintptr(tid), 0, 0, 0, 0)
+			if e != 0 {
+				err = e
+			}
+		} else {
+			err = unix.PtraceCont(tid, 0)
+		}
+		if err != nil {
 			delete(b.traced, tid)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // churnTarget changes its stacks as fast as it can: two threads recurse
@@ -186,4 +188,68 @@ func TestRecordBlockingTwice(t *testing.T) {
 	if _, err := first.threads(tg); err != nil {
 		t.Errorf("the first tracer after the second was refused: %v", err)
 	}
+}
+
+// TestRecordBlockingKeepsStop: a SIGSTOP sent to the target while a
+// blocking recording samples it keeps it stopped (its CPU time stands
+// still) until SIGCONT, during and after the recording, as it would
+// without hpp; a SIGCONT during the recording lets it run again.
+func TestRecordBlockingKeepsStop(t *testing.T) {
+	cmd := startChurn(t, "/usr/bin/python3")
+	pid := cmd.Process.Pid
+	tg, err := Attach(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu := func() time.Duration {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		var ut, st int64
+		fmt.Sscan(f[11], &ut)
+		fmt.Sscan(f[12], &st)
+		return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ 100
+	}
+	var stopped, resumed time.Duration
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		time.Sleep(200 * time.Millisecond)
+		cmd.Process.Signal(unix.SIGSTOP)
+		time.Sleep(100 * time.Millisecond)
+		c0 := cpu()
+		time.Sleep(400 * time.Millisecond)
+		stopped = cpu() - c0
+		cmd.Process.Signal(unix.SIGCONT)
+		c0 = cpu()
+		time.Sleep(400 * time.Millisecond)
+		resumed = cpu() - c0
+		cmd.Process.Signal(unix.SIGSTOP)
+	}()
+	_, st, err := tg.Record(context.Background(), RecordOptions{Rate: 200, Duration: 1300 * time.Millisecond, Blocking: true})
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("CPU while stopped %v, after SIGCONT %v; %+v", stopped, resumed, st)
+	if stopped > 50*time.Millisecond {
+		t.Errorf("the target ran %v of CPU in 400 ms after SIGSTOP", stopped)
+	}
+	if resumed < 200*time.Millisecond {
+		t.Errorf("the target ran only %v of CPU in 400 ms after SIGCONT", resumed)
+	}
+	// The recording has ended: the last SIGSTOP still holds.
+	time.Sleep(100 * time.Millisecond)
+	c0 := cpu()
+	time.Sleep(300 * time.Millisecond)
+	if d := cpu() - c0; d > 30*time.Millisecond {
+		t.Errorf("after the recording the stopped target ran %v of CPU", d)
+	}
+	if tr := traced(t, pid); len(tr) == 0 || strings.Contains(strings.Join(tr, " "), "traced by") {
+		t.Errorf("after the recording, stopped and untraced threads expected: %v", tr)
+	}
+	cmd.Process.Signal(unix.SIGCONT)
 }
