@@ -341,32 +341,65 @@ func Sum(n int) (int, error) {
 	}
 }
 
-// sidChroot is where the sampler's test set-up keeps a Debian unstable
-// chroot with python3.13, 3.14 and 3.15 (see /work/shared/TESTBED.md).
+// sidChroot is where scripts/sid-chroot keeps a Debian unstable chroot
+// with python3.13, 3.14 and 3.15, and sid's python3-numpy (see
+// /work/shared/TESTBED.md).
 const sidChroot = "/var/cache/hpp/sid"
 
-// TestBuildAndRunChroot runs check.py on CPython 3.13, 3.14 and 3.15 from
-// Debian unstable, in the chroot, against one abi3 module built outside
-// it with Debian's python3 (3.11): the stable ABI's promise.
-func TestBuildAndRunChroot(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds an extension")
-	}
+// sidVersions are the CPython versions in the chroot.
+var sidVersions = []string{"3.13", "3.14", "3.15"}
+
+// sidHasNumpy reports whether the chroot's numpy has its extension module
+// for CPython v: sid's python3-numpy 2.4.6 is built for 3.14 and 3.15,
+// not 3.13. It looks at the files, so that no check runs Python once
+// more to find out.
+func sidHasNumpy(v string) bool {
+	so, _ := filepath.Glob(filepath.Join(sidChroot, "usr", "lib", "python3", "dist-packages", "numpy", "_core",
+		"_multiarray_umath.cpython-"+strings.ReplaceAll(v, ".", "")+"-*.so"))
+	return len(so) > 0
+}
+
+// sidWork skips the test unless the chroot is there and we may enter it,
+// and makes a directory inside it, removed after the test: its path
+// outside the chroot and inside.
+func sidWork(t *testing.T) (outside, inside string) {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("chroot needs root")
 	}
 	if _, err := os.Stat(filepath.Join(sidChroot, "usr", "bin", "python3.15")); err != nil {
-		t.Skipf("no Debian unstable chroot at %s (made by the sampler tests' set-up; see TESTBED.md): 3.13-3.15 not tested", sidChroot)
+		t.Skipf("no Debian unstable chroot at %s (scripts/sid-chroot makes it): 3.13-3.15 not tested", sidChroot)
 	}
-	_, file, _, _ := runtime.Caller(0)
-	repo := filepath.Join(filepath.Dir(file), "..", "..")
-	examples := filepath.Join(repo, "examples", "goext")
 	work, err := os.MkdirTemp(filepath.Join(sidChroot, "tmp"), "hpp-ext-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(work)
-	inside := strings.TrimPrefix(work, sidChroot)
+	t.Cleanup(func() { os.RemoveAll(work) })
+	return work, strings.TrimPrefix(work, sidChroot)
+}
+
+// copyInto copies files and directories into dir with cp -r.
+func copyInto(t *testing.T, dir string, paths ...string) {
+	t.Helper()
+	if b, err := exec.Command("cp", append(append([]string{"-r"}, paths...), dir)...).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+}
+
+// TestBuildAndRunChroot runs check.py on CPython 3.13, 3.14 and 3.15 from
+// Debian unstable, in the chroot, against one abi3 module built outside
+// it with Debian's python3 (3.11): the stable ABI's promise. On 3.14 and
+// 3.15 check.py also compares the N-d array examples and new arrays with
+// numpy 2's (sid's python3-numpy); the module was built where numpy is
+// 1.24.
+func TestBuildAndRunChroot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an extension")
+	}
+	work, inside := sidWork(t)
+	_, file, _, _ := runtime.Caller(0)
+	repo := filepath.Join(filepath.Dir(file), "..", "..")
+	examples := filepath.Join(repo, "examples", "goext")
 	strictC(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -381,18 +414,18 @@ func TestBuildAndRunChroot(t *testing.T) {
 	if _, err := Build(ctx, Options{Dirs: dirs, Name: "hppcheck", Python: "/usr/bin/python3", OutDir: filepath.Join(work, "mod"), Stderr: os.Stderr}); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := exec.Command("cp", "-r", examples, filepath.Join(work, "examples")).CombinedOutput(); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
 	check, _ := filepath.Abs("testdata/check.py")
-	if b, err := exec.Command("cp", check, filepath.Join(work, "check.py")).CombinedOutput(); err != nil {
-		t.Fatalf("%v\n%s", err, b)
-	}
-	for _, v := range []string{"3.13", "3.14", "3.15"} {
+	copyInto(t, work, examples, check)
+	for _, v := range sidVersions {
 		t.Run(v, func(t *testing.T) {
-			b, err := exec.CommandContext(ctx, "chroot", sidChroot, "python"+v, inside+"/check.py", inside+"/mod", inside+"/examples").CombinedOutput()
+			b, err := exec.CommandContext(ctx, "chroot", sidChroot, "python"+v, inside+"/check.py", inside+"/mod", inside+"/goext").CombinedOutput()
 			if err != nil || !strings.Contains(string(b), "all checks passed") {
 				t.Fatalf("python%s in %s: %v\n%s", v, sidChroot, err, b)
+			}
+			// check.py skips its numpy parts when numpy does not
+			// import; where the chroot has numpy, they must have run.
+			if sidHasNumpy(v) && !strings.Contains(string(b), "as ndarray") {
+				t.Fatalf("python%s in %s has numpy, but check.py ran without it:\n%s", v, sidChroot, b)
 			}
 			t.Logf("%s", b)
 		})

@@ -530,10 +530,41 @@ static int hpp_add_ufunc(PyObject *m, PyUFuncGenericFunction *funcs, void **data
 	return 0;
 }
 
+// hpp_import_umath sets PyUFunc_API, the table of numpy's ufunc functions
+// that the macros of numpy/ufuncobject.h call through, as numpy's own
+// _import_umath does, but alike for numpy 1.x and 2.x, whichever numpy's
+// headers the module was built with. numpy 2 moved the table's module to
+// numpy._core, and refuses it under the old name numpy.core: a module
+// built with 1.x headers might use the array and dtype structs, which
+// numpy 2 changed. hpp's glue uses none of them. It calls one function of
+// the table, PyUFunc_FromFuncAndDataAndSignatureAndIdentity, which is
+// entry 42 with the same arguments in both; its loops' signature, the
+// type numbers (NPY_DOUBLE ...) and the identity constants are the same
+// too. So one abi3 module, built where numpy is 1.24 (Debian 12), runs
+// with numpy 2 (TestUfunc's chroot checks), as a wheel must.
+static int hpp_import_umath(void) {
+	PyObject *mod = PyImport_ImportModule("numpy._core._multiarray_umath");
+	if (mod == NULL && PyErr_ExceptionMatches(PyExc_ModuleNotFoundError)) {
+		PyErr_Clear();
+		mod = PyImport_ImportModule("numpy.core._multiarray_umath");
+	}
+	if (mod == NULL) {
+		return -1;
+	}
+	PyObject *api = PyObject_GetAttrString(mod, "_UFUNC_API");
+	Py_DECREF(mod);
+	if (api == NULL) {
+		return -1;
+	}
+	PyUFunc_API = (void **)PyCapsule_GetPointer(api, NULL);
+	Py_DECREF(api);
+	return PyUFunc_API == NULL ? -1 : 0;
+}
+
 // hpp_add_ufuncs imports numpy's C API, which a module with ufuncs needs
 // (one without does not import numpy at all), and adds the ufuncs.
 static int hpp_add_ufuncs(PyObject *m) {
-	if (_import_umath() < 0) {
+	if (hpp_import_umath() < 0) {
 		PyObject *type, *value, *tb;
 		PyErr_Fetch(&type, &value, &tb);
 		PyErr_Format(PyExc_ImportError, "hpp: module %%s exports numpy ufuncs (%%s) and needs numpy, which failed to import: %%S; "

@@ -73,7 +73,8 @@ func K(x, y int) int { return x }
 }
 
 // testPythonsWithNumpy are the interpreters of pythons() that can import
-// numpy: here only Debian's 3.11 (python3-numpy), pyenv's have none.
+// numpy: here only Debian's 3.11 (python3-numpy), pyenv's have none; the
+// chroot's 3.14 and 3.15 have numpy 2 (ufuncChroot).
 func testPythonsWithNumpy(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -93,7 +94,8 @@ func testPythonsWithNumpy(t *testing.T) map[string]string {
 // TestUfunc builds examples/goext/ufunc and pyext/testdata/ufunctest into
 // one module for every Python that has numpy and runs
 // testdata/check_ufunc.py, which compares the ufuncs with numpy's own
-// on the same inputs; then once more with GOMAXPROCS=1.
+// on the same inputs; then once more with GOMAXPROCS=1; and Debian's
+// abi3 module on the chroot's 3.14 and 3.15 with numpy 2.
 func TestUfunc(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds an extension per Python")
@@ -126,8 +128,50 @@ func TestUfunc(t *testing.T) {
 			if err != nil || !strings.Contains(string(stub), "\npoly_sin: np.ufunc\n") {
 				t.Errorf("stub: %v\n%s", err, stub)
 			}
+			if name == "debian" {
+				ufuncChroot(t, out, filepath.Join(examples, "ufunc"), check)
+			}
 		})
 	}
+}
+
+// ufuncChroot runs check_ufunc.py against the abi3 module in mod, built
+// with Debian's python3 (3.11, numpy 1.24's headers), on each CPython of
+// the Debian unstable chroot whose numpy (2.4) imports: one module for
+// both numpy ABIs, as a wheel would be.
+func ufuncChroot(t *testing.T, mod, example, check string) {
+	t.Helper()
+	var vs []string
+	for _, v := range sidVersions {
+		if sidHasNumpy(v) {
+			vs = append(vs, v)
+		} else {
+			t.Logf("no numpy for python%s in %s (sid's python3-numpy 2.4.6 is built for 3.14 and 3.15; scripts/sid-chroot installs it): ufuncs not tested there", v, sidChroot)
+		}
+	}
+	if len(vs) == 0 {
+		return
+	}
+	t.Run("sid", func(t *testing.T) {
+		work, inside := sidWork(t)
+		if err := os.Mkdir(filepath.Join(work, "goext"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		copyInto(t, work, mod, check)
+		copyInto(t, filepath.Join(work, "goext"), example)
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		defer cancel()
+		for _, v := range vs {
+			t.Run(v, func(t *testing.T) {
+				b, err := exec.CommandContext(ctx, "chroot", sidChroot, "python"+v, inside+"/check_ufunc.py",
+					inside+"/"+filepath.Base(mod), inside+"/goext").CombinedOutput()
+				if err != nil || !strings.Contains(string(b), "all ufunc checks passed") {
+					t.Fatalf("python%s in %s: %v\n%s", v, sidChroot, err, b)
+				}
+				t.Logf("%s", b)
+			})
+		}
+	})
 }
 
 // A module without ufuncs does not import numpy; one with ufuncs cannot

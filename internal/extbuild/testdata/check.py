@@ -478,7 +478,14 @@ ok("a Go value lives as long as its Python object and is collected after it")
 # batches, must leave RSS flat; each Blob holds 256 bytes of Go memory,
 # so a leak would show as hundreds of MB. The first round reaches the
 # heap's working size (100,000 live at once, and Go's heap grows to twice
-# what is live); the next five must stay within it.
+# what is live); the next five must stay within it. Where Go's collector
+# happens to mark while a batch is alive (45 MB), it lets the heap grow
+# to 90 MB before the next collection: RSS stands 20-65 MB higher for a
+# round or two, then Go returns the memory. After the last round that
+# was 23-65 MB in 7 of 53 runs with numpy imported (3.11, 3.14, 3.15),
+# failing the old check in 5; without numpy one of 28 runs rose 67 MB in
+# a middle round. So the lowest of the last three rounds counts: a leak
+# (objects kept: 75 MB a round) raises all three.
 
 
 def make_and_drop():
@@ -491,9 +498,11 @@ def make_and_drop():
 
 make_and_drop()
 before = rss_mb()
+after = []
 for _ in range(5):
     make_and_drop()
-grown = rss_mb() - before
+    after.append(rss_mb())
+grown = min(after[2:]) - before
 assert grown < 30, "RSS grew by %.0f MB over a million objects" % grown
 ok("a million objects made and dropped: RSS grew %.1f MB" % grown)
 
