@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +32,6 @@ func (t *Target) Record(ctx context.Context, opts RecordOptions) (*profile.Profi
 	}
 	period := time.Duration(float64(time.Second) / opts.Rate)
 	t.noLines = opts.NoLineNo
-	defer preciseWakeups()()
 	type fkey struct {
 		file, name string
 		first      int
@@ -288,22 +286,6 @@ func waitUntil(ctx context.Context, deadline int64) {
 		if err := unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil); err != nil && err != unix.EINTR {
 			return
 		}
-	}
-}
-
-// preciseWakeups keeps the calling goroutine on its thread and sets the
-// thread's timer slack, by which the kernel may defer a sleeper's wake-up
-// to batch it with others (50 µs by default: half a period at 10 kHz), to
-// 1 ns; what it returns undoes both.
-func preciseWakeups() func() {
-	runtime.LockOSThread()
-	old, err := unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0)
-	if err != nil || unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0) != nil {
-		return runtime.UnlockOSThread
-	}
-	return func() {
-		unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(old), 0, 0, 0)
-		runtime.UnlockOSThread()
 	}
 }
 
