@@ -346,7 +346,7 @@ func (t *Target) instanceAttr(obj uint64, name string, memo map[uint64]int) (uin
 			return 0, fmt.Errorf("object at %#x: inline values not valid", obj)
 		}
 	default:
-		return 0, fmt.Errorf("Python 3.%d: no managed dicts known", t.Minor)
+		return 0, fmt.Errorf("no managed dicts known for Python 3.%d", t.Minor)
 	}
 	return t.splitGet(shared, values, name, memo)
 }
