@@ -115,6 +115,10 @@ func TestRecordRate(t *testing.T) {
 		}
 		achieved := float64(busy) / (c.rate * c.dur.Seconds())
 		t.Logf("%.0f Hz for %v: busy thread %d samples (%.1f%% of the rate), %d torn", c.rate, c.dur, busy, 100*achieved, st.Torn)
+		if most := c.rate*st.Elapsed.Seconds() + 1; float64(st.Ticks) > most {
+			// Rounds missed are made up (within catchUp), never more.
+			t.Errorf("%.0f Hz: %d rounds in %v, more than the rate gives (%.0f)", c.rate, st.Ticks, st.Elapsed, most)
+		}
 		if achieved < floor {
 			t.Errorf("%.0f Hz: achieved %.1f%% of the rate, below the floor of %.0f%%", c.rate, 100*achieved, 100*floor)
 		}
