@@ -152,6 +152,32 @@ func checkSnapshotStacks(t *testing.T, sf *snapshotFile, got map[string][]Frame)
 	}
 }
 
+// flipped is a copy of snapshot s with the byte at offset pos (counted
+// through its regions, modulo their size) xored with x, and at pos2 with x2.
+func flipped(s *Snapshot, pos uint32, x uint8, pos2 uint32, x2 uint8) *Snapshot {
+	regions := make([]Region, len(s.Regions))
+	total := 0
+	for i, r := range s.Regions {
+		regions[i] = Region{Addr: r.Addr, Data: append([]byte(nil), r.Data...)}
+		total += len(r.Data)
+	}
+	flip := func(p uint32, v uint8) {
+		at := int(p) % total
+		for i := range regions {
+			if at < len(regions[i].Data) {
+				regions[i].Data[at] ^= v
+				return
+			}
+			at -= len(regions[i].Data)
+		}
+	}
+	flip(pos, x)
+	flip(pos2, x2)
+	c := *s
+	c.Regions = regions
+	return &c
+}
+
 // FuzzWalkCorrupted walks snapshots with bytes flipped: the walker must
 // return errors, never panic, loop, or hand out names that are not text.
 func FuzzWalkCorrupted(f *testing.F) {
@@ -166,28 +192,8 @@ func FuzzWalkCorrupted(f *testing.F) {
 	f.Add(uint8(0), uint32(0), uint8(0xff), uint32(100), uint8(1))
 	f.Add(uint8(1), uint32(5000), uint8(0x80), uint32(7), uint8(0x10))
 	f.Fuzz(func(t *testing.T, which uint8, pos uint32, x uint8, pos2 uint32, x2 uint8) {
-		sf := snaps[int(which)%len(snaps)]
-		regions := make([]Region, len(sf.Snapshot.Regions))
-		total := 0
-		for i, r := range sf.Snapshot.Regions {
-			regions[i] = Region{Addr: r.Addr, Data: append([]byte(nil), r.Data...)}
-			total += len(r.Data)
-		}
-		flip := func(p uint32, v uint8) {
-			at := int(p) % total
-			for i := range regions {
-				if at < len(regions[i].Data) {
-					regions[i].Data[at] ^= v
-					return
-				}
-				at -= len(regions[i].Data)
-			}
-		}
-		flip(pos, x)
-		flip(pos2, x2)
-		s := *sf.Snapshot
-		s.Regions = regions
-		tg, err := FromSnapshot(&s)
+		s := flipped(snaps[int(which)%len(snaps)].Snapshot, pos, x, pos2, x2)
+		tg, err := FromSnapshot(s)
 		if err != nil {
 			return
 		}

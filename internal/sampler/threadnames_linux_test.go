@@ -359,28 +359,7 @@ func FuzzThreadNamesCorrupted(f *testing.F) {
 	f.Add(uint8(0), uint32(0), uint8(0xff), uint32(100), uint8(1))
 	f.Add(uint8(5), uint32(5000), uint8(0x80), uint32(7), uint8(0x10))
 	f.Fuzz(func(t *testing.T, which uint8, pos uint32, x uint8, pos2 uint32, x2 uint8) {
-		nf := snaps[int(which)%len(snaps)]
-		regions := make([]Region, len(nf.Snapshot.Regions))
-		total := 0
-		for i, r := range nf.Snapshot.Regions {
-			regions[i] = Region{Addr: r.Addr, Data: append([]byte(nil), r.Data...)}
-			total += len(r.Data)
-		}
-		flip := func(p uint32, v uint8) {
-			at := int(p) % total
-			for i := range regions {
-				if at < len(regions[i].Data) {
-					regions[i].Data[at] ^= v
-					return
-				}
-				at -= len(regions[i].Data)
-			}
-		}
-		flip(pos, x)
-		flip(pos2, x2)
-		s := *nf.Snapshot
-		s.Regions = regions
-		checkCorruptedNames(t, &s, nil)
+		checkCorruptedNames(t, flipped(snaps[int(which)%len(snaps)].Snapshot, pos, x, pos2, x2), nil)
 	})
 }
 
