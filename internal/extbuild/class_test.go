@@ -25,13 +25,7 @@ func TestInspectClassRejects(t *testing.T) {
 		{"class and function", "package p\n//hpp:export\ntype T struct{}\n//hpp:export name=T\nfunc F() {}\n", `Python name "T" is already used`},
 		{"method of another type", "package p\ntype U struct{}\n//hpp:export\ntype T struct{}\n//hpp:export\nfunc (U) F() {}\n", "not methods of other types"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Inspect(writePkg(t, tc.src))
-			var ie *InputError
-			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %v, want an InputError containing %q", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantInspectError(t, tc.src, tc.want) })
 	}
 }
 

@@ -56,13 +56,18 @@ func TestInspectRejects(t *testing.T) {
 		{"fullwidth name=", "package p\n//hpp:export name=ｆib\nfunc F() {}\n", `Python name "ｆib" is not ASCII`},
 		{"fullwidth parameter", "package p\n//hpp:export\nfunc F(ｘ int) {}\n", `p.go:3: F: parameter ｘ: its Python keyword "ｘ" is not ASCII`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Inspect(writePkg(t, tc.src))
-			var ie *InputError
-			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %v, want an InputError containing %q", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantInspectError(t, tc.src, tc.want) })
+	}
+}
+
+// wantInspectError inspects the one-file package src and fails unless
+// that gives an InputError whose text holds want.
+func wantInspectError(t *testing.T, src, want string) {
+	t.Helper()
+	_, err := Inspect(writePkg(t, src))
+	var ie *InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want an InputError containing %q", err, want)
 	}
 }
 

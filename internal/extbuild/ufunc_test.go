@@ -30,13 +30,7 @@ func TestInspectRejectsUfunc(t *testing.T) {
 		{"same loop twice", "package p\n//hpp:export ufunc\nfunc F(x float64) float64 { return x }\n//hpp:export ufunc name=f\nfunc G(y float64) float64 { return y }\n", "already has a loop d->d (p.go:3)"},
 		{"identities differ", "package p\n//hpp:export ufunc identity=0\nfunc F(x, y float64) float64 { return x }\n//hpp:export ufunc name=f identity=1\nfunc G(x, y float32) float32 { return x }\n", "identity=1 differs"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Inspect(writePkg(t, tc.src))
-			var ie *InputError
-			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %v, want an InputError containing %q", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantInspectError(t, tc.src, tc.want) })
 	}
 }
 
