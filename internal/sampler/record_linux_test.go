@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hpp/internal/profile"
 )
 
 // TestRecordLive samples the test target on every interpreter: the
@@ -32,23 +34,7 @@ func TestRecordLive(t *testing.T) {
 			if st.Torn != 0 {
 				t.Errorf("%d torn samples of blocked threads", st.Torn)
 			}
-			var spinAll, spinGIL, sleepAll, sleepIdle int64
-			for _, s := range p.Samples.Samples {
-				for _, fr := range s.Stack {
-					switch p.Funcs[fr.Func].Name {
-					case "spin":
-						spinAll += s.Weight
-						if s.GIL {
-							spinGIL += s.Weight
-						}
-					case "sleeper":
-						sleepAll += s.Weight
-						if s.Idle {
-							sleepIdle += s.Weight
-						}
-					}
-				}
-			}
+			spinAll, spinGIL, sleepAll, sleepIdle := busySleeper(p, "spin", "sleeper")
 			if spinAll == 0 || float64(spinGIL) < 0.95*float64(spinAll) {
 				t.Errorf("spinning thread held the GIL in %d of %d samples", spinGIL, spinAll)
 			}
@@ -93,26 +79,7 @@ func TestRecordRate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var busy, busyGIL, sleep, sleepIdle int64
-		for _, s := range p.Samples.Samples {
-			for _, fr := range s.Stack {
-				switch p.Funcs[fr.Func].Name {
-				case "bench_mid":
-					busy += s.Weight
-					if s.GIL {
-						busyGIL += s.Weight
-					}
-				case "bench_sleeper":
-					sleep += s.Weight
-					if s.Idle {
-						sleepIdle += s.Weight
-					}
-				default:
-					continue
-				}
-				break
-			}
-		}
+		busy, busyGIL, sleep, sleepIdle := busySleeper(p, "bench_mid", "bench_sleeper")
 		achieved := float64(busy) / (c.rate * c.dur.Seconds())
 		t.Logf("%.0f Hz for %v: busy thread %d samples (%.1f%% of the rate), %d torn", c.rate, c.dur, busy, 100*achieved, st.Torn)
 		if most := c.rate*st.Elapsed.Seconds() + 1; float64(st.Ticks) > most {
@@ -126,6 +93,33 @@ func TestRecordRate(t *testing.T) {
 			t.Errorf("%.0f Hz: busy thread held the GIL in %d of %d samples, sleeper idle in %d of %d", c.rate, busyGIL, busy, sleepIdle, sleep)
 		}
 	}
+}
+
+// busySleeper counts the samples of the thread running function busy, and
+// of those the ones holding the GIL, and the samples of the thread running
+// sleeper, and of those the idle ones. A sample counts once, under the
+// first of the two names found from its leaf.
+func busySleeper(p *profile.Profile, busy, sleeper string) (busyAll, busyGIL, sleepAll, sleepIdle int64) {
+	for _, s := range p.Samples.Samples {
+		for _, fr := range s.Stack {
+			switch p.Funcs[fr.Func].Name {
+			case busy:
+				busyAll += s.Weight
+				if s.GIL {
+					busyGIL += s.Weight
+				}
+			case sleeper:
+				sleepAll += s.Weight
+				if s.Idle {
+					sleepIdle += s.Weight
+				}
+			default:
+				continue
+			}
+			break
+		}
+	}
+	return
 }
 
 // callReturnTarget calls 20 frames deep and back, again and again, so that a
