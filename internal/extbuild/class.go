@@ -424,32 +424,9 @@ func stubClass(b *bytes.Buffer, c *Class, pyType func(*Type, bool) string) {
 			fmt.Fprintf(b, "    %s: %s\n", fd.PyName, pyType(fd.Type, false))
 		}
 	}
-	sig := func(f *Func) string {
-		params := []string{"self"}
-		for _, a := range f.Params {
-			params = append(params, a.PyName+": "+pyType(a.Type, true))
-		}
-		if len(f.Params) == 1 {
-			params = append(params, "/")
-		}
-		return strings.Join(params, ", ")
-	}
-	fmt.Fprintf(b, "    def __init__(%s) -> None: ...\n", sig(c.Ctor))
+	fmt.Fprintf(b, "    def __init__(%s) -> None: ...\n", stubParams(c.Ctor, "self", pyType))
 	for _, f := range c.Methods {
-		var res string
-		switch len(f.Results) {
-		case 0:
-			res = "None"
-		case 1:
-			res = pyType(f.Results[0], false)
-		default:
-			var rs []string
-			for _, r := range f.Results {
-				rs = append(rs, pyType(r, false))
-			}
-			res = "tuple[" + strings.Join(rs, ", ") + "]"
-		}
-		fmt.Fprintf(b, "    def %s(%s) -> %s:\n", f.PyName, sig(f), res)
+		fmt.Fprintf(b, "    def %s(%s) -> %s:\n", f.PyName, stubParams(f, "self", pyType), stubResult(f, pyType))
 		if f.Doc != "" {
 			fmt.Fprintf(b, "        %s\n", pyDocString(f.Doc, "        "))
 		}

@@ -73,27 +73,7 @@ func (m *Module) Stub() []byte {
 				}
 				continue
 			}
-			var params []string
-			for _, a := range f.Params {
-				params = append(params, a.PyName+": "+pyType(a.Type, true))
-			}
-			if len(params) == 1 {
-				params = append(params, "/")
-			}
-			var res string
-			switch len(f.Results) {
-			case 0:
-				res = "None"
-			case 1:
-				res = pyType(f.Results[0], false)
-			default:
-				var rs []string
-				for _, r := range f.Results {
-					rs = append(rs, pyType(r, false))
-				}
-				res = "tuple[" + strings.Join(rs, ", ") + "]"
-			}
-			fmt.Fprintf(&body, "\ndef %s(%s) -> %s:\n", f.PyName, strings.Join(params, ", "), res)
+			fmt.Fprintf(&body, "\ndef %s(%s) -> %s:\n", f.PyName, stubParams(f, "", pyType), stubResult(f, pyType))
 			if f.Doc != "" {
 				fmt.Fprintf(&body, "    %s\n", pyDocString(f.Doc, "    "))
 			}
@@ -132,4 +112,37 @@ func pyDocString(doc, indent string) string {
 		}
 	}
 	return `"""` + strings.Join(lines, "\n") + `"""`
+}
+
+// stubParams is the parameter list of f in a stub, after first (self, for
+// a method) when it is not empty; a function of one parameter takes it
+// positionally only ("/"), as the glue parses it.
+func stubParams(f *Func, first string, pyType func(*Type, bool) string) string {
+	var params []string
+	if first != "" {
+		params = append(params, first)
+	}
+	for _, a := range f.Params {
+		params = append(params, a.PyName+": "+pyType(a.Type, true))
+	}
+	if len(f.Params) == 1 {
+		params = append(params, "/")
+	}
+	return strings.Join(params, ", ")
+}
+
+// stubResult is the return type of f in a stub: None, its one result's
+// type, or a tuple of its results' types.
+func stubResult(f *Func, pyType func(*Type, bool) string) string {
+	switch len(f.Results) {
+	case 0:
+		return "None"
+	case 1:
+		return pyType(f.Results[0], false)
+	}
+	var rs []string
+	for _, r := range f.Results {
+		rs = append(rs, pyType(r, false))
+	}
+	return "tuple[" + strings.Join(rs, ", ") + "]"
 }
