@@ -214,26 +214,24 @@ func appendStats(b []byte, prefix string, n int, s func(int) *profile.Stats) []b
 	return appendFloats(b, n, func(i int) float64 { return s(i).CumTime })
 }
 
-func appendInts(b []byte, n int, v func(int) int64) []byte {
+// appendArray writes a JSON array of n values, v(i) each, written by put.
+func appendArray[T any](b []byte, n int, v func(int) T, put func([]byte, T) []byte) []byte {
 	b = append(b, '[')
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, v(i), 10)
+		b = put(b, v(i))
 	}
 	return append(b, ']')
 }
 
+func appendInts(b []byte, n int, v func(int) int64) []byte {
+	return appendArray(b, n, v, func(b []byte, x int64) []byte { return strconv.AppendInt(b, x, 10) })
+}
+
 func appendFloats(b []byte, n int, v func(int) float64) []byte {
-	b = append(b, '[')
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonw.AppendFloat(b, v(i))
-	}
-	return append(b, ']')
+	return appendArray(b, n, v, jsonw.AppendFloat)
 }
 
 // appendSamples writes a sampled profile's samples, from which the page
@@ -371,12 +369,5 @@ func encodeSources(texts []sourceText) []byte {
 }
 
 func appendStrings(b []byte, n int, v func(int) string) []byte {
-	b = append(b, '[')
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonw.AppendString(b, v(i))
-	}
-	return append(b, ']')
+	return appendArray(b, n, v, jsonw.AppendString)
 }
