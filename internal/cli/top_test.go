@@ -60,18 +60,9 @@ func TestTopTmux(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "top.folded")
 	session := fmt.Sprintf("hpptop%d", os.Getpid())
-	sock := filepath.Join(dir, "tmux.sock")
-	tmux := func(args ...string) string {
-		t.Helper()
-		b, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v: %s", args, err, b)
-		}
-		return string(b)
-	}
+	tmux, sock := tmuxServer(t, dir)
 	tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40",
 		hpp, "top", "-p", strconv.Itoa(target.Process.Pid), "-o", out)
-	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
 	screen := func() string { return tmux("capture-pane", "-p", "-t", session) }
 	// waitFor polls the screen until ok says yes or the time is up.
 	waitFor := func(what string, d time.Duration, ok func(string) bool) string {
@@ -361,17 +352,8 @@ def noisy_hot():
 noisy_hot()
 `), 0o644)
 	session := fmt.Sprintf("hpptopl%d", os.Getpid())
-	sock := filepath.Join(dir, "tmux.sock")
-	tmux := func(args ...string) string {
-		t.Helper()
-		b, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v: %s", args, err, b)
-		}
-		return string(b)
-	}
+	tmux, sock := tmuxServer(t, dir)
 	tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "30", "env", "TMPDIR="+dir, hpp, "top", "--python", "/usr/bin/python3", script, pidFile)
-	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
 	var s string
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		if s = tmux("capture-pane", "-p", "-t", session); strings.Contains(s, "noisy_hot") && strings.Contains(s, "its output: ") {
@@ -403,4 +385,20 @@ noisy_hot()
 	if b, _ := os.ReadFile(logs[0]); !strings.Contains(string(b), "SCRIBBLE") {
 		t.Errorf("the log holds %q, want the program's output", b)
 	}
+}
+
+// tmuxServer returns a runner of tmux commands on a server of the test's
+// own, which fails the test on a command's error, and the server's socket
+// (in dir); the server is killed when the test ends.
+func tmuxServer(t *testing.T, dir string) (tmux func(args ...string) string, sock string) {
+	sock = filepath.Join(dir, "tmux.sock")
+	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
+	return func(args ...string) string {
+		t.Helper()
+		b, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v: %s", args, err, b)
+		}
+		return string(b)
+	}, sock
 }
