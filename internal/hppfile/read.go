@@ -108,17 +108,11 @@ func (d *decoder) uvarint(what string) uint64 {
 	return v
 }
 
+// varint reads a signed number: binary.Varint's zig-zag encoding of a
+// uvarint.
 func (d *decoder) varint(what string) int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.buf[d.off:])
-	if n <= 0 {
-		d.fail("bad or truncated number (%s)", what)
-		return 0
-	}
-	d.off += n
-	return v
+	u := d.uvarint(what)
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 // int32 reads a signed number that must fit in 32 bits.
