@@ -596,6 +596,9 @@ func (t *Target) framePageBytes(f uint64, n int64, cs *chunks) ([]byte, error) {
 
 // rememberPage notes page p as one a walk used, once, up to max.
 func (cs *chunks) rememberPage(p uint64, max int) {
+	if n := len(cs.outside); n > 0 && cs.outside[n-1] == p {
+		return // the page of the frame before, most often
+	}
 	if !slices.Contains(cs.outside, p) {
 		cs.remember(p, max)
 	}
