@@ -2,7 +2,6 @@ package cli
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -253,15 +252,7 @@ func TestStatsLinesChroot(t *testing.T) {
 	if err := os.WriteFile(root+script, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("chroot", root, "python3.14", script)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	cmd, stdout := startCmd(t, "chroot", root, "python3.14", script)
 	waitReady(stdout)
 	out := filepath.Join(t.TempDir(), "rec.hpp")
 	if code, _, errs := runHpp(t, "record", "-p", strconv.Itoa(cmd.Process.Pid), "-r", "100", "-d", "0.5", "-o", out); code != 0 {

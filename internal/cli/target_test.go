@@ -18,7 +18,13 @@ func startPython(t *testing.T, args ...string) (*exec.Cmd, *bufio.Reader) {
 	if err != nil {
 		t.Skip("no python3")
 	}
-	cmd := exec.Command(py, args...)
+	return startCmd(t, py, args...)
+}
+
+// startCmd starts a live target as startPython does, with any command.
+func startCmd(t *testing.T, name string, args ...string) (*exec.Cmd, *bufio.Reader) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
