@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,20 +22,31 @@ type snapshotFile struct {
 	Expect   map[string][]Frame `json:"expect"` // thread id → frames
 }
 
-func writeSnapshotFile(t *testing.T, path string, sf *snapshotFile) {
-	t.Helper()
+func writeSnapshotFile(t *testing.T, path string, sf *snapshotFile) { writeGzipJSON(t, path, sf) }
+
+func readSnapshotFile(tb testing.TB, path string) *snapshotFile {
+	var sf snapshotFile
+	readGzipJSON(tb, path, &sf)
+	return &sf
+}
+
+// writeGzipJSON writes v as gzipped JSON to path (the snapshots in
+// testdata).
+func writeGzipJSON(tb testing.TB, path string, v any) {
+	tb.Helper()
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(sf); err != nil {
-		t.Fatal(err)
+	if err := json.NewEncoder(zw).Encode(v); err != nil {
+		tb.Fatal(err)
 	}
 	zw.Close()
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 
-func readSnapshotFile(tb testing.TB, path string) *snapshotFile {
+// readGzipJSON reads the gzipped JSON file path into v.
+func readGzipJSON(tb testing.TB, path string, v any) {
 	tb.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -47,15 +57,9 @@ func readSnapshotFile(tb testing.TB, path string) *snapshotFile {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		tb.Fatal(err)
+	if err := json.NewDecoder(zr).Decode(v); err != nil {
+		tb.Fatalf("%s: %v", path, err)
 	}
-	var sf snapshotFile
-	if err := json.Unmarshal(b, &sf); err != nil {
-		tb.Fatal(err)
-	}
-	return &sf
 }
 
 // TestCaptureSnapshots (with -update) captures each interpreter running

@@ -2,8 +2,6 @@ package sampler
 
 import (
 	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -238,15 +236,7 @@ func TestCaptureNames(t *testing.T) {
 			for id, name := range want {
 				nf.Names[strconv.FormatUint(id, 10)] = name
 			}
-			var buf bytes.Buffer
-			zw := gzip.NewWriter(&buf)
-			if err := json.NewEncoder(zw).Encode(nf); err != nil {
-				t.Fatal(err)
-			}
-			zw.Close()
-			if err := os.WriteFile(filepath.Join("testdata/names", label+".json.gz"), buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writeGzipJSON(t, filepath.Join("testdata/names", label+".json.gz"), nf)
 		})
 	}
 }
@@ -259,20 +249,8 @@ func readNamesFiles(tb testing.TB) map[string]*namesFile {
 	}
 	out := map[string]*namesFile{}
 	for _, path := range files {
-		f, err := os.Open(path)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
 		var nf namesFile
-		err = json.NewDecoder(zr).Decode(&nf)
-		f.Close()
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
+		readGzipJSON(tb, path, &nf)
 		out[filepath.Base(path)] = &nf
 	}
 	return out
